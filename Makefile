@@ -1,0 +1,45 @@
+# Chuandao: `make report` builds and runs the main job on the bundled sample dataset;
+# `make test` runs the whole test suite. Both install what they need on a fresh Debian.
+
+SWIFT ?= swift
+SAMPLE ?= datasets/sample
+LANG_OPT ?= zh
+SUDO := $(shell if [ "$$(id -u)" != 0 ]; then echo sudo; fi)
+
+.PHONY: all deps build release report test benchmarks format clean
+
+all: build
+
+# OpenBLAS and LAPACK (Debian's libopenblas-dev) and pkg-config, installed when missing.
+deps:
+	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists openblas; then \
+	  echo "Installing libopenblas-dev and pkg-config ..."; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libopenblas-dev pkg-config >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product chuandao
+
+# The main job on the sample dataset: every analysis built so far.
+report: release
+	@echo "== chuandao validate $(SAMPLE)"
+	@.build/release/chuandao validate $(SAMPLE) --lang $(LANG_OPT)
+	@echo
+	@echo "== chuandao summary $(SAMPLE)"
+	@.build/release/chuandao summary $(SAMPLE) --lang $(LANG_OPT)
+
+test: deps
+	$(SWIFT) test
+
+benchmarks: deps
+	cd Benchmarks && $(SWIFT) package benchmark
+
+format:
+	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
+
+clean:
+	rm -rf .build

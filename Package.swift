@@ -1,0 +1,83 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+  name: "Chuandao",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "chuandao", targets: ["ChuandaoCLI"]),
+    .library(name: "Chuandao", targets: ["Chuandao"]),
+    .library(name: "ChuandaoStats", targets: ["ChuandaoStats"]),
+    .library(name: "ChuandaoLinearAlgebra", targets: ["ChuandaoLinearAlgebra"]),
+    .library(name: "ChuandaoReport", targets: ["ChuandaoReport"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+  ],
+  targets: [
+    // OpenBLAS (BLAS + LAPACK) from Debian's libopenblas-dev.
+    .systemLibrary(
+      name: "CBLAS",
+      pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"])]
+    ),
+    // Matrices and the few BLAS/LAPACK calls we need, Swift-typed.
+    .target(name: "ChuandaoLinearAlgebra", dependencies: ["CBLAS"]),
+    // Distributions, GLM, REML, funnel limits, inequality, trend tests: no organisations.
+    .target(name: "ChuandaoStats", dependencies: ["ChuandaoLinearAlgebra"]),
+    // MARK: - Implementation details
+    // Byte-level RFC 4180 CSV reading and writing, encoding detection, GB18030 via iconv.
+    .target(name: "_ChuandaoCSV"),
+    // JSON writer, terminal tables, atomic file writes, SHA-256 of files.
+    .target(
+      name: "_ChuandaoOutput",
+      dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+    ),
+    // MARK: - Public modules
+    // The domain: hierarchy, dataset loading and validation, output layer, analyses.
+    .target(
+      name: "Chuandao",
+      dependencies: [
+        "ChuandaoStats",
+        "ChuandaoLinearAlgebra",
+        "_ChuandaoCSV",
+        "_ChuandaoOutput",
+        .product(name: "Yams", package: "Yams"),
+      ]
+    ),
+    // Markdown, HTML and SVG rendering of results.
+    .target(name: "ChuandaoReport", dependencies: ["Chuandao"]),
+    // The `chuandao` executable: argument parsing, calling the library, printing.
+    .executableTarget(
+      name: "ChuandaoCLI",
+      dependencies: [
+        "Chuandao",
+        "ChuandaoReport",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(name: "ChuandaoLinearAlgebraTests", dependencies: ["ChuandaoLinearAlgebra"]),
+    .testTarget(
+      name: "ChuandaoStatsTests",
+      dependencies: ["ChuandaoStats"],
+      resources: [.copy("Fixtures")]
+    ),
+    .testTarget(
+      name: "ChuandaoCSVTests",
+      dependencies: ["_ChuandaoCSV"],
+      resources: [.copy("Fixtures")]
+    ),
+    .testTarget(name: "ChuandaoOutputTests", dependencies: ["_ChuandaoOutput"]),
+    .testTarget(
+      name: "ChuandaoTests",
+      dependencies: ["Chuandao"],
+      resources: [.copy("Fixtures")]
+    ),
+    .testTarget(
+      name: "ChuandaoCLITests",
+      dependencies: ["Chuandao", "ChuandaoCLI"]
+    ),
+  ]
+)

@@ -1,0 +1,65 @@
+import Foundation
+@_exported import _ChuandaoOutput
+
+/// The toolkit's version, written into every provenance record.
+public enum ChuandaoVersion {
+  public static let string = "0.1.0"
+}
+
+/// `--format table|json|csv`.
+public enum OutputFormat: String, Sendable, CaseIterable {
+  case table, json, csv
+}
+
+/// A document ready to print or write: its JSON, the flat rows `--format csv` writes, and
+/// the terminal table.
+public struct CommandOutput: Sendable {
+  public var json: JSONObject
+  /// The rows of `--format csv` (the command's `nodes` array).
+  public var csvRows: [JSONObject]
+  public var table: String
+
+  public init(json: JSONObject, csvRows: [JSONObject], table: String) {
+    self.json = json
+    self.csvRows = csvRows
+    self.table = table
+  }
+}
+
+extension Provenance {
+  /// The provenance of a result computed from `dataset`: SHA-256 of `dataset.yaml` and of
+  /// every file of DATA.md present in the folder (empty ones included), of the settings
+  /// file, the version, the command line, the period and the time made.
+  public static func make(
+    dataset folder: String, configPath: String?, command: String, period: String?
+  ) throws -> Provenance {
+    var inputs: [(file: String, sha256: String)] = []
+    for name in Dataset.knownFiles {
+      let path = (folder as NSString).appendingPathComponent(name)
+      if FileManager.default.fileExists(atPath: path) {
+        inputs.append((name, try FileDigest.sha256Hex(path: path)))
+      }
+    }
+    return Provenance(
+      version: ChuandaoVersion.string, inputs: inputs,
+      configSHA256: try configPath.map { try FileDigest.sha256Hex(path: $0) }, command: command,
+      period: period, generatedAt: Provenance.now())
+  }
+
+  /// The paths a command must never write over: the dataset's files and the settings file.
+  public static func protectedPaths(dataset folder: String, configPath: String?) -> Set<String> {
+    var out = Set(Dataset.knownFiles.map { (folder as NSString).appendingPathComponent($0) })
+    if let configPath { out.insert(configPath) }
+    return out
+  }
+}
+
+/// Quotes a command line for the provenance record (POSIX shell quoting where needed).
+public func shellQuoted(_ args: [String]) -> String {
+  args.map { a in
+    let safe = a.unicodeScalars.allSatisfy {
+      CharacterSet.alphanumerics.contains($0) || "-_./=:,+@%".unicodeScalars.contains($0)
+    }
+    return safe && !a.isEmpty ? a : "'" + a.replacingOccurrences(of: "'", with: "'\\''") + "'"
+  }.joined(separator: " ")
+}

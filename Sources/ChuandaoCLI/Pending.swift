@@ -1,0 +1,114 @@
+import ArgumentParser
+import Chuandao
+
+/// Says plainly that a command is not built yet and exits 1: never a made-up result.
+func notBuiltYet(_ name: String, issue: Int? = nil, lang: Language) throws -> Never {
+  let zhRef = issue.map { "（见 issue #\($0)）" } ?? ""
+  let enRef = issue.map { " (issue #\($0))" } ?? ""
+  printError(lang.pick(
+    "`chuandao \(name)` 尚未实现\(zhRef)；没有计算任何结果。",
+    "`chuandao \(name)` is not built yet\(enRef); nothing was computed."))
+  throw ExitCode(1)
+}
+
+struct Generate: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Generate a dataset with planted truth (not built yet). 生成数据集。",
+    discussion: """
+      Example:
+        chuandao generate /tmp/city --preset city --seed 7
+      """)
+  @Argument(help: "The folder to create.") var outDir: String
+  @Option(help: "sample, city, province or national.") var preset: String?
+  @Option(help: "One factor per level, e.g. 20x30x15.") var shape: String?
+  @Option(help: "Number of periods.") var periods: Int?
+  @Option(help: "Random seed.") var seed: Int?
+  @Flag(help: "Plant nothing (for false-flag rates).") var null = false
+  @Option(help: "Language of messages: zh or en.") var lang: Language = .zh
+  func run() throws { try notBuiltYet("generate", issue: 3, lang: lang) }
+}
+
+struct Attenuation: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Vertical drop (落差): how much responsibility survives each level (not built yet).",
+    discussion: "Example:\n  chuandao attenuation datasets/sample --metric score")
+  @OptionGroup var dataset: DatasetArgument
+  @OptionGroup var options: CommonOptions
+  @Option(help: "score, score.SUBJECT or intensity.") var metric = "score"
+  func run() throws { try notBuiltYet("attenuation", issue: 4, lang: options.lang) }
+}
+
+struct Imbalance: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Horizontal spread (温差, 冷热不均): units supervised too little or too much (not built yet).",
+    discussion: "Example:\n  chuandao imbalance datasets/sample --adjust risk")
+  @OptionGroup var dataset: DatasetArgument
+  @OptionGroup var options: CommonOptions
+  @Option(help: "Level to analyse (default: the bottom level).") var level: String?
+  @Option(help: "none or risk.") var adjust: String?
+  func run() throws { try notBuiltYet("imbalance", issue: 5, lang: options.lang) }
+}
+
+struct Coordination: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Four responsibilities together (四责协同) (not built yet).",
+    discussion: "Example:\n  chuandao coordination datasets/sample")
+  @OptionGroup var dataset: DatasetArgument
+  @OptionGroup var options: CommonOptions
+  func run() throws { try notBuiltYet("coordination", issue: 6, lang: options.lang) }
+}
+
+struct Closure: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Closed loop of the three lists (三张清单闭环) (not built yet).",
+    discussion: "Example:\n  chuandao closure datasets/sample --as-of 2025-12-31")
+  @OptionGroup var dataset: DatasetArgument
+  @OptionGroup var options: CommonOptions
+  @Option(name: .customLong("as-of"), help: "The as-of date, YYYY-MM-DD (default: the period's end).") var asOf: String?
+  func run() throws { try notBuiltYet("closure", issue: 6, lang: options.lang) }
+}
+
+struct Trend: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Each node over time (not built yet). 趋势。",
+    discussion: "Example:\n  chuandao trend datasets/sample --metric score")
+  @OptionGroup var dataset: DatasetArgument
+  @OptionGroup var options: CommonOptions
+  @Option(help: "score, score.SUBJECT or intensity.") var metric = "score"
+  func run() throws { try notBuiltYet("trend", issue: 7, lang: options.lang) }
+}
+
+struct Assess: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Feed the annual assessment (年度考核) (not built yet).",
+    discussion: "Example:\n  chuandao assess datasets/sample --format csv --out assess.csv")
+  @OptionGroup var dataset: DatasetArgument
+  @OptionGroup var options: CommonOptions
+  func run() throws { try notBuiltYet("assess", issue: 7, lang: options.lang) }
+}
+
+struct Report: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Write the full report: Markdown, HTML, SVG and results.json (not built yet).",
+    discussion: "Example:\n  chuandao report datasets/sample --lang en --out /tmp/report")
+  @OptionGroup var dataset: DatasetArgument
+  @Option(help: "Language: zh or en.") var lang: Language = .zh
+  @Option(help: "Output folder.") var out: String
+  func run() throws { try notBuiltYet("report", lang: lang) }
+}
+
+struct Notebook: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Run analyses written as Markdown notebooks.",
+    subcommands: [Run.self])
+
+  struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Execute a Markdown notebook (not built yet).",
+      discussion: "Example:\n  chuandao notebook run notebooks-md/attenuation.md --out /tmp/nb")
+    @Argument(help: "The notebook (.md).") var notebook: String
+    @Option(help: "Output folder.") var out: String
+    @Option(help: "Language: zh or en.") var lang: Language = .zh
+    func run() throws { try notBuiltYet("notebook run", lang: lang) }
+  }
+}

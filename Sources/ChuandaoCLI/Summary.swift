@@ -1,0 +1,32 @@
+import ArgumentParser
+import Chuandao
+
+struct Summary: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Show what a dataset holds: levels, nodes per level and period, files. 数据集概况。",
+    discussion: """
+      Examples:
+        chuandao summary datasets/sample
+        chuandao summary datasets/sample --lang en --format json
+        chuandao summary datasets/sample --format csv --out periods.csv
+      """)
+
+  @OptionGroup var dataset: DatasetArgument
+  @OptionGroup var options: CommonOptions
+
+  func run() throws {
+    _ = try loadSettings(options.config, lang: options.lang)
+    let data = try loadDataset(dataset.dataset, lang: options.lang)
+    if let period = options.period { _ = try resolvePeriod(period, in: data, lang: options.lang) }
+    let summary = DatasetSummary(data)
+    let provenance = try Provenance.make(
+      dataset: dataset.dataset, configPath: options.config, command: commandLine,
+      period: options.period)
+    let output = CommandOutput(
+      json: summary.json(provenance: provenance), csvRows: summary.csvRows,
+      table: summary.table(options.lang))
+    try emit(
+      output, options: options, provenance: provenance,
+      protecting: Provenance.protectedPaths(dataset: dataset.dataset, configPath: options.config))
+  }
+}

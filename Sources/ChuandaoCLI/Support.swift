@@ -1,0 +1,94 @@
+import ArgumentParser
+import Chuandao
+import Foundation
+
+/// Writes to standard error.
+func printError(_ text: String) {
+  FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+}
+
+/// Writes to standard output without buffering surprises.
+func printOut(_ text: String) {
+  FileHandle.standardOutput.write(Data(text.utf8))
+}
+
+/// The command line as typed, for provenance.
+var commandLine: String { shellQuoted(["chuandao"] + CommandLine.arguments.dropFirst()) }
+
+/// Loads a dataset for an analysis command: on errors prints every diagnostic and exits 2;
+/// warnings are summarised (all of them with `validate`).
+func loadDataset(_ folder: String, lang: Language, maxWarnings: Int = 10) throws -> Dataset {
+  let dataset: Dataset
+  do {
+    dataset = try Dataset.load(folder: folder)
+  } catch {
+    for d in error.diagnostics.items { printError(d.formatted(lang)) }
+    printError(error.diagnostics.summary(lang))
+    throw ExitCode(2)
+  }
+  let warnings = dataset.diagnostics.items
+  for d in warnings.prefix(maxWarnings) { printError(d.formatted(lang)) }
+  if warnings.count > maxWarnings {
+    printError(lang.pick(
+      "……另有 \(warnings.count - maxWarnings) 个警告；运行 `chuandao validate \(folder)` 查看全部",
+      "... and \(warnings.count - maxWarnings) more warnings; run `chuandao validate \(folder)` to see them all"))
+  }
+  return dataset
+}
+
+/// Loads the settings of `--config`, or the defaults; a bad file is a usage error (exit 1).
+func loadSettings(_ path: String?, lang: Language) throws -> Settings {
+  guard let path else { return Settings() }
+  do {
+    return try Settings.load(path: path)
+  } catch {
+    printError(error.formatted(lang))
+    throw ExitCode(1)
+  }
+}
+
+/// Resolves `--period` (default: the latest); an unknown label is a usage error.
+func resolvePeriod(_ label: String?, in dataset: Dataset, lang: Language) throws -> Int {
+  let periods = dataset.manifest.periods
+  guard let label else { return periods.count - 1 }
+  if let t = periods.firstIndex(of: label) { return t }
+  printError(lang.pick(
+    "错误：未知的期 '\(label)'（数据集的期：\(periods.joined(separator: ", "))）",
+    "error: unknown period '\(label)' (the dataset's periods: \(periods.joined(separator: ", ")))"))
+  throw ExitCode(1)
+}
+
+/// Prints or writes a command's output in the chosen format, with provenance.
+func emit(
+  _ output: CommandOutput, options: CommonOptions, provenance: Provenance, protecting: Set<String>
+) throws {
+  switch options.format {
+  case .table:
+    try write(Array(output.table.utf8), to: options.out, protecting: protecting, lang: options.lang)
+  case .json:
+    var doc = output.json
+    if doc["provenance"] == nil { doc["provenance"] = provenance.json }
+    let text = JSONWriter().string(.object(doc)) + "\n"
+    try write(Array(text.utf8), to: options.out, protecting: protecting, lang: options.lang)
+  case .csv:
+    let bytes = CSVTable(objects: output.csvRows).bytes()
+    try write(bytes, to: options.out, protecting: protecting, lang: options.lang)
+    if let out = options.out {
+      let side = JSONWriter().string(provenance.json) + "\n"
+      try write(Array(side.utf8), to: out + ".provenance.json", protecting: protecting, lang: options.lang)
+    }
+  }
+}
+
+func write(_ bytes: [UInt8], to path: String?, protecting: Set<String>, lang: Language) throws {
+  guard let path else {
+    FileHandle.standardOutput.write(Data(bytes))
+    return
+  }
+  do {
+    try AtomicFile.write(bytes, to: path, protecting: protecting)
+  } catch {
+    printError(lang.pick("错误：无法写入 \(path)：\(error)", "error: cannot write \(path): \(error)"))
+    throw ExitCode(1)
+  }
+}

@@ -1,0 +1,75 @@
+import Glibc
+
+/// UTF-8 well-formedness (Unicode 15, Table 3-7: no overlongs, surrogates or values above
+/// U+10FFFF), checked a chunk at a time.
+enum UTF8Validation {
+  enum Result: Equatable {
+    /// Every complete sequence is valid; `incompleteFrom` is where a sequence cut by the end
+    /// of the chunk starts (the chunk's count if none). Carry those bytes into the next chunk.
+    case valid(incompleteFrom: Int)
+    case invalid
+  }
+
+  /// Checks `p[0..<n]`. ASCII runs go eight bytes at a time.
+  static func check(_ p: UnsafePointer<UInt8>, _ n: Int) -> Result {
+    let raw = UnsafeRawPointer(p)
+    var i = 0
+    while i < n {
+      while i + 8 <= n, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+        i += 8
+      }
+      guard i < n else { break }
+      let b = p[i]
+      if b < 0x80 {
+        i += 1
+        continue
+      }
+      // Sequence length and the allowed range of the first continuation byte.
+      let len: Int
+      var lo: UInt8 = 0x80
+      var hi: UInt8 = 0xBF
+      switch b {
+      case 0xC2...0xDF: len = 2
+      case 0xE0: len = 3; lo = 0xA0
+      case 0xE1...0xEC, 0xEE...0xEF: len = 3
+      case 0xED: len = 3; hi = 0x9F
+      case 0xF0: len = 4; lo = 0x90
+      case 0xF1...0xF3: len = 4
+      case 0xF4: len = 4; hi = 0x8F
+      default: return .invalid
+      }
+      let avail = min(len, n - i)
+      if avail >= 2 {
+        let c = p[i + 1]
+        if c < lo || c > hi { return .invalid }
+      }
+      if avail >= 3, p[i + 2] & 0xC0 != 0x80 { return .invalid }
+      if avail >= 4, p[i + 3] & 0xC0 != 0x80 { return .invalid }
+      if avail < len { return .valid(incompleteFrom: i) }
+      i += len
+    }
+    return .valid(incompleteFrom: n)
+  }
+
+  /// Whether all of `input` is UTF-8, read in chunks of `chunkSize` bytes.
+  static func isUTF8(_ input: ByteInput, chunkSize: Int) throws(CSVError) -> Bool {
+    let cap = chunkSize + 4
+    let p = UnsafeMutablePointer<UInt8>.allocate(capacity: cap)
+    defer { p.deallocate() }
+    var carry = 0
+    var offset = 0
+    while true {
+      let n = try input.read(at: offset, into: p + carry, count: chunkSize)
+      if n == 0 { return carry == 0 }
+      offset += n
+      let total = carry + n
+      switch check(p, total) {
+      case .invalid:
+        return false
+      case .valid(let from):
+        carry = total - from
+        if carry > 0 { memmove(p, p + from, carry) }
+      }
+    }
+  }
+}

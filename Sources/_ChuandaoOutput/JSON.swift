@@ -1,0 +1,248 @@
+/// A JSON value whose objects keep their keys in insertion order.
+///
+/// Integers and doubles are distinct cases so that counts print as `3` and never pass
+/// through a `Double`. The writer prints an integral `.number` up to 2^53 without a
+/// fraction, so `.number(3)` is written `3` and parses back as `.int(3)`: `parse(write(x))`
+/// equals `x` up to that one normalisation. Equality is structural and order-sensitive
+/// (objects with the same pairs in a different order are different values, as their
+/// output bytes are), and `.number(.nan) != .number(.nan)`.
+public indirect enum JSON: Sendable, Equatable {
+  case null
+  case bool(Bool)
+  case int(Int)
+  case number(Double)
+  case string(String)
+  case array([JSON])
+  case object(JSONObject)
+}
+
+// MARK: - Convenience initialisers
+
+extension JSON {
+  /// `.number(d)`, or `.null` when `d` is nil or not finite (JSON has no NaN or infinity).
+  public init(_ d: Double?) {
+    if let d, d.isFinite { self = .number(d) } else { self = .null }
+  }
+
+  public init(_ i: Int?) {
+    if let i { self = .int(i) } else { self = .null }
+  }
+
+  public init(_ s: String?) {
+    if let s { self = .string(s) } else { self = .null }
+  }
+
+  public init(_ b: Bool?) {
+    if let b { self = .bool(b) } else { self = .null }
+  }
+
+  public init(_ o: JSONObject) { self = .object(o) }
+
+  public init(_ ints: [Int]) { self = .array(ints.map { .int($0) }) }
+
+  public init(_ ints: [Int?]) { self = .array(ints.map { JSON($0) }) }
+
+  /// Non-finite elements become `null`.
+  public init(_ doubles: [Double]) { self = .array(doubles.map { JSON($0) }) }
+
+  /// `nil` and non-finite elements become `null`.
+  public init(_ doubles: [Double?]) { self = .array(doubles.map { JSON($0) }) }
+
+  public init(_ strings: [String]) { self = .array(strings.map { .string($0) }) }
+
+  public init(_ strings: [String?]) { self = .array(strings.map { JSON($0) }) }
+}
+
+// MARK: - Literals
+
+extension JSON: ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
+  ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral,
+  ExpressibleByDictionaryLiteral
+{
+  public init(booleanLiteral value: Bool) { self = .bool(value) }
+  public init(integerLiteral value: Int) { self = .int(value) }
+  public init(floatLiteral value: Double) { self = JSON(value) }
+  public init(stringLiteral value: String) { self = .string(value) }
+  public init(arrayLiteral elements: JSON...) { self = .array(elements) }
+  /// Keys in literal order; a repeated key traps.
+  public init(dictionaryLiteral elements: (String, JSON)...) {
+    self = .object(JSONObject(elements))
+  }
+}
+
+// MARK: - Reading values
+
+extension JSON {
+  public var isNull: Bool {
+    if case .null = self { return true }
+    return false
+  }
+
+  public var boolValue: Bool? {
+    if case .bool(let b) = self { return b }
+    return nil
+  }
+
+  /// The value of `.int`; `.number` is not converted.
+  public var intValue: Int? {
+    if case .int(let i) = self { return i }
+    return nil
+  }
+
+  /// The value of `.number`, or of `.int` converted to `Double` (the writer prints
+  /// integral doubles as integers, so a parsed `3` may have been a `Double`).
+  public var doubleValue: Double? {
+    switch self {
+    case .number(let d): return d
+    case .int(let i): return Double(i)
+    default: return nil
+    }
+  }
+
+  public var stringValue: String? {
+    if case .string(let s) = self { return s }
+    return nil
+  }
+
+  public var arrayValue: [JSON]? {
+    if case .array(let a) = self { return a }
+    return nil
+  }
+
+  public var objectValue: JSONObject? {
+    if case .object(let o) = self { return o }
+    return nil
+  }
+
+  /// The member `key` of an object; nil for a missing key or a value that is not an object.
+  public subscript(key: String) -> JSON? {
+    if case .object(let o) = self { return o[key] }
+    return nil
+  }
+
+  /// The element at `index` of an array; nil when out of range or not an array.
+  public subscript(index: Int) -> JSON? {
+    if case .array(let a) = self, a.indices.contains(index) { return a[index] }
+    return nil
+  }
+}
+
+// MARK: - JSONObject
+
+/// An ordered JSON object: the insertion order of its keys is the output order, so
+/// output is stable by construction.
+///
+/// Lookup scans the keys of small objects and uses a hash index once an object has
+/// more than `indexThreshold` keys, so building or parsing a large object stays linear.
+public struct JSONObject: Sendable {
+  public private(set) var keys: [String]
+  public private(set) var values: [JSON]
+  private var index: [String: Int]?
+
+  private static let indexThreshold = 16
+
+  public init() {
+    keys = []
+    values = []
+    index = nil
+  }
+
+  /// Pairs in the given order; a repeated key is a programmer error and traps.
+  public init(_ pairs: KeyValuePairs<String, JSON>) {
+    self.init()
+    for (k, v) in pairs { append(k, v) }
+  }
+
+  /// Pairs in the given order; a repeated key is a programmer error and traps.
+  public init(_ pairs: [(String, JSON)]) {
+    self.init()
+    keys.reserveCapacity(pairs.count)
+    values.reserveCapacity(pairs.count)
+    for (k, v) in pairs { append(k, v) }
+  }
+
+  /// The position of `key`, or nil.
+  public func index(forKey key: String) -> Int? {
+    if let index { return index[key] }
+    return keys.firstIndex(of: key)
+  }
+
+  /// Get: the value of `key`, or nil. Set: replaces the value in place when `key`
+  /// exists, appends otherwise; assigning nil removes the key (use `.null` to store a
+  /// JSON null).
+  public subscript(key: String) -> JSON? {
+    get { index(forKey: key).map { values[$0] } }
+    set {
+      if let i = index(forKey: key) {
+        if let newValue { values[i] = newValue } else { removeValue(at: i) }
+      } else if let newValue {
+        insertNew(key, newValue)
+      }
+    }
+  }
+
+  /// Appends a key that must not be present yet (traps otherwise).
+  public mutating func append(_ key: String, _ value: JSON) {
+    precondition(index(forKey: key) == nil, "JSONObject: duplicate key \"\(key)\"")
+    insertNew(key, value)
+  }
+
+  /// Appends `key` unless present; returns false (and changes nothing) when present.
+  @discardableResult
+  mutating func appendIfAbsent(_ key: String, _ value: JSON) -> Bool {
+    if index(forKey: key) != nil { return false }
+    insertNew(key, value)
+    return true
+  }
+
+  @discardableResult
+  public mutating func removeValue(forKey key: String) -> JSON? {
+    guard let i = index(forKey: key) else { return nil }
+    let v = values[i]
+    removeValue(at: i)
+    return v
+  }
+
+  private mutating func insertNew(_ key: String, _ value: JSON) {
+    keys.append(key)
+    values.append(value)
+    if index != nil {
+      index![key] = keys.count - 1
+    } else if keys.count > Self.indexThreshold {
+      rebuildIndex()
+    }
+  }
+
+  private mutating func removeValue(at i: Int) {
+    keys.remove(at: i)
+    values.remove(at: i)
+    if keys.count > Self.indexThreshold { rebuildIndex() } else { index = nil }
+  }
+
+  private mutating func rebuildIndex() {
+    var d = [String: Int](minimumCapacity: keys.count)
+    for (i, k) in keys.enumerated() { d[k] = i }
+    index = d
+  }
+}
+
+extension JSONObject: Equatable {
+  /// Same keys with the same values in the same order.
+  public static func == (a: JSONObject, b: JSONObject) -> Bool {
+    a.keys == b.keys && a.values == b.values
+  }
+}
+
+extension JSONObject: RandomAccessCollection {
+  public typealias Element = (key: String, value: JSON)
+  public var startIndex: Int { 0 }
+  public var endIndex: Int { keys.count }
+  public subscript(position: Int) -> Element { (keys[position], values[position]) }
+}
+
+extension JSONObject: ExpressibleByDictionaryLiteral {
+  /// Keys in literal order; a repeated key traps.
+  public init(dictionaryLiteral elements: (String, JSON)...) {
+    self.init(elements)
+  }
+}

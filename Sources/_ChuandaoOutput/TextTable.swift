@@ -1,0 +1,72 @@
+/// A plain-text table for the terminal, aligned by display width so that Chinese names
+/// line up.
+///
+/// Layout: a header line, a rule of ASCII `-` (one column per cell, so width arithmetic
+/// stays trivial whatever the terminal does with box-drawing characters), then the rows;
+/// two spaces between columns; every line padded to the full table width (the last
+/// column too), each ending in "\n". Tabs, CR and LF inside cells become spaces.
+///
+///     var t = TextTable(columns: [.init(title: "单位"), .init(title: "得分", alignment: .right)])
+///     t.addRow(["市水务局", "3.5"])
+///     print(t.render(), terminator: "")
+public struct TextTable: Sendable {
+  public struct Column: Sendable {
+    public var title: String
+    public var alignment: TextAlignment
+    /// Cells (and the title) wider than this are truncated with "…".
+    public var maxWidth: Int?
+
+    public init(title: String, alignment: TextAlignment = .left, maxWidth: Int? = nil) {
+      self.title = title
+      self.alignment = alignment
+      self.maxWidth = maxWidth
+    }
+  }
+
+  public typealias Alignment = TextAlignment
+
+  public var columns: [Column]
+  public private(set) var rows: [[String]] = []
+
+  public init(columns: [Column]) {
+    self.columns = columns
+  }
+
+  /// Appends a row; it must have one cell per column (traps otherwise).
+  public mutating func addRow(_ cells: [String]) {
+    precondition(
+      cells.count == columns.count,
+      "TextTable.addRow: \(cells.count) cells for \(columns.count) columns")
+    rows.append(cells)
+  }
+
+  public func render() -> String {
+    func fitted(_ s: String, _ n: Int) -> String {
+      let clean = Self.sanitized(s)
+      return columns[n].maxWidth.map { truncate(clean, toWidth: $0) } ?? clean
+    }
+    let header = columns.indices.map { fitted(columns[$0].title, $0) }
+    let body = rows.map { row in row.indices.map { fitted(row[$0], $0) } }
+    var widths = header.map(displayWidth)
+    for row in body {
+      for (n, cell) in row.enumerated() { widths[n] = max(widths[n], displayWidth(cell)) }
+    }
+    var out = ""
+    func line(_ cells: [String]) {
+      for (n, cell) in cells.enumerated() {
+        if n > 0 { out += "  " }
+        out += pad(cell, toWidth: widths[n], alignment: columns[n].alignment)
+      }
+      out += "\n"
+    }
+    line(header)
+    line(widths.map { String(repeating: "-", count: $0) })
+    for row in body { line(row) }
+    return out
+  }
+
+  private static func sanitized(_ s: String) -> String {
+    guard s.utf8.contains(where: { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return s }
+    return String(s.map { $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" ? " " : $0 })
+  }
+}
