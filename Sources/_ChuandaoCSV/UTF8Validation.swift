@@ -10,15 +10,47 @@ enum UTF8Validation {
     case invalid
   }
 
-  /// Checks `p[0..<n]`. ASCII runs go eight bytes at a time.
+  /// Checks `p[0..<n]`. ASCII runs go eight bytes at a time; a multibyte sequence with four
+  /// bytes readable is checked from one 32-bit load (shape by mask, then the scalar's range
+  /// rules out overlongs, surrogates and values above U+10FFFF).
   static func check(_ p: UnsafePointer<UInt8>, _ n: Int) -> Result {
     let raw = UnsafeRawPointer(p)
     var i = 0
     while i < n {
-      while i + 8 <= n, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
-        i += 8
+      let b = p[i]
+      if b < 0x80 {
+        if i + 8 <= n && raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+          i += 8
+        } else {
+          i += 1
+        }
+        continue
       }
-      guard i < n else { break }
+      guard i + 4 <= n else { return checkTail(p, from: i, n) }
+      // Little-endian: the lead byte is the low byte of w.
+      let w = raw.loadUnaligned(fromByteOffset: i, as: UInt32.self)
+      if w & 0xC0E0 == 0x80C0 {
+        guard b >= 0xC2 else { return .invalid }
+        i += 2
+      } else if w & 0xC0_C0F0 == 0x80_80E0 {
+        let scalar = (w & 0x0F) << 12 | (w >> 2) & 0xFC0 | (w >> 16) & 0x3F
+        guard scalar >= 0x800 && scalar & 0xF800 != 0xD800 else { return .invalid }
+        i += 3
+      } else if w & 0xC0C0_C0F8 == 0x8080_80F0 {
+        let scalar = (w & 0x07) << 18 | (w << 4) & 0x3_F000 | (w >> 10) & 0xFC0 | (w >> 24) & 0x3F
+        guard scalar >= 0x1_0000 && scalar <= 0x10_FFFF else { return .invalid }
+        i += 4
+      } else {
+        return .invalid
+      }
+    }
+    return .valid(incompleteFrom: n)
+  }
+
+  /// The last bytes, fewer than four from a non-ASCII byte at `i`: byte by byte (Table 3-7).
+  private static func checkTail(_ p: UnsafePointer<UInt8>, from i0: Int, _ n: Int) -> Result {
+    var i = i0
+    while i < n {
       let b = p[i]
       if b < 0x80 {
         i += 1

@@ -143,7 +143,11 @@ struct UTF8ValidationTests {
     [0xF0, 0x90, 0x80, 0x80], [0xF4, 0x8F, 0xBF, 0xBF], [0x00],
   ] as [[UInt8]])
   func valid(_ b: [UInt8]) {
-    #expect(Self.check(b) == .valid(incompleteFrom: b.count))
+    // Alone (the byte-wise tail check) and padded (the 32-bit fast path).
+    let pad = Array("abcd".utf8)
+    for bytes in [b, b + pad, pad + b + pad, b + b + pad] {
+      #expect(Self.check(bytes) == .valid(incompleteFrom: bytes.count), "\(bytes)")
+    }
   }
 
   @Test(arguments: [
@@ -152,7 +156,29 @@ struct UTF8ValidationTests {
     [0xE4, 0xB8, 0x41], [0xC2, 0x41], Array("abcdefgh".utf8) + [0xFE],
   ] as [[UInt8]])
   func invalid(_ b: [UInt8]) {
-    #expect(Self.check(b) == .invalid)
+    let pad = Array("abcd".utf8)
+    for bytes in [b, b + pad, pad + b + pad, Array("张".utf8) + b + pad] {
+      #expect(Self.check(bytes) == .invalid, "\(bytes)")
+    }
+  }
+
+  /// Random byte strings biased towards UTF-8's shapes, against the standard library.
+  @Test func agreesWithTheStandardLibrary() {
+    var rng = SplitMix64(seed: 0x5EED)
+    let leads: [UInt8] = [0x41, 0x7F, 0x80, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xE4, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF]
+    let trails: [UInt8] = [0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0x41]
+    for _ in 0..<20_000 {
+      var b: [UInt8] = []
+      for _ in 0..<Int.random(in: 0...12, using: &rng) {
+        b.append(Bool.random(using: &rng) ? leads.randomElement(using: &rng)! : trails.randomElement(using: &rng)!)
+      }
+      let expected = String(validating: b, as: UTF8.self) != nil
+      let got = Self.check(b)
+      #expect((got == .valid(incompleteFrom: b.count)) == expected, "\(b)")
+      if case .valid(let from) = got, from < b.count {
+        #expect(!expected && b.count - from <= 3, "\(b)")
+      }
+    }
   }
 
   @Test func incompleteTailIsCarried() {

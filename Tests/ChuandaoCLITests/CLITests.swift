@@ -1,0 +1,222 @@
+import Foundation
+import Testing
+
+@testable import Chuandao
+
+/// Runs the built `chuandao` executable, as a user would.
+struct CLI {
+  static var binary: URL {
+    // The test bundle sits in the build products folder, beside the executable.
+    let products = Bundle.main.bundleURL.deletingLastPathComponent()
+    let candidates = [
+      products.appendingPathComponent("chuandao"),
+      Bundle.main.bundleURL.appendingPathComponent("chuandao"),
+      URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("chuandao"),
+    ]
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
+  }
+
+  static var repository: URL {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent()
+  }
+
+  static var sample: String { repository.appendingPathComponent("datasets/sample").path }
+
+  struct Result {
+    var status: Int32
+    var stdout: [UInt8]
+    var stderr: String
+    var out: String { String(decoding: stdout, as: UTF8.self) }
+  }
+
+  static func run(_ args: [String], environment: [String: String] = [:]) throws -> Result {
+    let p = Process()
+    p.executableURL = binary
+    p.arguments = args
+    var env = ProcessInfo.processInfo.environment
+    for (k, v) in environment { env[k] = v }
+    p.environment = env
+    let out = Pipe()
+    let err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    // Read both pipes before waiting, so that a large output cannot block the child.
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return Result(status: p.terminationStatus, stdout: Array(o), stderr: String(decoding: e, as: UTF8.self))
+  }
+
+  static func temporaryDirectory() throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("chuandao-cli-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
+  }
+
+  /// `sha256sum FILE`'s hex digest, computed by the system tool.
+  static func sha256sum(_ path: String) throws -> String {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+    p.arguments = [path]
+    let out = Pipe()
+    p.standardOutput = out
+    try p.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return String(String(decoding: data, as: UTF8.self).prefix(64))
+  }
+}
+
+@Suite("The chuandao command line")
+struct CLITests {
+  @Test("validate: exit 0 with warnings only, the count on stderr")
+  func validateSample() throws {
+    let r = try CLI.run(["validate", CLI.sample, "--lang", "en"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stderr.contains("0 errors, 1 warning"))
+    #expect(r.stderr.contains("org.csv:44: warning: node 'B04-U3-Z3'"))
+  }
+
+  @Test("validate: exit 2 with every error located")
+  func validateBad() throws {
+    let dir = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try "periods: [\"2025\"]\n".write(toFile: dir + "/dataset.yaml", atomically: true, encoding: .utf8)
+    try "id,parent,level,name,members\nB1,,bureau,a,1\nU1,B9,unit,b,2\nU2,B1,unit,c,-1\n"
+      .write(toFile: dir + "/org.csv", atomically: true, encoding: .utf8)
+    let r = try CLI.run(["validate", dir, "--lang", "en"])
+    #expect(r.status == 2)
+    #expect(r.stderr.contains("org.csv:3: error: column 'parent': unknown parent 'B9'"))
+    #expect(r.stderr.contains("org.csv:4: error: column 'members': '-1' is not a whole number >= 0"))
+    #expect(r.stderr.contains("2 errors, 0 warnings"))
+    // Analysis commands load the same way and stop with the same messages.
+    let s = try CLI.run(["summary", dir, "--lang", "en"])
+    #expect(s.status == 2)
+    #expect(s.stderr.contains("org.csv:3: error: column 'parent': unknown parent 'B9'"))
+    #expect(s.stdout.isEmpty)
+  }
+
+  @Test("summary --format json is byte-identical across runs apart from the time made")
+  func jsonStable() throws {
+    let a = try CLI.run(["summary", CLI.sample, "--format", "json"])
+    let b = try CLI.run(["summary", CLI.sample, "--format", "json"])
+    #expect(a.status == 0 && b.status == 0)
+    func strip(_ s: String) -> String {
+      s.split(separator: "\n").filter { !$0.contains("\"generated_at\"") }.joined(separator: "\n")
+    }
+    #expect(strip(a.out) == strip(b.out))
+    // With SOURCE_DATE_EPOCH the time made is fixed too, so whole documents are identical.
+    let c = try CLI.run(["summary", CLI.sample, "--format", "json"], environment: ["SOURCE_DATE_EPOCH": "1767225600"])
+    let d = try CLI.run(["summary", CLI.sample, "--format", "json"], environment: ["SOURCE_DATE_EPOCH": "1767225600"])
+    #expect(c.stdout == d.stdout)
+    #expect(c.out.contains("\"generated_at\": \"2026-01-01T00:00:00Z\""))
+  }
+
+  @Test("provenance hashes equal sha256sum of each input file")
+  func provenance() throws {
+    let r = try CLI.run(["summary", CLI.sample, "--format", "json"])
+    let doc = try JSON.parse(r.out)
+    let inputs = try #require(doc["provenance"]?["inputs"]?.objectValue)
+    let files = try FileManager.default.contentsOfDirectory(atPath: CLI.sample)
+      .filter { $0.hasSuffix(".csv") || $0 == "dataset.yaml" }
+    #expect(Set(inputs.keys) == Set(files))
+    for (name, hash) in inputs {
+      #expect(hash.stringValue == (try CLI.sha256sum(CLI.sample + "/" + name)), "\(name)")
+    }
+    #expect(doc["provenance"]?["version"]?.stringValue == ChuandaoVersion.string)
+    #expect(doc["provenance"]?["command"]?.stringValue == "chuandao summary \(CLI.sample) --format json")
+    #expect(doc["provenance"]?["config_sha256"] == .null)
+  }
+
+  @Test("--config is hashed; a bad key is a usage error naming the key")
+  func config() throws {
+    let dir = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try "coordination: {silo_gap: 12}\n".write(toFile: dir + "/ok.yaml", atomically: true, encoding: .utf8)
+    let r = try CLI.run(["summary", CLI.sample, "--format", "json", "--config", dir + "/ok.yaml"])
+    #expect(r.status == 0)
+    let doc = try JSON.parse(r.out)
+    #expect(doc["provenance"]?["config_sha256"]?.stringValue == (try CLI.sha256sum(dir + "/ok.yaml")))
+
+    try "imbalance: {blind_spots: 0.4}\n".write(toFile: dir + "/bad.yaml", atomically: true, encoding: .utf8)
+    let bad = try CLI.run(["summary", CLI.sample, "--config", dir + "/bad.yaml", "--lang", "en"])
+    #expect(bad.status == 1)
+    #expect(bad.stderr.contains("bad.yaml:1: error: unknown key 'imbalance.blind_spots'"))
+  }
+
+  @Test("--format csv: UTF-8 with BOM; --out writes atomically with provenance beside it")
+  func csvOut() throws {
+    let dir = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let r = try CLI.run(["summary", CLI.sample, "--format", "csv"])
+    #expect(r.status == 0)
+    #expect(Array(r.stdout.prefix(3)) == [0xEF, 0xBB, 0xBF])
+    #expect(r.out.contains("period,end,nodes.bureau,nodes.unit,nodes.branch"))
+    let out = dir + "/periods.csv"
+    let w = try CLI.run(["summary", CLI.sample, "--format", "csv", "--out", out])
+    #expect(w.status == 0)
+    #expect(w.stdout.isEmpty)
+    let written = try Array(Data(contentsOf: URL(fileURLWithPath: out)))
+    #expect(written == r.stdout)
+    let side = try JSON.parse(String(contentsOfFile: out + ".provenance.json", encoding: .utf8))
+    #expect(side["inputs"]?["org.csv"]?.stringValue == (try CLI.sha256sum(CLI.sample + "/org.csv")))
+    // Nothing but the two files: no temporary left behind.
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["periods.csv", "periods.csv.provenance.json"])
+  }
+
+  @Test("an input file is never written over")
+  func neverOverwriteInput() throws {
+    let dir = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    for f in ["dataset.yaml", "org.csv"] {
+      try FileManager.default.copyItem(atPath: CLI.sample + "/" + f, toPath: dir + "/" + f)
+    }
+    let before = try Data(contentsOf: URL(fileURLWithPath: dir + "/org.csv"))
+    let r = try CLI.run(["summary", dir, "--format", "csv", "--out", dir + "/org.csv", "--lang", "en"])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("cannot write"))
+    #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/org.csv")) == before)
+  }
+
+  @Test("usage errors exit 1: unknown option, unknown period, missing argument, bad format")
+  func usageErrors() throws {
+    #expect(try CLI.run(["summary"]).status == 1)
+    #expect(try CLI.run(["summary", CLI.sample, "--format", "xml"]).status == 1)
+    #expect(try CLI.run(["summary", CLI.sample, "--bogus"]).status == 1)
+    let p = try CLI.run(["summary", CLI.sample, "--period", "1999", "--lang", "en"])
+    #expect(p.status == 1)
+    #expect(p.stderr.contains("unknown period '1999'"))
+    #expect(try CLI.run(["nonsense"]).status == 1)
+    #expect(try CLI.run(["summary", "/no/such/folder", "--lang", "en"]).status == 2)
+  }
+
+  @Test("help exits 0 and shows an example; commands not built yet say so and exit 1",
+        arguments: ["generate", "attenuation", "imbalance", "coordination", "closure", "trend", "assess", "report"])
+  func pending(_ command: String) throws {
+    let help = try CLI.run([command, "--help"])
+    #expect(help.status == 0)
+    #expect(help.out.contains("chuandao \(command)"))
+    let args: [String] = switch command {
+    case "generate": [command, "/tmp/unused-\(UUID().uuidString)", "--lang", "en"]
+    case "report": [command, CLI.sample, "--out", "/tmp/unused", "--lang", "en"]
+    default: [command, CLI.sample, "--lang", "en"]
+    }
+    let r = try CLI.run(args)
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("is not built yet"))
+    #expect(r.stdout.isEmpty)
+  }
+
+  @Test("summary table aligns Chinese names by display width")
+  func table() throws {
+    let r = try CLI.run(["summary", CLI.sample])
+    #expect(r.status == 0)
+    let lines = r.out.split(separator: "\n").map(String.init)
+    // The period table: its header, rule and five rows all have one display width.
+    let start = try #require(lines.firstIndex { $0.hasPrefix("期") })
+    let block = lines[start..<(start + 7)]
+    #expect(Set(block.map { displayWidth($0) }).count == 1, "\(block)")
+  }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+
+@testable import Chuandao
+
+/// SplitMix64 (Steele, Lea & Flood 2014): a small seeded generator for tests.
+struct SplitMix64: RandomNumberGenerator {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
+
+@Suite("Fuzzing the loader")
+struct FuzzTests {
+  /// The base dataset plus every optional file, so that mutations reach every reader.
+  static let files: [String: String] = TempDataset.base.merging([
+    "members.csv": "period,node,members\n2025,Z1,12\n",
+    "supervision.csv": "period,node,kind,domain,count\n2025,Z1,reminder,finance,3\n2025,U1,case,assets,1\n",
+    "risks.csv": "period,node,domain,risk\n2025,Z1,finance,2.5\n",
+    "problems.csv": "period,id,node,domain,source,description\n2025,P1,Z1,finance,audit,\"报销, 不规范\"\n2024,P2,U2,assets,inspection,资产\n",
+    "responsibilities.csv": "problem,subject,person\nP1,committee,E1\n",
+    "projects.csv": "problem,id,goal,due,done,status\nP1,J1,整改,2025-06-30,2025-05-01,done\nP2,J2,g,2024-09-30,,open\n",
+    "leaders.csv": "period,person,name,node,role,oversees\n2025,L1,甲,B1,secretary,U1;U2\n",
+  ]) { a, _ in a }
+
+  /// Bytes worth inserting: structure (quotes, commas, line ends), numbers, signs, UTF-8
+  /// and GB18030 lead bytes, bytes invalid in both encodings.
+  static let interesting: [[UInt8]] = [
+    [0x22], [0x2C], [0x0A], [0x0D, 0x0A], [0x0D], [0x20], [0x2D], [0x30], [0x39], [0x2E],
+    Array("1e999".utf8), Array("-1".utf8), Array("nan".utf8), Array("2026".utf8),
+    Array("99999999999999999999".utf8), Array("市".utf8), [0xE5], [0xB8], [0x81, 0x30],
+    [0xFF], [0x80], [0x00], [0xEF, 0xBB, 0xBF], Array("\"\"".utf8), Array(",,,".utf8),
+  ]
+
+  static func mutate(_ input: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
+    var b = input
+    for _ in 0..<Int.random(in: 1...4, using: &rng) {
+      let pos = b.isEmpty ? 0 : Int.random(in: 0...b.count, using: &rng)
+      switch Int.random(in: 0..<7, using: &rng) {
+      case 0 where !b.isEmpty && pos < b.count: b.remove(at: pos)
+      case 1: b.insert(contentsOf: interesting.randomElement(using: &rng)!, at: pos)
+      case 2 where pos < b.count: b[pos] = UInt8.random(in: 0...255, using: &rng)
+      case 3: b.removeSubrange(pos...)  // truncate
+      case 4 where !b.isEmpty:
+        // Duplicate a random line.
+        let lines = b.split(separator: 0x0A, omittingEmptySubsequences: false)
+        let line = lines.randomElement(using: &rng)!
+        b.insert(contentsOf: Array(line) + [0x0A], at: pos)
+      case 5 where pos < b.count:
+        // Swap a field separator and a quote, or vice versa.
+        b[pos] = b[pos] == 0x2C ? 0x22 : 0x2C
+      default: b.insert(contentsOf: interesting.randomElement(using: &rng)!, at: pos)
+      }
+    }
+    return b
+  }
+
+  static let fileLevelMessages = [
+    "required file is missing", "file is empty", "cannot read", "missing required key",
+    "not valid YAML", "must be", "unknown key",
+  ]
+
+  @Test("a thousand mutated files each load or give located errors")
+  func thousandMutations() throws {
+    let seed = UInt64(ProcessInfo.processInfo.environment["CHUANDAO_FUZZ_SEED"] ?? "") ?? 20_261_130
+    var rng = SplitMix64(seed: seed)
+    let ds = try TempDataset(Self.files)
+    defer { ds.cleanUp() }
+    let names = Self.files.keys.filter { $0.hasSuffix(".csv") }.sorted()
+    var loaded = 0
+    for iteration in 0..<1000 {
+      let name = names.randomElement(using: &rng)!
+      let original = Array(Self.files[name]!.utf8)
+      let mutated = Self.mutate(original, &rng)
+      try ds.write(name, bytes: mutated)
+      let (dataset, log) = Dataset.validate(folder: ds.folder)
+      let lineCount = mutated.lazy.filter { $0 == 0x0A }.count + 1
+      let context = "seed \(seed), iteration \(iteration), \(name): \(String(decoding: mutated, as: UTF8.self).debugDescription)"
+      if log.hasErrors {
+        #expect(dataset == nil, "\(context)")
+        for d in log.items where d.severity == .error {
+          #expect(Dataset.knownFiles.contains(d.file), "\(context): \(d.formatted())")
+          if let line = d.line {
+            // A located error points at a physical line of the file it names.
+            let limit = d.file == name ? lineCount : 1_000
+            #expect(line >= 1 && line <= limit, "\(context): \(d.formatted())")
+          } else {
+            #expect(Self.fileLevelMessages.contains { d.message.en.contains($0) }, "\(context): \(d.formatted())")
+          }
+        }
+      } else {
+        #expect(dataset != nil, "\(context)")
+        loaded += 1
+      }
+      try ds.write(name, bytes: original)
+    }
+    // The mutations must exercise both outcomes, or the test proves little.
+    #expect(loaded > 10 && loaded < 990, "seed \(seed): \(loaded) of 1000 loaded")
+  }
+}
