@@ -1,3 +1,5 @@
+import Glibc
+
 /// An immutable hash table from identifier bytes to their index, built once.
 ///
 /// Lookups take the raw bytes of a CSV field, so loading a million rows never makes a
@@ -7,7 +9,9 @@
 struct IDTable: Sendable {
   private let bytes: [UInt8]
   private let offsets: [Int]  // ids[i] is bytes[offsets[i] ..< offsets[i + 1]]
-  private let slots: [Int32]  // -1 = empty
+  /// 0 = empty; else the hash's high 32 bits, then index + 1 in the low 32 bits, so that a
+  /// probe compares bytes only when the fingerprints agree.
+  private let slots: [UInt64]
   private let mask: Int
 
   init(_ ids: [String]) {
@@ -20,19 +24,20 @@ struct IDTable: Sendable {
     }
     var capacity = 16
     while capacity < ids.count * 2 { capacity <<= 1 }
-    var slots = [Int32](repeating: -1, count: capacity)
+    var slots = [UInt64](repeating: 0, count: capacity)
     let mask = capacity - 1
     bytes.withUnsafeBufferPointer { all in
       for i in 0..<ids.count {
         let key = UnsafeBufferPointer(rebasing: all[offsets[i]..<offsets[i + 1]])
-        var s = Int(truncatingIfNeeded: IDTable.hash(key)) & mask
-        while slots[s] >= 0 {
-          let j = Int(slots[s])
+        let h = IDTable.hash(key)
+        var s = Int(truncatingIfNeeded: h) & mask
+        while slots[s] != 0 {
+          let j = Int(slots[s] & 0xFFFF_FFFF) - 1
           // Keep the first of duplicate ids (the loader reports duplicates itself).
           if all[offsets[j]..<offsets[j + 1]].elementsEqual(key) { break }
           s = (s + 1) & mask
         }
-        if slots[s] < 0 { slots[s] = Int32(i) }
+        if slots[s] == 0 { slots[s] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(i + 1) }
       }
     }
     self.bytes = bytes
@@ -51,25 +56,45 @@ struct IDTable: Sendable {
   /// The index of the id spelled by `key` (untrimmed field bytes), or nil.
   func find(bytes key0: UnsafeBufferPointer<UInt8>) -> Int? {
     let key = IDTable.trim(key0)
-    var s = Int(truncatingIfNeeded: IDTable.hash(key)) & mask
-    return bytes.withUnsafeBufferPointer { all in
-      while true {
-        let j = Int(slots[s])
-        if j < 0 { return nil }
-        let lo = offsets[j]
-        let hi = offsets[j + 1]
-        if hi - lo == key.count && (key.isEmpty || memcmpEqual(all.baseAddress! + lo, key.baseAddress!, key.count)) {
-          return j
+    if offsets.count <= 17 { return findLinear(key) }
+    let h = IDTable.hash(key)
+    let tag = h & 0xFFFF_FFFF_0000_0000
+    var s = Int(truncatingIfNeeded: h) & mask
+    return slots.withUnsafeBufferPointer { slots in
+      offsets.withUnsafeBufferPointer { offsets in
+        bytes.withUnsafeBufferPointer { all in
+          while true {
+            let slot = slots[s]
+            if slot == 0 { return nil }
+            if slot & 0xFFFF_FFFF_0000_0000 == tag {
+              let j = Int(slot & 0xFFFF_FFFF) - 1
+              let lo = offsets[j]
+              if offsets[j + 1] - lo == key.count
+                && (key.isEmpty || memcmp(all.baseAddress! + lo, key.baseAddress!, key.count) == 0)
+              {
+                return j
+              }
+            }
+            s = (s + 1) & mask
+          }
         }
-        s = (s + 1) & mask
       }
     }
   }
 
-  @inline(__always)
-  private func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-    for k in 0..<n where a[k] != b[k] { return false }
-    return true
+  /// For the few names of periods, subjects, kinds and domains a scan beats hashing.
+  private func findLinear(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
+    bytes.withUnsafeBufferPointer { all in
+      for j in 0..<(offsets.count - 1) {
+        let lo = offsets[j]
+        if offsets[j + 1] - lo == key.count
+          && (key.isEmpty || memcmp(all.baseAddress! + lo, key.baseAddress!, key.count) == 0)
+        {
+          return j
+        }
+      }
+      return nil
+    }
   }
 
   @inline(__always)

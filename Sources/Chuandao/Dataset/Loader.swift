@@ -43,6 +43,9 @@ struct DatasetLoader {
   var subjectTable = IDTable([])
   var kindTable = IDTable([])
   var domainTable = IDTable([])
+  /// The last node looked up and its field bytes (see `node(_:_:_:column:period:)`).
+  var lastNode = -1
+  var lastNodeKey: [UInt8] = []
 
   init(folder: String) { self.folder = folder }
 
@@ -156,10 +159,44 @@ struct DatasetLoader {
 
 // MARK: - Reading one table
 
-/// The columns of one CSV file, resolved from its header.
+/// The columns a reader wants, resolved against one file's header.
+///
+/// Readers name columns with string literals (`c("period")`); a lookup compares the
+/// literal's bytes with the few wanted names, with no `String` or hashing per row.
 struct Columns {
-  var index: [String: Int] = [:]
-  func callAsFunction(_ name: String) -> Int? { index[name] }
+  private let wanted: [StaticString]
+  private var index: [Int]
+
+  init(wanted: [StaticString]) {
+    self.wanted = wanted
+    index = Array(repeating: -1, count: wanted.count)
+  }
+
+  /// The position of column `name` in the file, or nil when the file lacks it.
+  func callAsFunction(_ name: StaticString) -> Int? {
+    for k in 0..<wanted.count where Columns.same(wanted[k], name) {
+      return index[k] >= 0 ? index[k] : nil
+    }
+    preconditionFailure("column '\(name)' was not declared by its reader")
+  }
+
+  /// Records that header field `position` is `header`; false when it is not a wanted column.
+  mutating func resolve(_ header: String, at position: Int) -> Bool {
+    for k in 0..<wanted.count where wanted[k].description == header {
+      index[k] = position
+      return true
+    }
+    return false
+  }
+
+  func has(_ name: StaticString) -> Bool { self(name) != nil }
+
+  @inline(__always)
+  static func same(_ a: StaticString, _ b: StaticString) -> Bool {
+    if a.utf8Start == b.utf8Start { return true }
+    return a.utf8CodeUnitCount == b.utf8CodeUnitCount
+      && memcmp(a.utf8Start, b.utf8Start, a.utf8CodeUnitCount) == 0
+  }
 }
 
 extension DatasetLoader {
@@ -168,7 +205,7 @@ extension DatasetLoader {
   /// absent or unusable.
   @discardableResult
   mutating func readTable(
-    _ name: String, required: [String], optional: [String] = [],
+    _ name: String, required: [StaticString], optional: [StaticString] = [],
     row: (inout DatasetLoader, CSVRecord, Columns) -> Void
   ) -> Bool {
     let p = path(name)
@@ -181,30 +218,31 @@ extension DatasetLoader {
     do {
       info = try CSVReader.forEachRecord(path: p) { rec in
         if columns == nil && !headerFailed {
-          var c = Columns()
+          var c = Columns(wanted: required + optional)
           var ok = true
+          var seen = Set<String>()
           for i in 0..<rec.count {
             let h = rec.trimmed(i)
-            if c.index[h] != nil {
+            if !seen.insert(h).inserted {
               self.log.error(name, rec.line, zh: "表头中的列 '\(h)' 重复", en: "column '\(h)' appears twice in the header")
               ok = false
-            } else {
-              c.index[h] = i
-            }
-            if !required.contains(h) && !optional.contains(h) && !h.isEmpty {
+            } else if !c.resolve(h, at: i) && !h.isEmpty {
               self.log.warning(name, rec.line, zh: "未知的列 '\(h)'（已忽略）", en: "unknown column '\(h)' (ignored)")
             }
           }
-          for r in required where c.index[r] == nil {
+          let expected = required.map(\.description).joined(separator: ",")
+          for r in required where !c.has(r) {
             self.log.error(name, rec.line,
-              zh: "缺少必需的列 '\(r)'（应有：\(required.joined(separator: ","))）",
-              en: "missing required column '\(r)' (expected: \(required.joined(separator: ",")))")
+              zh: "缺少必需的列 '\(r)'（应有：\(expected)）",
+              en: "missing required column '\(r)' (expected: \(expected))")
             ok = false
           }
           headerCount = rec.count
           if ok { columns = c } else { headerFailed = true }
           return
         }
+        // A row of empty fields (Excel's trailing ",,,,") is a blank line.
+        if (0..<rec.count).allSatisfy({ rec.isBlank($0) }) { return }
         records += 1
         guard let c = columns else { return }
         if rec.count != headerCount {
@@ -225,8 +263,9 @@ extension DatasetLoader {
     files.append(DatasetFile(name: name, path: p, bytes: info.byteCount, records: records, encoding: info.encoding.rawValue))
     if columns == nil && !headerFailed {
       if name == "org.csv" {
-        log.error(name, nil, zh: "文件为空（应有表头：\(required.joined(separator: ","))）",
-          en: "file is empty (expected a header: \(required.joined(separator: ",")))")
+        let expected = required.map(\.description).joined(separator: ",")
+        log.error(name, nil, zh: "文件为空（应有表头：\(expected)）",
+          en: "file is empty (expected a header: \(expected))")
         return false
       }
       log.warning(name, nil, zh: "可选文件为空", en: "optional file is empty")
@@ -268,7 +307,22 @@ extension DatasetLoader {
 
   /// The node of column `col`, checked to exist in period `t` when given.
   mutating func node(_ name: String, _ rec: CSVRecord, _ col: Int, column: String = "node", period t: Int?) -> Int? {
-    guard let i = nodes.find(bytes: rec.bytes(col)) else {
+    // Tidy files list a node's rows together: try the previous row's node first.
+    let key = rec.bytes(col)
+    let found: Int?
+    if lastNode >= 0 && key.count == lastNodeKey.count
+      && lastNodeKey.withUnsafeBufferPointer({ key.isEmpty || memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 })
+    {
+      found = lastNode
+    } else {
+      found = nodes.find(bytes: key)
+      if let found {
+        lastNode = found
+        lastNodeKey.removeAll(keepingCapacity: true)
+        lastNodeKey.append(contentsOf: key)
+      }
+    }
+    guard let i = found else {
       let v = rec.trimmed(col)
       if v.isEmpty {
         log.error(name, rec.line, zh: "列 '\(column)' 为空（应为 org.csv 中的节点 id）",
@@ -365,9 +419,9 @@ extension DatasetLoader {
           en: "column 'level': unknown level '\(rec.trimmed(c("level")!))' (expected one of \(l.manifest.levels.joined(separator: ", ")))")
       }
       let members = l.count(file, rec, c("members")!, column: "members") ?? 0
-      func periodOrOpen(_ column: String, open: Int) -> Int {
+      func periodOrOpen(_ column: StaticString, open: Int) -> Int {
         guard let col = c(column), !rec.isBlank(col) else { return open }
-        return l.period(file, rec, col, column: column) ?? open
+        return l.period(file, rec, col, column: column.description) ?? open
       }
       let from = periodOrOpen("valid_from", open: 0)
       let to = periodOrOpen("valid_to", open: T - 1)
