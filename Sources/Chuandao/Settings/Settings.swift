@@ -124,7 +124,8 @@ private struct SettingsParser {
         en: "'\(key)' must be a number, found '\(node.scalar?.string ?? "(not a scalar)")'")
     }
     guard range.contains(x) else {
-      let r = range.upperBound == .infinity ? ">= \(range.lowerBound)" : "in [\(range.lowerBound), \(range.upperBound)]"
+      func f(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x) }
+      let r = range.upperBound == .infinity ? ">= \(f(range.lowerBound))" : "in [\(f(range.lowerBound)), \(f(range.upperBound))]"
       throw fail(node, zh: "'\(key)' 应 \(r)，实为 \(s.string)", en: "'\(key)' must be \(r), found \(s.string)")
     }
     return x
