@@ -191,6 +191,11 @@ struct Columns {
 
   func has(_ name: StaticString) -> Bool { self(name) != nil }
 
+  /// The position of the `k`-th wanted column (required ones first, in declared order),
+  /// -1 when absent: for the readers of the large files, where a per-row lookup by name
+  /// would cost more than the parsing.
+  subscript(k: Int) -> Int { index[k] }
+
   @inline(__always)
   static func same(_ a: StaticString, _ b: StaticString) -> Bool {
     if a.utf8Start == b.utf8Start { return true }
@@ -608,11 +613,12 @@ extension DatasetLoader {
     sum = [Double](repeating: 0, count: T * n * S)
     count = [Int32](repeating: 0, count: T * n * S)
     readTable(file, required: ["period", "node", "subject", "score"], optional: ["dimension"]) { l, rec, c in
-      guard let t = l.period(file, rec, c("period")!) else { return }
-      let i = l.node(file, rec, c("node")!, period: t)
-      let s = l.member(file, rec, c("subject")!, column: "subject", table: l.subjectTable,
+      // c[0] period, c[1] node, c[2] subject, c[3] score
+      guard let t = l.period(file, rec, c[0]) else { return }
+      let i = l.node(file, rec, c[1], period: t)
+      let s = l.member(file, rec, c[2], column: "subject", table: l.subjectTable,
         list: l.manifest.subjects, what: ("责任主体", "subject"))
-      let v = l.number(file, rec, c("score")!, column: "score", range: 0...100)
+      let v = l.number(file, rec, c[3], column: "score", range: 0...100)
       guard let i, let s, let v else { return }
       let j = (t * n + i) * S + s
       sum[j] += v
@@ -626,13 +632,14 @@ extension DatasetLoader {
     guard FileManager.default.fileExists(atPath: path(file)) else { return false }
     var counts = [[Int32]](repeating: [Int32](repeating: 0, count: n * K * D), count: T)
     readTable(file, required: ["period", "node", "kind", "domain", "count"]) { l, rec, c in
-      guard let t = l.period(file, rec, c("period")!) else { return }
-      let i = l.node(file, rec, c("node")!, period: t)
-      let k = l.member(file, rec, c("kind")!, column: "kind", table: l.kindTable,
+      // c[0] period, c[1] node, c[2] kind, c[3] domain, c[4] count
+      guard let t = l.period(file, rec, c[0]) else { return }
+      let i = l.node(file, rec, c[1], period: t)
+      let k = l.member(file, rec, c[2], column: "kind", table: l.kindTable,
         list: l.manifest.kinds, what: ("督查类型", "kind"))
-      let d = l.member(file, rec, c("domain")!, column: "domain", table: l.domainTable,
+      let d = l.member(file, rec, c[3], column: "domain", table: l.domainTable,
         list: l.manifest.domains, what: ("领域", "domain"))
-      let v = l.count(file, rec, c("count")!, column: "count")
+      let v = l.count(file, rec, c[4], column: "count")
       guard let i, let k, let d, let v else { return }
       let j = (i * K + k) * D + d
       let (sum, overflow) = counts[t][j].addingReportingOverflow(v)
