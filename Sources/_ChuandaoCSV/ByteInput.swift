@@ -42,7 +42,8 @@ final class ByteInput {
   }
 
   /// Reads up to `count` bytes at `offset`; 0 means end of input.
-  func read(at offset: Int, into p: UnsafeMutablePointer<UInt8>, count: Int) throws(CSVError) -> Int {
+  func read(at offset: Int, into p: UnsafeMutablePointer<UInt8>, count: Int) throws(CSVError) -> Int
+  {
     switch storage {
     case .memory(let a):
       let n = min(count, a.count - offset)

@@ -37,7 +37,9 @@ public enum CSVReader {
   public static func forEachRecord(
     bytes: [UInt8], name: String, _ body: (borrowing CSVRecord) throws -> Void
   ) throws -> CSVFileInfo {
-    try read(ByteInput(bytes: bytes, name: name), chunkSize: chunkSize, maxRecordBytes: maxRecordBytes, body)
+    try read(
+      ByteInput(bytes: bytes, name: name), chunkSize: chunkSize, maxRecordBytes: maxRecordBytes,
+      body)
   }
 
   /// The reader with its limits as parameters (tests use tiny chunks to split everything).
@@ -77,10 +79,13 @@ public enum CSVReader {
           : CSVError.ioError(
             path: input.name,
             reason: "the record starting on line \(parser.line) is longer than "
-              + (maxRecordBytes % (1 << 20) == 0 ? "\(maxRecordBytes >> 20) MiB" : "\(maxRecordBytes) bytes"))
+              + (maxRecordBytes % (1 << 20) == 0
+                ? "\(maxRecordBytes >> 20) MiB" : "\(maxRecordBytes) bytes"))
       }
-      if capacity - end < fill {
-        capacity = max(2 * capacity, end + fill)
+      // A long incomplete record is parsed again after each fill, so fills grow with it.
+      let want = end >= max(fill, 1 << 16) ? end : fill
+      if capacity - end < want {
+        capacity = max(2 * capacity, end + want)
         let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity + slack)
         bigger.update(from: buffer, count: end)
         buffer.deallocate()
@@ -88,9 +93,9 @@ public enum CSVReader {
       }
       let got: Int
       if let decoder {
-        got = try decoder.decode(into: buffer + end, capacity: fill)
+        got = try decoder.decode(into: buffer + end, capacity: want)
       } else {
-        got = try input.read(at: offset, into: buffer + end, count: fill)
+        got = try input.read(at: offset, into: buffer + end, count: want)
         offset += got
       }
       if got == 0 {

@@ -14,7 +14,8 @@ public struct CSVRecord {
   /// The physical line where the record ends (> `line` only when a quoted field spans lines).
   private let lastLine: Int
 
-  init(base: UnsafePointer<UInt8>, fields: UnsafePointer<Int>, count: Int, line: Int, lastLine: Int) {
+  init(base: UnsafePointer<UInt8>, fields: UnsafePointer<Int>, count: Int, line: Int, lastLine: Int)
+  {
     self.base = base
     self.fields = fields
     self.count = count
@@ -24,7 +25,8 @@ public struct CSVRecord {
 
   /// The raw bytes of field `i` (UTF-8): quotes removed, `""` unescaped, nothing trimmed.
   public func bytes(_ i: Int) -> UnsafeBufferPointer<UInt8> {
-    precondition(i >= 0 && i < count, "CSVRecord: field \(i) out of range (the record has \(count))")
+    precondition(
+      i >= 0 && i < count, "CSVRecord: field \(i) out of range (the record has \(count))")
     let start = fields[2 * i]
     return UnsafeBufferPointer(start: base + start, count: fields[2 * i + 1] - start)
   }
@@ -51,7 +53,8 @@ public struct CSVRecord {
   /// The physical line where field `i` starts (differs from `line` after a quoted field
   /// holding line breaks).
   public func fieldLine(_ i: Int) -> Int {
-    precondition(i >= 0 && i < count, "CSVRecord: field \(i) out of range (the record has \(count))")
+    precondition(
+      i >= 0 && i < count, "CSVRecord: field \(i) out of range (the record has \(count))")
     guard lastLine > line else { return line }
     // Line feeds occur in a record only inside quoted fields, and unescaping keeps them.
     var l = line

@@ -25,7 +25,8 @@ final class GB18030Decoder {
 
   init(input: ByteInput, chunkSize: Int) throws(CSVError) {
     guard let cd = iconv_open("UTF-8", "GB18030"), Int(bitPattern: cd) != -1 else {
-      throw .ioError(path: input.name, reason: "iconv cannot convert GB18030: \(ByteInput.errnoText())")
+      throw .ioError(
+        path: input.name, reason: "iconv cannot convert GB18030: \(ByteInput.errnoText())")
     }
     self.cd = cd
     self.input = input
@@ -38,8 +39,8 @@ final class GB18030Decoder {
     raw.deallocate()
   }
 
-  /// Writes UTF-8 into `out[0..<capacity]` (capacity >= 4) and returns the count; 0 only at
-  /// the end of the input.
+  /// Writes UTF-8 into `out[0..<capacity]` (capacity >= 4) until it is full or the input
+  /// ends, and returns the count; 0 only at the end of the input.
   func decode(into out: UnsafeMutablePointer<UInt8>, capacity: Int) throws(CSVError) -> Int {
     precondition(capacity >= 4, "GB18030Decoder: output capacity below one character")
     if let failure { throw failure }
@@ -67,15 +68,12 @@ final class GB18030Decoder {
           default:
             throw .ioError(path: input.name, reason: "iconv: \(String(cString: strerror(code)))")
           }
-        } else if produced > 0 {
-          return produced
         }
       }
       if inputEOF {
         if rawStart < rawEnd { return try fail(at: rawStart, produced: produced) }
         return produced
       }
-      if produced > 0 { return produced }
       // Keep the cut sequence (at most 3 bytes) and read the next chunk after it.
       let keep = rawEnd - rawStart
       if keep > 0 { memmove(raw, raw + rawStart, keep) }

@@ -3,11 +3,11 @@ import Glibc
 /// The RFC 4180 state machine over a buffer of UTF-8 text.
 ///
 /// The caller keeps the text in `p[from..<n]` with a line feed written at `p[n]` (a sentinel
-/// that stops every scan loop without a bounds check) and 8 readable bytes after it (scans
-/// read eight bytes at a time). `parse`
-/// delivers every complete record and returns where the first incomplete one starts; the
-/// caller moves that tail to the front, appends more text and calls again, and the record is
-/// parsed again from its start. At end of input (`eof`) every record is complete.
+/// that stops every scan without a bounds check) and 8 readable bytes after it (scans read
+/// eight bytes at a time). `parse` delivers every complete record and returns where the
+/// first incomplete one starts; the caller moves that tail to the front, appends more text
+/// and calls again, and the record is parsed again from its start. At end of input (`eof`)
+/// every record is complete.
 ///
 /// Fields are `[start, end)` offsets into the buffer, two `Int`s per field in a reused
 /// array. Doubled quotes are unescaped in place only once a record is complete, so a record

@@ -19,7 +19,9 @@ enum UTF8Validation {
     while i < n {
       let b = p[i]
       if b < 0x80 {
-        if i + 8 <= n && raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+        if i + 8 <= n
+          && raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0
+        {
           i += 8
         } else {
           i += 1

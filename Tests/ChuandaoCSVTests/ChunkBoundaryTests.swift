@@ -11,7 +11,8 @@ struct ChunkBoundaryTests {
     "\"q\"\"\",\"x\r\ny\",\"\"\r\n\r\n\"\"\"\"\r\n",
     "名称,数量\r\n\"张三,李四\",12\r\n\"㐀\n𠀀\",3",
     "\r\n\n\r\n,\r\n\",\"\r",
-    "h1,h2,h3\n\"a\"\"b\"\"c\",\"d\r\ne\r\nf\",g\n" + String(repeating: "龘𪚥,x,\"y,z\"\r\n", count: 20),
+    "h1,h2,h3\n\"a\"\"b\"\"c\",\"d\r\ne\r\nf\",g\n"
+      + String(repeating: "龘𪚥,x,\"y,z\"\r\n", count: 20),
     "x,\"unterminated\r\n",
     "x\r\ny\"z\r\n",
     "x\r\n\"a\"b\r\n",

@@ -27,7 +27,10 @@ struct EncodingTests {
     let path = fixture(file)
     var got: [Row] = []
     let info = try CSVReader.forEachRecord(path: path) { r in
-      got.append(Row(r.line, (0..<r.count).map { r.string($0) }, fieldLines: (0..<r.count).map { r.fieldLine($0) }))
+      got.append(
+        Row(
+          r.line, (0..<r.count).map { r.string($0) },
+          fieldLines: (0..<r.count).map { r.fieldLine($0) }))
     }
     #expect(got == namesRows)
     #expect(info.encoding == encoding)
@@ -36,7 +39,9 @@ struct EncodingTests {
     #expect(info.byteCount == contents(path).count)
   }
 
-  @Test(arguments: ["names.utf8.csv", "names.utf8-bom.csv", "names.gb18030.csv", "names.gb18030-bom.csv"])
+  @Test(arguments: [
+    "names.utf8.csv", "names.utf8-bom.csv", "names.gb18030.csv", "names.gb18030-bom.csv",
+  ])
   func fixtureTwinsSplitAnywhere(_ file: String) {
     let bytes = contents(fixture(file))
     for chunk in [1, 2, 3, 4, 5, 6, 7, 11, 64] {
@@ -71,7 +76,9 @@ struct EncodingTests {
     let bytes = gb18030("名称,人数\r\n张三,3\r\n㐀,𠀀\r\n")
     let o = read(bytes)
     #expect(o.rows == [Row(1, ["名称", "人数"]), Row(2, ["张三", "3"]), Row(3, ["㐀", "𠀀"])])
-    #expect(o.info == CSVFileInfo(encoding: .gb18030, byteCount: bytes.count, recordCount: 3, lineCount: 3))
+    #expect(
+      o.info
+        == CSVFileInfo(encoding: .gb18030, byteCount: bytes.count, recordCount: 3, lineCount: 3))
   }
 
   @Test func gb18030FourByteCharactersAcrossEveryChunkBoundary() {
@@ -89,13 +96,16 @@ struct EncodingTests {
     ([0xFF] as [UInt8], 1, 0xFF as UInt8),
     ([0x80], 1, 0x80),
     (Array("a,b\n\nc,".utf8) + [0x80, 0x0A], 3, 0x80),
-    (Array("a\r\n".utf8) + gb18030("张三\r\n") + Array("\r\n".utf8) + [0x81], 4, 0x81),  // cut at the end
+    // A sequence cut by the end of the file.
+    (Array("a\r\n".utf8) + gb18030("张三\r\n") + Array("\r\n".utf8) + [0x81], 4, 0x81),
     (gb18030("张\n") + [0x81, 0x30, 0x0A], 2, 0x81),  // a 4-byte sequence broken by a line feed
     ([0xFF, 0xFE] + Array("a\0,\0".utf8), 1, 0xFF),  // UTF-16 with its BOM
   ])
   func notTextNamesTheFirstBadBytesLine(_ bytes: [UInt8], _ line: Int, _ byte: UInt8) {
     for chunk in [1, 2, 3, 1 << 20] {
-      #expect(read(bytes, chunk: chunk).error == .notText(path: "t.csv", line: line, byte: byte), "chunk \(chunk)")
+      #expect(
+        read(bytes, chunk: chunk).error == .notText(path: "t.csv", line: line, byte: byte),
+        "chunk \(chunk)")
     }
   }
 
@@ -122,12 +132,19 @@ struct EncodingTests {
   }
 
   @Test func errorDescriptions() {
-    #expect(CSVError.notText(path: "d/org.csv", line: 3, byte: 0x8).description
-      == "d/org.csv:3: error: byte 0x08 is neither UTF-8 nor GB18030 text (save the file as \"CSV UTF-8\")")
-    #expect(CSVError.badQuote(path: "a.csv", line: 2).description.hasPrefix("a.csv:2: error: misplaced quote"))
-    #expect(CSVError.unterminatedQuote(path: "a.csv", line: 7).description.hasPrefix("a.csv:7: error: "))
-    #expect(CSVError.cannotOpen(path: "x.csv", reason: "r").description == "x.csv: error: cannot open: r")
-    #expect(CSVError.ioError(path: "x.csv", reason: "r").description == "x.csv: error: cannot read: r")
+    #expect(
+      CSVError.notText(path: "d/org.csv", line: 3, byte: 0x8).description
+        == "d/org.csv:3: error: byte 0x08 is neither UTF-8 nor GB18030 text (save the file as \"CSV UTF-8\")"
+    )
+    #expect(
+      CSVError.badQuote(path: "a.csv", line: 2).description.hasPrefix(
+        "a.csv:2: error: misplaced quote"))
+    #expect(
+      CSVError.unterminatedQuote(path: "a.csv", line: 7).description.hasPrefix("a.csv:7: error: "))
+    #expect(
+      CSVError.cannotOpen(path: "x.csv", reason: "r").description == "x.csv: error: cannot open: r")
+    #expect(
+      CSVError.ioError(path: "x.csv", reason: "r").description == "x.csv: error: cannot read: r")
   }
 }
 
@@ -137,11 +154,12 @@ struct UTF8ValidationTests {
     b.withUnsafeBufferPointer { UTF8Validation.check($0.baseAddress!, $0.count) }
   }
 
-  @Test(arguments: [
-    [0x41], Array("张三 𠀀 € é".utf8), Array("0123456789abcdef0123456789".utf8),
-    [0xC2, 0x80], [0xDF, 0xBF], [0xE0, 0xA0, 0x80], [0xED, 0x9F, 0xBF], [0xEE, 0x80, 0x80],
-    [0xF0, 0x90, 0x80, 0x80], [0xF4, 0x8F, 0xBF, 0xBF], [0x00],
-  ] as [[UInt8]])
+  @Test(
+    arguments: [
+      [0x41], Array("张三 𠀀 € é".utf8), Array("0123456789abcdef0123456789".utf8),
+      [0xC2, 0x80], [0xDF, 0xBF], [0xE0, 0xA0, 0x80], [0xED, 0x9F, 0xBF], [0xEE, 0x80, 0x80],
+      [0xF0, 0x90, 0x80, 0x80], [0xF4, 0x8F, 0xBF, 0xBF], [0x00],
+    ] as [[UInt8]])
   func valid(_ b: [UInt8]) {
     // Alone (the byte-wise tail check) and padded (the 32-bit fast path).
     let pad = Array("abcd".utf8)
@@ -150,11 +168,12 @@ struct UTF8ValidationTests {
     }
   }
 
-  @Test(arguments: [
-    [0x80], [0xBF], [0xC0, 0x80], [0xC1, 0xBF], [0xE0, 0x9F, 0xBF], [0xED, 0xA0, 0x80],
-    [0xF0, 0x8F, 0xBF, 0xBF], [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80], [0xFF],
-    [0xE4, 0xB8, 0x41], [0xC2, 0x41], Array("abcdefgh".utf8) + [0xFE],
-  ] as [[UInt8]])
+  @Test(
+    arguments: [
+      [0x80], [0xBF], [0xC0, 0x80], [0xC1, 0xBF], [0xE0, 0x9F, 0xBF], [0xED, 0xA0, 0x80],
+      [0xF0, 0x8F, 0xBF, 0xBF], [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80], [0xFF],
+      [0xE4, 0xB8, 0x41], [0xC2, 0x41], Array("abcdefgh".utf8) + [0xFE],
+    ] as [[UInt8]])
   func invalid(_ b: [UInt8]) {
     let pad = Array("abcd".utf8)
     for bytes in [b, b + pad, pad + b + pad, Array("张".utf8) + b + pad] {
@@ -165,12 +184,16 @@ struct UTF8ValidationTests {
   /// Random byte strings biased towards UTF-8's shapes, against the standard library.
   @Test func agreesWithTheStandardLibrary() {
     var rng = SplitMix64(seed: 0x5EED)
-    let leads: [UInt8] = [0x41, 0x7F, 0x80, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xE4, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF]
+    let leads: [UInt8] = [
+      0x41, 0x7F, 0x80, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xE4, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF,
+    ]
     let trails: [UInt8] = [0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0x41]
     for _ in 0..<20_000 {
       var b: [UInt8] = []
       for _ in 0..<Int.random(in: 0...12, using: &rng) {
-        b.append(Bool.random(using: &rng) ? leads.randomElement(using: &rng)! : trails.randomElement(using: &rng)!)
+        b.append(
+          Bool.random(using: &rng)
+            ? leads.randomElement(using: &rng)! : trails.randomElement(using: &rng)!)
       }
       let expected = String(validating: b, as: UTF8.self) != nil
       let got = Self.check(b)

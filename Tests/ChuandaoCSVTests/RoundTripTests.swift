@@ -51,7 +51,9 @@ struct RoundTripTests {
     if Bool.random(using: &rng) { text.removeLast() }  // the last line end may be missing
     let utf8 = Array(text.utf8)
     let chunk = Int.random(in: 1...64, using: &rng)
-    for (label, bytes) in [("UTF-8", utf8), ("BOM", CSVWriter.utf8BOM + utf8), ("GB18030", gb18030(text))] {
+    for (label, bytes) in [
+      ("UTF-8", utf8), ("BOM", CSVWriter.utf8BOM + utf8), ("GB18030", gb18030(text)),
+    ] {
       let o = read(bytes, chunk: chunk)
       #expect(o.error == nil, "seed \(seed), \(label), chunk \(chunk)")
       #expect(o.rows.map(\.fields) == records, "seed \(seed), \(label), chunk \(chunk)")
@@ -70,7 +72,9 @@ struct RoundTripTests {
     var rng = SplitMix64(seed: seed)
     for trial in 0..<400 {
       var bytes: [UInt8] = []
-      for _ in 0..<Int.random(in: 0...40, using: &rng) { bytes += alphabet.randomElement(using: &rng)! }
+      for _ in 0..<Int.random(in: 0...40, using: &rng) {
+        bytes += alphabet.randomElement(using: &rng)!
+      }
       let expected = referenceParse(bytes)
       for chunk in [1, 2, 3, 5, 8, 1 << 20] {
         let o = read(bytes, chunk: chunk)
@@ -86,11 +90,15 @@ struct RoundTripTests {
     for trial in 0..<300 {
       let n = Int.random(in: 0...48, using: &rng)
       let bytes: [UInt8] = (0..<n).map { _ in
-        Bool.random(using: &rng) ? UInt8.random(in: 0...255, using: &rng) : [0x2C, 0x22, 0x0A, 0x0D, 0x81, 0x30][Int.random(in: 0..<6, using: &rng)]
+        Bool.random(using: &rng)
+          ? UInt8.random(in: 0...255, using: &rng)
+          : [0x2C, 0x22, 0x0A, 0x0D, 0x81, 0x30][Int.random(in: 0..<6, using: &rng)]
       }
       let whole = read(bytes)
       for chunk in [1, 2, 3, 4, 7] {
-        #expect(read(bytes, chunk: chunk) == whole, "seed \(seed), trial \(trial), chunk \(chunk), bytes \(bytes)")
+        #expect(
+          read(bytes, chunk: chunk) == whole,
+          "seed \(seed), trial \(trial), chunk \(chunk), bytes \(bytes)")
       }
     }
   }

@@ -27,11 +27,19 @@ struct Outcome: Equatable {
 }
 
 /// Reads `bytes` with the given chunk size, collecting rows and the result.
-func read(_ bytes: [UInt8], chunk: Int = CSVReader.chunkSize, maxRecord: Int = CSVReader.maxRecordBytes, name: String = "t.csv") -> Outcome {
+func read(
+  _ bytes: [UInt8], chunk: Int = CSVReader.chunkSize, maxRecord: Int = CSVReader.maxRecordBytes,
+  name: String = "t.csv"
+) -> Outcome {
   var rows: [Row] = []
   do {
-    let info = try CSVReader.read(ByteInput(bytes: bytes, name: name), chunkSize: chunk, maxRecordBytes: maxRecord) { r in
-      rows.append(Row(r.line, (0..<r.count).map { r.string($0) }, fieldLines: (0..<r.count).map { r.fieldLine($0) }))
+    let info = try CSVReader.read(
+      ByteInput(bytes: bytes, name: name), chunkSize: chunk, maxRecordBytes: maxRecord
+    ) { r in
+      rows.append(
+        Row(
+          r.line, (0..<r.count).map { r.string($0) },
+          fieldLines: (0..<r.count).map { r.fieldLine($0) }))
     }
     return Outcome(rows: rows, info: info, error: nil)
   } catch let e as CSVError {
@@ -42,7 +50,9 @@ func read(_ bytes: [UInt8], chunk: Int = CSVReader.chunkSize, maxRecord: Int = C
   }
 }
 
-func read(_ text: String, chunk: Int = CSVReader.chunkSize) -> Outcome { read(Array(text.utf8), chunk: chunk) }
+func read(_ text: String, chunk: Int = CSVReader.chunkSize) -> Outcome {
+  read(Array(text.utf8), chunk: chunk)
+}
 
 /// The rows of `text`, failing the test on an error.
 func rows(_ text: String, chunk: Int = CSVReader.chunkSize) -> [Row] {
@@ -67,9 +77,11 @@ func gb18030(_ text: String) -> [UInt8] {
   var output = [UInt8](repeating: 0, count: input.count * 2 + 16)
   let written = input.withUnsafeMutableBytes { inRaw in
     output.withUnsafeMutableBytes { outRaw in
-      var inPtr: UnsafeMutablePointer<CChar>? = inRaw.baseAddress?.assumingMemoryBound(to: CChar.self)
+      var inPtr: UnsafeMutablePointer<CChar>? = inRaw.baseAddress?.assumingMemoryBound(
+        to: CChar.self)
       var inLeft = inRaw.count
-      var outPtr: UnsafeMutablePointer<CChar>? = outRaw.baseAddress!.assumingMemoryBound(to: CChar.self)
+      var outPtr: UnsafeMutablePointer<CChar>? = outRaw.baseAddress!.assumingMemoryBound(
+        to: CChar.self)
       var outLeft = outRaw.count
       let r = iconv(cd, &inPtr, &inLeft, &outPtr, &outLeft)
       precondition(r != -1, "iconv UTF-8 -> GB18030 failed: errno \(errno)")
@@ -116,7 +128,9 @@ func referenceParse(_ b: [UInt8], name: String = "t.csv") -> Outcome {
       if i < n && b[i] == 0x22 {
         i += 1
         while true {
-          guard i < n else { return Outcome(rows: rows, error: .unterminatedQuote(path: name, line: first)) }
+          guard i < n else {
+            return Outcome(rows: rows, error: .unterminatedQuote(path: name, line: first))
+          }
           if b[i] == 0x22 {
             if i + 1 < n && b[i + 1] == 0x22 { f.append(0x22); i += 2; continue }
             i += 1
@@ -126,12 +140,19 @@ func referenceParse(_ b: [UInt8], name: String = "t.csv") -> Outcome {
           f.append(b[i])
           i += 1
         }
-        if i == n { done = true }
-        else if b[i] == 0x2C { i += 1 }
-        else if b[i] == 0x0A { i += 1; cur += 1; done = true }
-        else if b[i] == 0x0D && i + 1 == n { i += 1; done = true }
-        else if b[i] == 0x0D && b[i + 1] == 0x0A { i += 2; cur += 1; done = true }
-        else { return Outcome(rows: rows, error: .badQuote(path: name, line: first)) }
+        if i == n {
+          done = true
+        } else if b[i] == 0x2C {
+          i += 1
+        } else if b[i] == 0x0A {
+          i += 1; cur += 1; done = true
+        } else if b[i] == 0x0D && i + 1 == n {
+          i += 1; done = true
+        } else if b[i] == 0x0D && b[i + 1] == 0x0A {
+          i += 2; cur += 1; done = true
+        } else {
+          return Outcome(rows: rows, error: .badQuote(path: name, line: first))
+        }
       } else {
         while i < n && b[i] != 0x2C && b[i] != 0x0A {
           if b[i] == 0x22 { return Outcome(rows: rows, error: .badQuote(path: name, line: first)) }
@@ -139,9 +160,13 @@ func referenceParse(_ b: [UInt8], name: String = "t.csv") -> Outcome {
           i += 1
         }
         if f.last == 0x0D && (i == n || b[i] == 0x0A) { f.removeLast() }
-        if i == n { done = true }
-        else if b[i] == 0x2C { i += 1 }
-        else { i += 1; cur += 1; done = true }
+        if i == n {
+          done = true
+        } else if b[i] == 0x2C {
+          i += 1
+        } else {
+          i += 1; cur += 1; done = true
+        }
       }
       fields.append(String(decoding: f, as: UTF8.self))
     }
@@ -150,5 +175,7 @@ func referenceParse(_ b: [UInt8], name: String = "t.csv") -> Outcome {
   }
   let lf = b.filter { $0 == 0x0A }.count
   let lines = lf + (n > 0 && b[n - 1] != 0x0A ? 1 : 0)
-  return Outcome(rows: rows, info: CSVFileInfo(encoding: .utf8, byteCount: n, recordCount: rows.count, lineCount: lines))
+  return Outcome(
+    rows: rows,
+    info: CSVFileInfo(encoding: .utf8, byteCount: n, recordCount: rows.count, lineCount: lines))
 }
