@@ -11,23 +11,6 @@ func notBuiltYet(_ name: String, issue: Int? = nil, lang: Language) throws -> Ne
   throw ExitCode(1)
 }
 
-struct Generate: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    abstract: "Generate a dataset with planted truth (not built yet). 生成数据集。",
-    discussion: """
-      Example:
-        chuandao generate /tmp/city --preset city --seed 7
-      """)
-  @Argument(help: "The folder to create.") var outDir: String
-  @Option(help: "sample, city, province or national.") var preset: String?
-  @Option(help: "One factor per level, e.g. 20x30x15.") var shape: String?
-  @Option(help: "Number of periods.") var periods: Int?
-  @Option(help: "Random seed.") var seed: Int?
-  @Flag(help: "Plant nothing (for false-flag rates).") var null = false
-  @Option(help: "Language of messages: zh or en.") var lang: Language = .zh
-  func run() throws { try notBuiltYet("generate", issue: 3, lang: lang) }
-}
-
 struct Attenuation: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Vertical drop (落差): how much responsibility survives each level (not built yet).",
