@@ -76,7 +76,11 @@ struct CLITests {
     let r = try CLI.run(["validate", CLI.sample, "--lang", "en"])
     #expect(r.status == 0, "\(r.stderr)")
     #expect(r.stderr.contains("0 errors, 1 warning"))
-    #expect(r.stderr.contains("org.csv:44: warning: node 'B04-U3-Z3'"))
+    // The one warning is the planted zero-member node of truth.json.
+    let truth = try JSON.parse(contentsOfFile: CLI.sample + "/truth.json")
+    let zero = try #require(truth["imbalance"]?["zero_members"]?[0]?.stringValue)
+    #expect(r.stderr.contains("warning: node '\(zero)'"))
+    #expect(r.stderr.contains("has zero members"))
   }
 
   @Test("validate: exit 2 with every error located")
@@ -193,13 +197,12 @@ struct CLITests {
   }
 
   @Test("help exits 0 and shows an example; commands not built yet say so and exit 1",
-        arguments: ["generate", "attenuation", "imbalance", "coordination", "closure", "trend", "assess", "report"])
+        arguments: ["attenuation", "imbalance", "coordination", "closure", "trend", "assess", "report"])
   func pending(_ command: String) throws {
     let help = try CLI.run([command, "--help"])
     #expect(help.status == 0)
     #expect(help.out.contains("chuandao \(command)"))
     let args: [String] = switch command {
-    case "generate": [command, "/tmp/unused-\(UUID().uuidString)", "--lang", "en"]
     case "report": [command, CLI.sample, "--out", "/tmp/unused", "--lang", "en"]
     default: [command, CLI.sample, "--lang", "en"]
     }
@@ -207,6 +210,27 @@ struct CLITests {
     #expect(r.status == 1)
     #expect(r.stderr.contains("is not built yet"))
     #expect(r.stdout.isEmpty)
+  }
+
+  @Test("generate: a valid dataset; never over an existing one; a bad shape is a usage error")
+  func generate() throws {
+    let dir = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let out = dir + "/deep"
+    let r = try CLI.run(["generate", out, "--shape", "2x2x2x3", "--periods", "3", "--seed", "4", "--lang", "en"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stderr.contains("truth.json"))
+    let v = try CLI.run(["validate", out, "--lang", "en"])
+    #expect(v.status == 0, "\(v.stderr)")
+    #expect(v.stderr.contains("0 errors"))
+    let before = try Data(contentsOf: URL(fileURLWithPath: out + "/org.csv"))
+    let again = try CLI.run(["generate", out, "--lang", "en"])
+    #expect(again.status == 1)
+    #expect(again.stderr.contains("never writes over files"))
+    #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/org.csv")) == before)
+    #expect(try CLI.run(["generate", dir + "/x", "--shape", "20x0x3"]).status == 1)
+    #expect(try CLI.run(["generate", dir + "/y", "--shape", "2x2x2x2x2x2x2"]).status == 1)
+    #expect(try CLI.run(["generate", dir + "/z", "--preset", "galaxy"]).status == 1)
   }
 
   @Test("summary table aligns Chinese names by display width")

@@ -331,7 +331,11 @@ struct GenerationState {
           makeHot(i, nodes: &nodes)
         }
         if nodes[i].silo == nil && rng.bernoulli(Plant.pSilo) { nodes[i].silo = rng.int(below: 4) }
-        if nodes[i].level == bottom && rng.bernoulli(Plant.pLowEarly) { nodes[i].lowEarly = true }
+        if nodes[i].level == bottom && plain && nodes[i].multiplier.allSatisfy({ $0 == 1 })
+          && rng.bernoulli(Plant.pLowEarly)
+        {
+          nodes[i].lowEarly = true
+        }
         if nodes[i].level == 1 && T >= 3 && nodes[i].trend == 0 && rng.bernoulli(2 * Plant.pTrend) {
           nodes[i].trend = rng.bernoulli(0.5) ? Plant.trendSlope : -Plant.trendSlope
         }
@@ -341,7 +345,7 @@ struct GenerationState {
     // Members: floors so that every node expects at least 5.5 actions (12 for cold ones).
     for i in nodes.indices where nodes[i].members > 0 {
       let r = rate(nodes[i].level)
-      let floor = nodes[i].multiplier.contains { $0 < 1 } ? 12.0 : 5.5
+      let floor = nodes[i].multiplier.contains { $0 < 1 } ? 12.0 : nodes[i].lowEarly ? 20.0 : 5.5
       nodes[i].members = max(nodes[i].members, Int((floor / r).rounded(.up)))
       nodes[i].effect = planted ? Plant.nodeEffectSD * rng.normal() : 0
       nodes[i].riskFactor = (0..<manifest.domains.count).map { _ in 0.7 + 0.6 * rng.uniform() }
@@ -372,8 +376,11 @@ struct GenerationState {
 
     // Members changing in the last period for a few nodes (members.csv).
     var members = [[Int]](repeating: nodes.map(\.members), count: T)
-    if T >= 2 {
-      for i in nodes.indices where nodes[i].members > 0 && nodes[i].validTo == T - 1 && rng.bernoulli(0.02) {
+    do {
+      // One forced row in the first bureau, so that members.csv is never empty.
+      for i in nodes.indices where nodes[i].members > 0 && nodes[i].validTo == T - 1
+        && (rng.bernoulli(0.02) || (b == 0 && i == nodes.count - 1))
+      {
         members[T - 1][i] = nodes[i].members + 1 + rng.int(below: 5)
         sink.members(period: T - 1, node: nodes[i].id, members: members[T - 1][i])
       }
@@ -402,10 +409,18 @@ struct GenerationState {
         var s = (0..<S).map { j in
           m[i] + (planted ? Plant.subjectOffsets[j % Plant.subjectOffsets.count] : 0) + Plant.subjectSD * rng.normal()
         }
-        if let w = n.silo {
-          for j in 0..<S { s[j] += j == w ? -Plant.siloDrop : Plant.siloDrop / Double(S - 1) }
+        for j in 0..<S { s[j] = min(100, max(0, s[j])) }
+        if let w = n.silo, S > 1 {
+          // The others rise by a third of the drop (capped at 100); the weakest is then set
+          // so that the subjects' mean minus it is exactly the planted gap.
+          var others = 0.0
+          for j in 0..<S where j != w {
+            s[j] = min(100, s[j] + Plant.siloDrop / Double(S - 1))
+            others += s[j]
+          }
+          s[w] = max(0, (others - Double(S) * Plant.siloDrop) / Double(S - 1))
         }
-        for j in 0..<S { sink.score(period: t, node: n.id, subject: j, score: min(100, max(0, s[j]))) }
+        for j in 0..<S { sink.score(period: t, node: n.id, subject: j, score: s[j]) }
 
         guard members[t][i] > 0 else { continue }
         let mu = Double(members[t][i]) * rate(n.level) * n.multiplier[t]

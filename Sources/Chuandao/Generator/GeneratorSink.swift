@@ -86,49 +86,55 @@ struct CSVFileSink: GeneratorSink {
     }
   }
 
-  private func line(_ file: String, _ fields: [String]) {
+  /// Writes one row: the fields the generator makes itself (ids, labels, numbers) are
+  /// never quoted; free text (`text:` positions) is quoted when it needs to be.
+  private func line(_ file: String, _ fields: String..., text: [Int] = []) {
     guard let w = writers[file] else { return }
-    for (i, f) in fields.enumerated() {
-      if i > 0 { w.write(",") }
-      w.write(CSVWriter.needsQuotes(f) ? CSVWriter.escape(f) : f)
+    var row = ""
+    for i in 0..<fields.count {
+      if i > 0 { row += "," }
+      let f = fields[i]
+      row += !text.isEmpty && text.contains(i) && CSVWriter.needsQuotes(f) ? CSVWriter.escape(f) : f
     }
-    w.write("\n")
+    row += "\n"
+    w.write(row)
   }
 
   mutating func org(_ r: GeneratedOrgRow) {
     let p = manifest.periods
-    line("org.csv", [
-      r.id, r.parent, manifest.levels[r.level], r.name, String(r.members),
+    line(
+      "org.csv", r.id, r.parent, manifest.levels[r.level], r.name, String(r.members),
       r.validFrom.map { p[$0] } ?? "", r.validTo.map { p[$0] } ?? "",
       r.partyAdminSplit.map { $0 ? "true" : "false" } ?? "",
-      r.disciplineStaff.map(String.init) ?? "", r.successor ?? "",
-    ])
+      r.disciplineStaff.map(String.init) ?? "", r.successor ?? "", text: [3])
   }
 
   mutating func members(period: Int, node: String, members: Int) {
-    line("members.csv", [manifest.periods[period], node, String(members)])
+    line("members.csv", manifest.periods[period], node, String(members))
   }
 
   mutating func score(period: Int, node: String, subject: Int, score: Double) {
-    line("scores.csv", [manifest.periods[period], node, manifest.subjects[subject], oneDecimal(score)])
+    line("scores.csv", manifest.periods[period], node, manifest.subjects[subject], oneDecimal(score))
   }
 
   mutating func supervision(period: Int, node: String, kind: Int, domain: Int, count: Int) {
-    line("supervision.csv", [
-      manifest.periods[period], node, manifest.kinds[kind], manifest.domains[domain], String(count),
-    ])
+    line(
+      "supervision.csv", manifest.periods[period], node, manifest.kinds[kind],
+      manifest.domains[domain], String(count))
   }
 
   mutating func risk(period: Int, node: String, domain: Int, risk: Double) {
-    line("risks.csv", [manifest.periods[period], node, manifest.domains[domain], twoDecimals(risk)])
+    line("risks.csv", manifest.periods[period], node, manifest.domains[domain], twoDecimals(risk))
   }
 
   mutating func problem(period: Int, id: String, node: String, domain: Int, source: String, description: String) {
-    line("problems.csv", [manifest.periods[period], id, node, manifest.domains[domain], source, description])
+    line(
+      "problems.csv", manifest.periods[period], id, node, manifest.domains[domain], source,
+      description, text: [4, 5])
   }
 
   mutating func responsibility(problem: String, subject: Int, person: String) {
-    line("responsibilities.csv", [problem, manifest.subjects[subject], person])
+    line("responsibilities.csv", problem, manifest.subjects[subject], person, text: [2])
   }
 
   mutating func project(problem: String, id: String, goal: String, due: Int32, done: Int32?, status: ProjectStatus) {
@@ -137,11 +143,13 @@ struct CSVFileSink: GeneratorSink {
     case .done: "done"
     case .dropped: "dropped"
     }
-    line("projects.csv", [problem, id, goal, ISODate.format(due), done.map(ISODate.format) ?? "", s])
+    line("projects.csv", problem, id, goal, ISODate.format(due), done.map(ISODate.format) ?? "", s, text: [2])
   }
 
   mutating func leader(period: Int, person: String, name: String, node: String, role: LeaderRole, oversees: [String]) {
-    line("leaders.csv", [manifest.periods[period], person, name, node, role.rawValue, oversees.joined(separator: ";")])
+    line(
+      "leaders.csv", manifest.periods[period], person, name, node, role.rawValue,
+      oversees.joined(separator: ";"), text: [2])
   }
 
   /// Flushes and closes every file; the first error met, if any, is thrown.
@@ -153,11 +161,14 @@ struct CSVFileSink: GeneratorSink {
   }
 }
 
-/// A file written through a 1 MiB buffer.
+/// A file written through a 1 MiB buffer (raw memory and `memcpy`, so that even a debug
+/// build writes quickly).
 final class BufferedFile {
   let path: String
   private let handle: UnsafeMutablePointer<FILE>
-  private var buffer: [UInt8] = []
+  private let capacity = 1 << 20
+  private let buffer: UnsafeMutablePointer<UInt8>
+  private var used = 0
   private var failed: String?
 
   init(path: String) throws {
@@ -166,20 +177,29 @@ final class BufferedFile {
       throw OutputError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
     }
     handle = h
-    buffer.reserveCapacity(1 << 20)
+    buffer = .allocate(capacity: capacity)
   }
 
-  @inline(__always) func write(_ s: String) {
+  deinit { buffer.deallocate() }
+
+  func write(_ s: String) {
     var s = s
-    s.withUTF8 { buffer.append(contentsOf: $0) }
-    if buffer.count >= 1 << 20 { flush() }
+    s.withUTF8 { bytes in
+      guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+      if used + bytes.count > capacity { flush() }
+      if bytes.count > capacity {
+        if fwrite(base, 1, bytes.count, handle) != bytes.count { failed = String(cString: strerror(errno)) }
+        return
+      }
+      memcpy(buffer + used, base, bytes.count)
+      used += bytes.count
+    }
   }
 
   private func flush() {
-    guard !buffer.isEmpty, failed == nil else { return }
-    let n = buffer.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, handle) }
-    if n != buffer.count { failed = String(cString: strerror(errno)) }
-    buffer.removeAll(keepingCapacity: true)
+    guard used > 0, failed == nil else { return }
+    if fwrite(buffer, 1, used, handle) != used { failed = String(cString: strerror(errno)) }
+    used = 0
   }
 
   func close() throws {
