@@ -66,10 +66,10 @@ let package = Package(
     ),
     .testTarget(
       name: "ChuandaoCSVTests",
-      dependencies: ["_ChuandaoCSV"],
+      dependencies: ["_ChuandaoCSV", "ChuandaoStats"],
       resources: [.copy("Fixtures")]
     ),
-    .testTarget(name: "ChuandaoOutputTests", dependencies: ["_ChuandaoOutput"]),
+    .testTarget(name: "ChuandaoOutputTests", dependencies: ["_ChuandaoOutput", "ChuandaoStats"]),
     .testTarget(
       name: "ChuandaoTests",
       dependencies: ["Chuandao"],

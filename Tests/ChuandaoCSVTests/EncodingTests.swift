@@ -1,3 +1,4 @@
+import ChuandaoStats
 import Foundation
 import Testing
 

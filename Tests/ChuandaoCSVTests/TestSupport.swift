@@ -91,19 +91,6 @@ func gb18030(_ text: String) -> [UInt8] {
   return Array(output[0..<written])
 }
 
-/// SplitMix64 (Steele, Lea & Flood 2014): a small seeded generator for reproducible tests.
-struct SplitMix64: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
-
 /// A plain, byte-at-a-time reading of the reader's rules (RFC 4180 strict, LF or CRLF,
 /// empty lines skipped but counted), used to check the fast parser on random input.
 func referenceParse(_ b: [UInt8], name: String = "t.csv") -> Outcome {

@@ -1,3 +1,4 @@
+import ChuandaoStats
 import Testing
 
 @testable import _ChuandaoOutput
