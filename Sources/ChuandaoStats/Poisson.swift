@@ -7,8 +7,9 @@
 /// The Poisson distribution with mean μ >= 0.
 ///
 /// The cdf is the regularised upper incomplete gamma function, P(X <= k) = Q(k + 1, μ)
-/// (Abramowitz & Stegun 6.5.2 and 26.4.21), so no terms are summed one by one: for
-/// μ and k up to 1e7 and beyond a call costs O(sqrt(k)) work (tens of microseconds at 1e7).
+/// (DLMF 8.4.10: Γ(k + 1, μ)/k! = e^-μ sum_{j<=k} μ^j/j!), so no probabilities are summed
+/// one by one: for μ and k up to 1e7 and beyond a call costs O(sqrt(max(k, μ))) work,
+/// about 27 000 terms of a series or continued fraction at 1e7 (0.5 ms in a debug build).
 public struct Poisson: Equatable, Sendable {
   /// The mean μ >= 0 (μ = 0 is the point mass at 0).
   public let mean: Double

@@ -27,7 +27,8 @@ public enum SpecialFunctions {
   /// When the larger argument is at least 10, the Stirling parts of the log-gammas are
   /// cancelled analytically and only their small remainders δ are subtracted, so that
   /// log B(5e5, 0.5) keeps full precision (the naive difference of log-gammas of size 6e6
-  /// would lose about 7 digits). The same splitting as R's `lbeta` (Morris' TOMS 708).
+  /// would lose about 7 digits). The same splitting as R's `lbeta` (after DiDonato &
+  /// Morris, TOMS 708).
   /// NaN unless a, b > 0.
   public static func logBeta(_ a: Double, _ b: Double) -> Double {
     guard a > 0 && b > 0 else { return .nan }
@@ -51,9 +52,12 @@ public enum SpecialFunctions {
   ///
   /// Lentz's continued fraction (Numerical Recipes, 3rd ed., §6.4) on I_x(a, b) when
   /// x < (a + 1)/(a + b + 2) and on 1 - I_{1-x}(b, a) otherwise, so the continued fraction
-  /// always runs where it converges fast (O(sqrt(max(a, b))) terms at worst). I_0 = 0,
-  /// I_1 = 1; NaN outside the domain. For the complement 1 - I_x(a, b) without
-  /// cancellation, use `regularizedBetaComplement`.
+  /// always runs where it converges (O(sqrt(max(a, b))) terms at worst). When one parameter
+  /// is at most 1 and the other at least 200, those many terms each fall below an ulp and
+  /// the fraction stops early, so DiDonato & Morris' asymptotic expansion (TOMS 708, BGRAT)
+  /// is used instead; this is the case of Student's t with large ν. I_0 = 0, I_1 = 1; NaN
+  /// outside the domain. For the complement 1 - I_x(a, b) without cancellation, use
+  /// `regularizedBetaComplement`.
   public static func regularizedBeta(_ x: Double, a: Double, b: Double) -> Double {
     incompleteBeta(x, a: a, b: b)?.lower ?? .nan
   }
@@ -70,8 +74,9 @@ public enum SpecialFunctions {
   /// The prefactor x^a e^-x / Γ(a) is computed as
   /// exp(a log1pmx((x - a)/a) + log(a / 2π)/2 - δ(a)), δ the Stirling remainder, which
   /// keeps full precision for a and x near 1e7, where a log x and lgamma(a) are 1.6e8 and
-  /// their naive difference would keep only 8 digits. The result computed as 1 - Q loses
-  /// relative precision only where P is close to 1 and a is small (about 1e-12 for a = 0.01).
+  /// their naive difference would keep only 8 digits. Of P and Q, the one not computed
+  /// directly is 1 minus the other; for a >= 1 it is then at least about 0.1, so this costs
+  /// at most a digit (more only for small a: Q(0.01, 1) = 2e-3 keeps about 13).
   /// P(a, 0) = 0, P(a, +inf) = 1; NaN outside the domain.
   public static func regularizedGammaP(a: Double, x: Double) -> Double {
     incompleteGamma(a: a, x: x)?.lower ?? .nan
@@ -175,8 +180,15 @@ func incompleteGamma(a: Double, x: Double) -> (lower: Double, upper: Double)? {
     let p = prefix * sum
     return (p, 1 - p)
   }
-  // Q = prefix * 1/(x+1-a- 1(1-a)/(x+3-a- 2(2-a)/(x+5-a- ...))), modified Lentz.
+  let q = prefix * gammaContinuedFraction(a: a, x: x)
+  return (1 - q, q)
+}
+
+/// Q(a, x) / (x^a e^-x / Γ(a)) for x >= a + 1: the continued fraction
+/// 1/(x+1-a- 1(1-a)/(x+3-a- 2(2-a)/(x+5-a- ...))), modified Lentz (Numerical Recipes §6.2).
+func gammaContinuedFraction(a: Double, x: Double) -> Double {
   let tiny = 1e-300
+  let maxIterations = 1000 + Int(50 * max(a, x).squareRoot())
   var b = x + 1 - a
   var c = 1 / tiny
   var d = 1 / b
@@ -193,8 +205,7 @@ func incompleteGamma(a: Double, x: Double) -> (lower: Double, upper: Double)? {
     h *= delta
     if abs(delta - 1) <= Double.ulpOfOne { break }
   }
-  let q = prefix * h
-  return (1 - q, q)
+  return h
 }
 
 /// (I_x(a, b), 1 - I_x(a, b)) for the public entry points; nil outside the domain.
@@ -215,6 +226,18 @@ func incompleteBeta(
 ) -> (lower: Double, upper: Double) {
   if logX == -.infinity { return (0, 1) }
   if logY == -.infinity { return (1, 0) }
+  // One large and one small (<= 1) parameter: the continued fraction would need
+  // O(sqrt(a)) terms whose individual contributions fall below an ulp, so it stops early
+  // (1e-8 wrong for Student's t with ν = 1e9). Use the asymptotic expansion instead, except
+  // far out on the side where the continued fraction on the small parameter is quick.
+  if b <= 1 && a >= 200 && a * y >= 1e-3 {
+    let lower = incompleteBetaLargeA(a: a, b: b, logX: logX)
+    return (lower, 1 - lower)
+  }
+  if a <= 1 && b >= 200 && b * x >= 1e-3 {
+    let upper = incompleteBetaLargeA(a: b, b: a, logX: logY)
+    return (1 - upper, upper)
+  }
   let prefix = exp(logBetaPrefix(a: a, b: b, x: x, y: y, logX: logX, logY: logY))
   // x < (a + 1)/(a + b + 2), tested on whichever of x and y is the more precise.
   let direct = x <= 0.5 ? x * (a + b + 2) < a + 1 : y * (a + b + 2) > b + 1
@@ -286,3 +309,65 @@ func betaContinuedFraction(a: Double, b: Double, x: Double) -> Double {
   }
   return h
 }
+
+/// I_x(a, b) for large a and b <= 1: the asymptotic expansion of DiDonato & Morris
+/// (ACM TOMS 18(3), 360-373, 1992, doi:10.1145/131766.131776, routine BGRAT, eqs. 9-9.6;
+/// also Boost.Math's `beta_small_b_large_a_series`), in terms of Q(b, u),
+/// u = -(a + (b - 1)/2) log x:
+/// I_x(a, b) = M sum_n p_n J_n, M = h Γ(a + b) / (Γ(a) T^b), h = u^b e^-u / Γ(b),
+/// J_0 = Q(b, u)/h, with p_n and J_n from the recurrences 9.4 and 9.6. Each term gains a
+/// factor of order 1/a^2, so 30 terms are far more than enough for a >= 200.
+func incompleteBetaLargeA(a: Double, b: Double, logX: Double) -> Double {
+  let t = a + (b - 1) / 2
+  let u = -t * logX
+  let logH = logGammaPrefix(a: b, x: u)
+  // log(Γ(a + b) / (Γ(a) T^b)) by Stirling, without the cancellation of
+  // lgamma(a + b) - lgamma(a): (a - 1/2) log1p(b/a) - b + b log((a + b)/T) + δ(a + b) - δ(a),
+  // where (a + b)/T = 1 + (b + 1)/(2T).
+  let logRatio =
+    (a - 0.5) * log1p(b / a) - b + b * log1p((b + 1) / (2 * t)) + stirlingRemainder(a + b)
+    - stirlingRemainder(a)
+  let prefix = exp(logH + logRatio)
+  if prefix == 0 { return 0 }
+  // J_0 = Q(b, u)/h, from the continued fraction itself where h might underflow.
+  var j =
+    u >= b + 1
+    ? gammaContinuedFraction(a: b, x: u) : incompleteGamma(a: b, x: u)!.upper / exp(logH)
+  var sum = prefix * j
+  var p = [Double](repeating: 0, count: 30)
+  p[0] = 1
+  let halfLogSquared = (logX / 2) * (logX / 2)
+  var logPower = 1.0
+  let fourTSquared = 4 * t * t
+  var b2n = b
+  for n in 1..<30 {
+    var pn = 0.0
+    for m in 1..<n {
+      pn += (Double(m) * b - Double(n)) * p[n - m] / oddFactorials[m]
+    }
+    pn = pn / Double(n) + (b - 1) / oddFactorials[n]
+    p[n] = pn
+    j = (b2n * (b2n + 1) * j + (u + b2n + 1) * logPower) / fourTSquared
+    logPower *= halfLogSquared
+    b2n += 2
+    let term = prefix * pn * j
+    sum += term
+    if abs(term) <= abs(sum) * Double.ulpOfOne { break }
+  }
+  return sum
+}
+
+/// (2m + 1)! for m = 0..<30.
+private let oddFactorials: [Double] = {
+  var values = [Double](repeating: 1, count: 30)
+  var factorial = 1.0
+  var k = 1.0
+  for m in 0..<30 {
+    while k < Double(2 * m + 1) {
+      k += 1
+      factorial *= k
+    }
+    values[m] = factorial
+  }
+  return values
+}()
