@@ -11,16 +11,6 @@ func notBuiltYet(_ name: String, issue: Int? = nil, lang: Language) throws -> Ne
   throw ExitCode(1)
 }
 
-struct Attenuation: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    abstract: "Vertical drop (落差): how much responsibility survives each level (not built yet).",
-    discussion: "Example:\n  chuandao attenuation datasets/sample --metric score")
-  @OptionGroup var dataset: DatasetArgument
-  @OptionGroup var options: CommonOptions
-  @Option(help: "score, score.SUBJECT or intensity.") var metric = "score"
-  func run() throws { try notBuiltYet("attenuation", issue: 4, lang: options.lang) }
-}
-
 struct Imbalance: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Horizontal spread (温差, 冷热不均): units supervised too little or too much (not built yet).",

@@ -92,3 +92,12 @@ func write(_ bytes: [UInt8], to path: String?, protecting: Set<String>, lang: La
     throw ExitCode(1)
   }
 }
+
+/// An analysis that needs a file the dataset lacks exits 2 naming it (DATA.md).
+func requireFile(_ name: String, in dataset: Dataset, lang: Language) throws {
+  guard dataset.file(name) == nil else { return }
+  printError(lang.pick(
+    "\(name): error: 此分析需要该文件，但数据集中没有",
+    "\(name): error: this analysis needs the file, and the dataset has none"))
+  throw ExitCode(2)
+}

@@ -197,7 +197,7 @@ struct CLITests {
   }
 
   @Test("help exits 0 and shows an example; commands not built yet say so and exit 1",
-        arguments: ["attenuation", "imbalance", "coordination", "closure", "trend", "assess", "report"])
+        arguments: ["imbalance", "coordination", "closure", "trend", "assess", "report"])
   func pending(_ command: String) throws {
     let help = try CLI.run([command, "--help"])
     #expect(help.status == 0)
@@ -231,6 +231,42 @@ struct CLITests {
     #expect(try CLI.run(["generate", dir + "/x", "--shape", "20x0x3"]).status == 1)
     #expect(try CLI.run(["generate", dir + "/y", "--shape", "2x2x2x2x2x2x2"]).status == 1)
     #expect(try CLI.run(["generate", dir + "/z", "--preset", "galaxy"]).status == 1)
+  }
+
+  @Test("attenuation: OUTPUT.md's keys, CSV node rows, usage and data errors")
+  func attenuation() throws {
+    let r = try CLI.run(["attenuation", CLI.sample, "--format", "json", "--lang", "en"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let doc = try JSON.parse(r.out)
+    for key in ["period", "metric", "steps", "end_retention", "per_step_attenuation", "groups", "nodes", "variance", "provenance"] {
+      #expect(doc[key] != nil, "missing \(key)")
+    }
+    #expect(doc["period"]?.stringValue == "2025")
+    let step = try #require(doc["steps"]?[0]?.objectValue)
+    #expect(step.keys.starts(with: ["from", "to", "n", "parents", "tau", "ci_low", "ci_high", "attenuation"]))
+    #expect(doc["groups"]?.arrayValue?.count == 4)
+    #expect(doc["variance"]?["components"]?.arrayValue?.map { $0["level"]?.stringValue } == ["bureau", "unit"])
+    let flags = Set(doc["nodes"]!.arrayValue!.compactMap { $0["flag"]?.stringValue })
+    #expect(flags.isSubset(of: ["attenuated", "amplified"]))
+    // An earlier period and a subject's score.
+    let p = try CLI.run(["attenuation", CLI.sample, "--period", "2023", "--metric", "score.commission", "--format", "json"])
+    #expect(p.status == 0)
+    #expect(try JSON.parse(p.out)["metric"]?.stringValue == "score.commission")
+    // CSV: one row per non-top node.
+    let c = try CLI.run(["attenuation", CLI.sample, "--format", "csv"])
+    #expect(c.out.hasPrefix("\u{FEFF}id,level,ratio,z,flag"))
+    #expect(c.out.split(separator: "\r\n").count == 1 + doc["nodes"]!.arrayValue!.count)
+    // Usage and data errors.
+    let m = try CLI.run(["attenuation", CLI.sample, "--metric", "happiness", "--lang", "en"])
+    #expect(m.status == 1 && m.stderr.contains("unknown metric 'happiness'"))
+    let dir = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    for f in ["dataset.yaml", "org.csv"] {
+      try FileManager.default.copyItem(atPath: CLI.sample + "/" + f, toPath: dir + "/" + f)
+    }
+    let missing = try CLI.run(["attenuation", dir, "--lang", "en"])
+    #expect(missing.status == 2)
+    #expect(missing.stderr.contains("scores.csv: error: this analysis needs the file"))
   }
 
   @Test("summary table aligns Chinese names by display width")

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Chuandao
+
+struct Attenuation: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Vertical drop (落差): how much of a metric survives each level, and where it fades.",
+    discussion: """
+      For each level step, the transmission tau (the geometric mean over parents of their
+      children's ratio to them) with its parent-level 95% t-interval; end retention; the
+      same per top-level group; nodes flagged attenuated or amplified by z; and the REML
+      variance components of the bottom level (METHODS.md section 2).
+
+      Examples:
+        chuandao attenuation datasets/sample
+        chuandao attenuation datasets/sample --metric score.commission --lang en
+        chuandao attenuation datasets/sample --metric intensity --format json
+        chuandao attenuation datasets/sample --format csv --out nodes.csv
+      """)
+
+  @OptionGroup var dataset: DatasetArgument
+  @OptionGroup var options: CommonOptions
+
+  @Option(help: "score, score.SUBJECT (committee, secretary, commission, members) or intensity.")
+  var metric = "score"
+
+  func run() throws {
+    let lang = options.lang
+    let settings = try loadSettings(options.config, lang: lang)
+    let data = try loadDataset(dataset.dataset, lang: lang)
+    guard let m = Metric(metric, subjects: data.manifest.subjects) else {
+      printError(lang.pick(
+        "错误：未知的指标 '\(metric)'（可用：score、intensity 或 score.主体，主体为 \(data.manifest.subjects.joined(separator: "、"))）",
+        "error: unknown metric '\(metric)' (use score, intensity or score.SUBJECT, SUBJECT one of \(data.manifest.subjects.joined(separator: ", ")))"))
+      throw ExitCode(1)
+    }
+    try requireFile(m.requiredFile, in: data, lang: lang)
+    let t = try resolvePeriod(options.period, in: data, lang: lang)
+    let result = AttenuationAnalysis(metric: m, flagZ: settings.attenuation.flagZ).run(data, period: t)
+    if !result.excluded.isEmpty {
+      let f = data.forest
+      let shown = result.excluded.prefix(20).map { "\(f.ids[$0])（\(f.names[$0])）" }.joined(separator: ", ")
+      let more = result.excluded.count > 20 ? lang.pick(" 等", ", ...") : ""
+      printError(lang.pick(
+        "注：\(result.excluded.count) 个节点本身或上级的 \(m) 为 0 或缺失，没有比值：\(shown)\(more)",
+        "note: \(result.excluded.count) nodes have no ratio (their \(m) or their parent's is zero or missing): \(shown)\(more)"))
+    }
+    if let problem = result.variance.problem {
+      printError(lang.pick("注：方差分量无法估计：\(problem)", "note: variance components not estimable: \(problem)"))
+    }
+    let provenance = try Provenance.make(
+      dataset: dataset.dataset, configPath: options.config, command: commandLine,
+      period: data.manifest.periods[t])
+    let output = CommandOutput(
+      json: result.json(data, provenance: provenance), csvRows: result.csvRows(data),
+      table: result.table(data, lang))
+    try emit(
+      output, options: options, provenance: provenance,
+      protecting: Provenance.protectedPaths(dataset: dataset.dataset, configPath: options.config))
+  }
+}
