@@ -26,7 +26,7 @@ struct Attenuation: ParsableCommand {
   func run() throws {
     let lang = options.lang
     let settings = try loadSettings(options.config, lang: lang)
-    let data = try loadDataset(dataset.dataset, lang: lang)
+    let (data, digests) = try loadDataset(dataset.dataset, config: options.config, lang: lang)
     guard let m = Metric(metric, subjects: data.manifest.subjects) else {
       printError(lang.pick(
         "错误：未知的指标 '\(metric)'（可用：score、intensity 或 score.主体，主体为 \(data.manifest.subjects.joined(separator: "、"))）",
@@ -47,9 +47,7 @@ struct Attenuation: ParsableCommand {
     if let problem = result.variance.problem {
       printError(lang.pick("注：方差分量无法估计：\(problem)", "note: variance components not estimable: \(problem)"))
     }
-    let provenance = try Provenance.make(
-      dataset: dataset.dataset, configPath: options.config, command: commandLine,
-      period: data.manifest.periods[t])
+    let provenance = Provenance(digests: digests, command: commandLine, period: data.manifest.periods[t])
     let output = CommandOutput(
       json: result.json(data, provenance: provenance), csvRows: result.csvRows(data),
       table: result.table(data, lang))

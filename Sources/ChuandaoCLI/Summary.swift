@@ -16,12 +16,10 @@ struct Summary: ParsableCommand {
 
   func run() throws {
     _ = try loadSettings(options.config, lang: options.lang)
-    let data = try loadDataset(dataset.dataset, lang: options.lang)
+    let (data, digests) = try loadDataset(dataset.dataset, config: options.config, lang: options.lang)
     if let period = options.period { _ = try resolvePeriod(period, in: data, lang: options.lang) }
     let summary = DatasetSummary(data)
-    let provenance = try Provenance.make(
-      dataset: dataset.dataset, configPath: options.config, command: commandLine,
-      period: options.period)
+    let provenance = Provenance(digests: digests, command: commandLine, period: options.period)
     let output = CommandOutput(
       json: summary.json(provenance: provenance), csvRows: summary.csvRows,
       table: summary.table(options.lang))

@@ -15,13 +15,17 @@ func printOut(_ text: String) {
 /// The command line as typed, for provenance.
 var commandLine: String { shellQuoted(["chuandao"] + CommandLine.arguments.dropFirst()) }
 
-/// Loads a dataset for an analysis command: on errors prints every diagnostic and exits 2;
-/// warnings are summarised (all of them with `validate`).
-func loadDataset(_ folder: String, lang: Language, maxWarnings: Int = 10) throws -> Dataset {
+/// Loads a dataset for an analysis command, hashing its files for provenance at the same
+/// time: on errors prints every diagnostic and exits 2; warnings are summarised (all of
+/// them with `validate`).
+func loadDataset(
+  _ folder: String, config: String?, lang: Language, maxWarnings: Int = 10
+) throws -> (Dataset, InputDigests) {
+  let (loaded, hashed) = Dataset.loadAndDigest(folder: folder, configPath: config)
   let dataset: Dataset
-  do {
-    dataset = try Dataset.load(folder: folder)
-  } catch {
+  switch loaded {
+  case .success(let d): dataset = d
+  case .failure(let error):
     for d in error.diagnostics.items { printError(d.formatted(lang)) }
     printError(error.diagnostics.summary(lang))
     throw ExitCode(2)
@@ -33,7 +37,12 @@ func loadDataset(_ folder: String, lang: Language, maxWarnings: Int = 10) throws
       "……另有 \(warnings.count - maxWarnings) 个警告；运行 `chuandao validate \(folder)` 查看全部",
       "... and \(warnings.count - maxWarnings) more warnings; run `chuandao validate \(folder)` to see them all"))
   }
-  return dataset
+  switch hashed {
+  case .success(let digests): return (dataset, digests)
+  case .failure(let error):
+    printError(lang.pick("错误：无法读取输入文件以计算 SHA-256：\(error)", "error: cannot read an input file for its SHA-256: \(error)"))
+    throw ExitCode(1)
+  }
 }
 
 /// Loads the settings of `--config`, or the defaults; a bad file is a usage error (exit 1).

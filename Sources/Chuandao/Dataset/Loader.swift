@@ -26,8 +26,42 @@ extension Dataset {
   ]
 }
 
+/// What the readers after org.csv produce; each thread fills its own.
+struct LoadedParts: Sendable {
+  var members: [[Int32]] = []
+  var hasScores = false
+  var scoreSum: [Double] = []
+  var scoreCount: [Int32] = []
+  var hasSupervision = false
+  var supervision: [[Int32]] = []
+  var hasRisks = false
+  var risk: [[Double]] = []
+  var problems = ProblemList()
+  var responsibilities = ResponsibilityList()
+  var projects = ProjectList()
+  var leaders = LeaderList()
+  /// The loader copy that read each file (its log and files), keyed by file name.
+  var logs: [String: DatasetLoader] = [:]
+}
+
+/// A result written by one thread and read by another after a `DispatchGroup.wait()`,
+/// which orders the two accesses.
+final class ResultSlot<T>: @unchecked Sendable {
+  var value: T?
+}
+
+/// Runs `a` on this thread and `b` on another, and returns both results.
+func inParallel<A: Sendable, B: Sendable>(_ a: () -> A, _ b: @escaping @Sendable () -> B) -> (A, B) {
+  let slot = ResultSlot<B>()
+  let group = DispatchGroup()
+  DispatchQueue.global().async(group: group) { slot.value = b() }
+  let ra = a()
+  group.wait()
+  return (ra, slot.value!)
+}
+
 /// Reads every file of a dataset folder, checking each row as it goes (DATA.md, "Bad input").
-struct DatasetLoader {
+struct DatasetLoader: Sendable {
   let folder: String
   var log = DiagnosticLog()
   var files: [DatasetFile] = []
@@ -48,6 +82,14 @@ struct DatasetLoader {
   var lastNodeKey: [UInt8] = []
 
   init(folder: String) { self.folder = folder }
+
+  /// A copy for reading one more file: the shared read-only state, an empty log.
+  func part() -> DatasetLoader {
+    var copy = self
+    copy.log = DiagnosticLog()
+    copy.files = []
+    return copy
+  }
 
   func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
 
@@ -93,23 +135,46 @@ struct DatasetLoader {
     let K = manifest.kinds.count
     let D = manifest.domains.count
 
-    var members = [[Int32]](repeating: forest?.baseMembers ?? [], count: T)
-    if forest == nil { members = [] }
-    readMembers(into: &members)
-
-    var scoreSum = [Double]()
-    var scoreCount = [Int32]()
-    let hasScores = readScores(n: n, S: S, T: T, sum: &scoreSum, count: &scoreCount)
-    var supervision = [[Int32]]()
-    let hasSupervision = readSupervision(n: n, K: K, D: D, T: T, into: &supervision)
-    var risk = [[Double]]()
-    let hasRisks = readRisks(n: n, D: D, T: T, into: &risk)
-    var problems = ProblemList()
-    var responsibilities = ResponsibilityList()
-    var projects = ProjectList()
-    readLists(&problems, &responsibilities, &projects)
-    var leaders = LeaderList()
-    readLeaders(&leaders)
+    // The other files are independent of each other: read them on two threads, each
+    // reader with its own log, and merge the logs in DATA.md's file order.
+    let baseMembers = forest?.baseMembers
+    let reader = self
+    let (first, second) = inParallel(
+      {
+        var a = reader.part()
+        var b = reader.part()
+        var c = reader.part()
+        var d = reader.part()
+        var r = LoadedParts()
+        r.hasSupervision = b.readSupervision(n: n, K: K, D: D, T: T, into: &r.supervision)
+        r.hasScores = c.readScores(n: n, S: S, T: T, sum: &r.scoreSum, count: &r.scoreCount)
+        if let baseMembers { r.members = [[Int32]](repeating: baseMembers, count: T) }
+        a.readMembers(into: &r.members)
+        d.readLeaders(&r.leaders)
+        r.logs = ["members.csv": a, "scores.csv": c, "supervision.csv": b, "leaders.csv": d]
+        return r
+      },
+      {
+        var a = reader.part()
+        var b = reader.part()
+        var r = LoadedParts()
+        r.hasRisks = a.readRisks(n: n, D: D, T: T, into: &r.risk)
+        b.readLists(&r.problems, &r.responsibilities, &r.projects)
+        r.logs = ["risks.csv": a, "problems.csv": b]
+        return r
+      })
+    let logs = first.logs.merging(second.logs) { x, _ in x }
+    for name in ["members.csv", "scores.csv", "supervision.csv", "risks.csv", "problems.csv", "leaders.csv"] {
+      guard let part = logs[name] else { continue }
+      log.append(contentsOf: part.log)
+      files.append(contentsOf: part.files)
+    }
+    let members = first.members
+    let (scoreSum, scoreCount, hasScores) = (first.scoreSum, first.scoreCount, first.hasScores)
+    let (supervision, hasSupervision) = (first.supervision, first.hasSupervision)
+    let (risk, hasRisks) = (second.risk, second.hasRisks)
+    let (problems, responsibilities, projects) = (second.problems, second.responsibilities, second.projects)
+    let leaders = first.leaders
 
     guard let forest, orgOK else { return nil }
 
@@ -661,11 +726,12 @@ extension DatasetLoader {
     // the neutral risk 1 at the end.
     var risk = [[Double]](repeating: [Double](repeating: .nan, count: n * D), count: T)
     readTable(file, required: ["period", "node", "domain", "risk"]) { l, rec, c in
-      guard let t = l.period(file, rec, c("period")!) else { return }
-      let i = l.node(file, rec, c("node")!, period: t)
-      let d = l.member(file, rec, c("domain")!, column: "domain", table: l.domainTable,
+      // c[0] period, c[1] node, c[2] domain, c[3] risk
+      guard let t = l.period(file, rec, c[0]) else { return }
+      let i = l.node(file, rec, c[1], period: t)
+      let d = l.member(file, rec, c[2], column: "domain", table: l.domainTable,
         list: l.manifest.domains, what: ("领域", "domain"))
-      let v = l.number(file, rec, c("risk")!, column: "risk", range: 0...Double.infinity)
+      let v = l.number(file, rec, c[3], column: "risk", range: 0...Double.infinity)
       guard let i, let d, let v else { return }
       if !risk[t][i * D + d].isNaN {
         l.log.error(file, rec.line,

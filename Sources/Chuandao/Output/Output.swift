@@ -26,13 +26,13 @@ public struct CommandOutput: Sendable {
   }
 }
 
-extension Provenance {
-  /// The provenance of a result computed from `dataset`: SHA-256 of `dataset.yaml` and of
-  /// every file of DATA.md present in the folder (empty ones included), of the settings
-  /// file, the version, the command line, the period and the time made.
-  public static func make(
-    dataset folder: String, configPath: String?, command: String, period: String?
-  ) throws -> Provenance {
+/// The SHA-256 of a dataset's input files and of the settings file, for provenance.
+public struct InputDigests: Sendable {
+  /// `dataset.yaml` and every file of DATA.md present in the folder (empty ones included).
+  public var inputs: [(file: String, sha256: String)]
+  public var config: String?
+
+  public static func compute(dataset folder: String, configPath: String?) throws -> InputDigests {
     var inputs: [(file: String, sha256: String)] = []
     for name in Dataset.knownFiles {
       let path = (folder as NSString).appendingPathComponent(name)
@@ -40,10 +40,36 @@ extension Provenance {
         inputs.append((name, try FileDigest.sha256Hex(path: path)))
       }
     }
-    return Provenance(
-      version: ChuandaoVersion.string, inputs: inputs,
-      configSHA256: try configPath.map { try FileDigest.sha256Hex(path: $0) }, command: command,
-      period: period, generatedAt: Provenance.now())
+    return InputDigests(inputs: inputs, config: try configPath.map { try FileDigest.sha256Hex(path: $0) })
+  }
+}
+
+extension Dataset {
+  /// Loads the dataset on this thread while hashing its files on another: both read the
+  /// same bytes, and hashing need not wait for the load.
+  public static func loadAndDigest(
+    folder: String, configPath: String?
+  ) -> (Result<Dataset, DatasetInvalid>, Result<InputDigests, any Error>) {
+    inParallel(
+      { Result { () throws(DatasetInvalid) in try Dataset.load(folder: folder) } },
+      { Result { try InputDigests.compute(dataset: folder, configPath: configPath) } })
+  }
+}
+
+extension Provenance {
+  /// The provenance of a result: the inputs' digests, the version, the command line, the
+  /// period and the time made.
+  public init(digests: InputDigests, command: String, period: String?) {
+    self.init(
+      version: ChuandaoVersion.string, inputs: digests.inputs, configSHA256: digests.config,
+      command: command, period: period, generatedAt: Provenance.now())
+  }
+
+  /// Hashes the inputs and makes the provenance in one step.
+  public static func make(
+    dataset folder: String, configPath: String?, command: String, period: String?
+  ) throws -> Provenance {
+    Provenance(digests: try InputDigests.compute(dataset: folder, configPath: configPath), command: command, period: period)
   }
 
   /// The paths a command must never write over: the dataset's files and the settings file.
