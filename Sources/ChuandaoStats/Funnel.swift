@@ -1,0 +1,257 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Where a unit's standardised ratio falls against the funnel limits (METHODS.md section 3).
+public enum FunnelFlag: String, Sendable {
+  /// Below the 99.8% lower limit.
+  case cold
+  /// Below the 95% lower limit (and not below the 99.8% one).
+  case cool
+  /// Within the 95% limits.
+  case normal
+  /// Above the 95% upper limit (and not above the 99.8% one).
+  case warm
+  /// Above the 99.8% upper limit.
+  case hot
+}
+
+/// The funnel plot of observed against expected counts, METHODS.md section 3: Poisson
+/// counts on the square-root scale, Spiegelhalter's overdispersion check and, when the
+/// counts are overdispersed, DerSimonian-Laird random-effects limits.
+///
+/// Sources: D. J. Spiegelhalter, "Funnel plots for comparing institutional performance",
+/// Statistics in Medicine 24(8), 1185-1202, 2005 (doi:10.1002/sim.1970) for the limits and
+/// the interpolated exact Poisson limits; D. J. Spiegelhalter, "Handling over-dispersion of
+/// performance indicators", Quality and Safety in Health Care 14(5), 347-351, 2005
+/// (doi:10.1136/qshc.2005.013755) for the winsorised phi and the additive random effect;
+/// M. F. Freeman and J. W. Tukey, Annals of Mathematical Statistics 21(4), 607-611, 1950
+/// (doi:10.1214/aoms/1177729756) for the deviate.
+///
+/// The model is a specification; `fit` returns an immutable `Fit` of plain arrays, one
+/// entry per unit, in the order given.
+public struct FunnelPlot: Sendable {
+  /// The normal quantile of the 95% limits, Φ^-1(0.975) to 7 digits as METHODS.md writes it.
+  public var z95 = 1.959964
+  /// The normal quantile of the 99.8% limits, Φ^-1(0.999) to 7 digits.
+  public var z998 = 3.090232
+
+  public init() {}
+
+  /// The funnel for units with observed counts O_i >= 0 and expected counts E_i > 0.
+  ///
+  /// Per unit: SR_i = O_i/E_i, y_i = sqrt(SR_i), s_i = 1/(2 sqrt(E_i)) and the Freeman-Tukey
+  /// deviate sqrt(O_i) + sqrt(O_i + 1) - sqrt(4 E_i + 1). phi is the mean square of the
+  /// deviates winsorised at their 10th and 90th type-7 percentiles.
+  ///
+  /// - phi <= 1 (with METHODS.md's 1e-9 tie rule, so 1 + 1e-12 counts as 1), or fewer than
+  ///   two units: exact Poisson limits per unit (`exactPoissonLimit` at p = .001, .025, .975,
+  ///   .999), `tau2` nil, `z` the Freeman-Tukey deviates. A single unit cannot show
+  ///   overdispersion: the DerSimonian-Laird denominator sum w - sum w^2/sum w is 0 for it.
+  /// - phi > 1: w_i = 1/s_i^2 = 4 E_i,
+  ///   tau2 = max(0, (n phi - (n - 1))/(sum w - sum w^2/sum w)), limits
+  ///   max(0, 1 - z sqrt(s_i^2 + tau2))^2 and (1 + z sqrt(s_i^2 + tau2))^2, and
+  ///   z_i = (y_i - 1)/sqrt(s_i^2 + tau2).
+  ///
+  /// Flags compare SR_i with the limits by `Ties` (a ratio within 1e-9 of a limit is on it,
+  /// not beyond it). `lowPower` is `Ties.lessOrEqual(lower95, 0)`: exactly the units that
+  /// would not be flagged cool even with O_i = 0.
+  ///
+  /// Traps (programmer errors) unless the arrays have equal lengths, every O_i is finite and
+  /// >= 0 and every E_i is finite and > 0: a unit with E_i = 0 has no ratio and no limits
+  /// (s_i is infinite), so callers leave it out. No units gives empty arrays and phi NaN.
+  ///
+  /// Exact limits cost about two Poisson cdf evaluations each (O(sqrt(E)) work); units with
+  /// the same E share them.
+  public func fit(observed: [Double], expected: [Double]) -> Fit {
+    precondition(
+      observed.count == expected.count,
+      "FunnelPlot.fit: \(observed.count) observed counts but \(expected.count) expected")
+    let n = observed.count
+    for i in 0..<n {
+      precondition(
+        observed[i] >= 0 && observed[i].isFinite,
+        "FunnelPlot.fit: observed[\(i)] must be finite and >= 0, got \(observed[i])")
+      precondition(
+        expected[i] > 0 && expected[i].isFinite,
+        "FunnelPlot.fit: expected[\(i)] must be finite and > 0, got \(expected[i])")
+    }
+
+    var ratio = [Double](repeating: 0, count: n)
+    var freemanTukey = [Double](repeating: 0, count: n)
+    for i in 0..<n {
+      let o = observed[i]
+      let e = expected[i]
+      ratio[i] = o / e
+      freemanTukey[i] = o.squareRoot() + (o + 1).squareRoot() - (4 * e + 1).squareRoot()
+    }
+    let phi = FunnelPlot.winsorisedPhi(freemanTukey)
+    let overdispersed = n >= 2 && !Ties.lessOrEqual(phi, 1)
+
+    var z = freemanTukey
+    var tau2: Double? = nil
+    var lower95 = [Double](repeating: 0, count: n)
+    var upper95 = lower95
+    var lower998 = lower95
+    var upper998 = lower95
+
+    if overdispersed {
+      var sumW = 0.0
+      var sumW2 = 0.0
+      for e in expected {
+        let w = 4 * e
+        sumW += w
+        sumW2 += w * w
+      }
+      let t = max(0, (Double(n) * phi - Double(n - 1)) / (sumW - sumW2 / sumW))
+      tau2 = t
+      for i in 0..<n {
+        let sd = (1 / (4 * expected[i]) + t).squareRoot()
+        z[i] = (ratio[i].squareRoot() - 1) / sd
+        lower95[i] = FunnelPlot.square(max(0, 1 - z95 * sd))
+        upper95[i] = FunnelPlot.square(1 + z95 * sd)
+        lower998[i] = FunnelPlot.square(max(0, 1 - z998 * sd))
+        upper998[i] = FunnelPlot.square(1 + z998 * sd)
+      }
+    } else {
+      var cache: [Double: (Double, Double, Double, Double)] = [:]
+      for i in 0..<n {
+        let e = expected[i]
+        let limits: (Double, Double, Double, Double)
+        if let hit = cache[e] {
+          limits = hit
+        } else {
+          limits = (
+            FunnelPlot.exactPoissonLimit(expected: e, probability: 0.001),
+            FunnelPlot.exactPoissonLimit(expected: e, probability: 0.025),
+            FunnelPlot.exactPoissonLimit(expected: e, probability: 0.975),
+            FunnelPlot.exactPoissonLimit(expected: e, probability: 0.999)
+          )
+          cache[e] = limits
+        }
+        (lower998[i], lower95[i], upper95[i], upper998[i]) = limits
+      }
+    }
+
+    var flags = [FunnelFlag](repeating: .normal, count: n)
+    var lowPower = [Bool](repeating: false, count: n)
+    for i in 0..<n {
+      let r = ratio[i]
+      if !Ties.greaterOrEqual(r, lower998[i]) {
+        flags[i] = .cold
+      } else if !Ties.greaterOrEqual(r, lower95[i]) {
+        flags[i] = .cool
+      } else if !Ties.lessOrEqual(r, upper998[i]) {
+        flags[i] = .hot
+      } else if !Ties.lessOrEqual(r, upper95[i]) {
+        flags[i] = .warm
+      }
+      lowPower[i] = Ties.lessOrEqual(lower95[i], 0)
+    }
+
+    return Fit(
+      ratio: ratio, z: z, freemanTukey: freemanTukey, phi: phi, tau2: tau2,
+      overdispersed: overdispersed, lower95: lower95, upper95: upper95, lower998: lower998,
+      upper998: upper998, flags: flags, lowPower: lowPower)
+  }
+
+  /// A fitted funnel: one entry per unit in every array, in the order of the input.
+  public struct Fit: Sendable {
+    /// The standardised ratio SR_i = O_i/E_i.
+    public let ratio: [Double]
+    /// The reported deviate: `freemanTukey` when not overdispersed, else the adjusted
+    /// (y_i - 1)/sqrt(s_i^2 + tau2). Descriptive: the flags follow the limits.
+    public let z: [Double]
+    /// The Freeman-Tukey deviates sqrt(O_i) + sqrt(O_i + 1) - sqrt(4 E_i + 1), always.
+    public let freemanTukey: [Double]
+    /// The overdispersion factor: mean square of the Freeman-Tukey deviates winsorised at
+    /// their 10th and 90th type-7 percentiles. NaN for no units.
+    public let phi: Double
+    /// The DerSimonian-Laird between-unit variance on the square-root scale; nil unless
+    /// `overdispersed`.
+    public let tau2: Double?
+    /// phi > 1 by the 1e-9 tie rule, with at least two units: the limits are the
+    /// random-effects ones.
+    public let overdispersed: Bool
+    /// The limits on the ratio scale, never below 0.
+    public let lower95: [Double]
+    public let upper95: [Double]
+    public let lower998: [Double]
+    public let upper998: [Double]
+    public let flags: [FunnelFlag]
+    /// The 95% lower limit is 0 (1e-9 tie rule): the unit could not be flagged cold or cool
+    /// whatever it observed, so its `normal` is no reassurance.
+    public let lowPower: [Bool]
+  }
+
+  /// The interpolated exact Poisson limit on the ratio scale for probability p at expected
+  /// count E (Spiegelhalter 2005, Statistics in Medicine, appendix; METHODS.md section 3):
+  /// with F the Poisson(E) cdf and r_p the smallest r with F(r) >= p,
+  /// alpha = (F(r_p) - p)/(F(r_p) - F(r_p - 1)), F(-1) = 0, the limit is (r_p - alpha)/E,
+  /// reported as 0 when below 0. Reference (METHODS.md): E = 20 gives 0.35846, 0.56025,
+  /// 1.43729, 1.73568 for p = .001, .025, .975, .999.
+  ///
+  /// r_p is the same integer as `Poisson(mean: E).quantile(p)` (no fuzz on p, as scipy's
+  /// `poisson.ppf`), found by a walk from the Cornish-Fisher start that evaluates F directly
+  /// at each visited point, so F(r_p) and F(r_p - 1) come for free: about two cdf
+  /// evaluations in all. Since F(r_p - 1) < p <= F(r_p) as computed, and rounded subtraction
+  /// is monotone, alpha is in [0, 1]. Traps unless E is finite and > 0 and 0 < p < 1.
+  public static func exactPoissonLimit(expected: Double, probability p: Double) -> Double {
+    precondition(
+      expected > 0 && expected.isFinite,
+      "exactPoissonLimit: expected must be finite and > 0, got \(expected)")
+    precondition(p > 0 && p < 1, "exactPoissonLimit: probability must be in (0, 1), got \(p)")
+    let (r, atR, belowR) = quantileWithCDF(Poisson(mean: expected), p)
+    let alpha = (atR - p) / (atR - belowR)
+    return max(0, (Double(r) - alpha) / expected)
+  }
+
+  // MARK: - Implementation details
+
+  /// (r, F(r), F(r - 1)) for r the smallest integer with F(r) >= p, 0 < p < 1.
+  ///
+  /// Starts from `Poisson.quantile`'s Cornish-Fisher value, within a unit or two of r for any
+  /// mean, and walks one step at a time; after 32 steps (never seen) it falls back on
+  /// `Poisson.quantile`.
+  static func quantileWithCDF(_ poisson: Poisson, _ p: Double) -> (Int, Double, Double) {
+    let mean = poisson.mean
+    let z = Normal.standard.quantile(p)
+    let guess = mean + mean.squareRoot() * z + (z * z - 1) / 6
+    var r = guess > 0 ? Int(min(guess.rounded(), 9e15)) : 0
+    var atR = poisson.cdf(r)
+    if atR >= p {
+      for _ in 0..<32 {
+        let below = poisson.cdf(r - 1)  // 0 at r = 0, which is < p
+        if below < p { return (r, atR, below) }
+        r -= 1
+        atR = below
+      }
+    } else {
+      for _ in 0..<32 {
+        let above = poisson.cdf(r + 1)
+        if above >= p { return (r + 1, above, atR) }
+        r += 1
+        atR = above
+      }
+    }
+    let q = poisson.quantile(p)
+    return (q, poisson.cdf(q), poisson.cdf(q - 1))
+  }
+
+  /// Mean square of the values winsorised at their 10th and 90th type-7 percentiles; NaN
+  /// when empty.
+  static func winsorisedPhi(_ z: [Double]) -> Double {
+    if z.isEmpty { return .nan }
+    let bounds = quantilesType7(z, [0.1, 0.9])
+    var sum = 0.0
+    for value in z {
+      let w = min(max(value, bounds[0]), bounds[1])
+      sum += w * w
+    }
+    return sum / Double(z.count)
+  }
+
+  @inline(__always) static func square(_ x: Double) -> Double { x * x }
+}
