@@ -11,17 +11,6 @@ func notBuiltYet(_ name: String, issue: Int? = nil, lang: Language) throws -> Ne
   throw ExitCode(1)
 }
 
-struct Imbalance: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    abstract: "Horizontal spread (温差, 冷热不均): units supervised too little or too much (not built yet).",
-    discussion: "Example:\n  chuandao imbalance datasets/sample --adjust risk")
-  @OptionGroup var dataset: DatasetArgument
-  @OptionGroup var options: CommonOptions
-  @Option(help: "Level to analyse (default: the bottom level).") var level: String?
-  @Option(help: "none or risk.") var adjust: String?
-  func run() throws { try notBuiltYet("imbalance", issue: 5, lang: options.lang) }
-}
-
 struct Coordination: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Four responsibilities together (四责协同) (not built yet).",

@@ -197,7 +197,7 @@ struct CLITests {
   }
 
   @Test("help exits 0 and shows an example; commands not built yet say so and exit 1",
-        arguments: ["imbalance", "coordination", "closure", "trend", "assess", "report"])
+        arguments: [ "coordination", "closure", "trend", "assess", "report"])
   func pending(_ command: String) throws {
     let help = try CLI.run([command, "--help"])
     #expect(help.status == 0)
@@ -267,6 +267,36 @@ struct CLITests {
     let missing = try CLI.run(["attenuation", dir, "--lang", "en"])
     #expect(missing.status == 2)
     #expect(missing.stderr.contains("scores.csv: error: this analysis needs the file"))
+  }
+
+  @Test("imbalance: OUTPUT.md's keys, the GLM with risks, usage errors")
+  func imbalance() throws {
+    let r = try CLI.run(["imbalance", CLI.sample, "--format", "json", "--lang", "en"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let doc = try JSON.parse(r.out)
+    for key in ["period", "level", "adjust", "phi", "tau2", "overdispersed", "gini", "theil",
+                "theil_between", "theil_within", "cv", "early_share", "nodes", "domains", "glm", "provenance"] {
+      #expect(doc[key] != nil, "missing \(key)")
+    }
+    #expect(doc["adjust"]?.stringValue == "risk")
+    #expect(doc["level"]?.stringValue == "branch")
+    let node = try #require(doc["nodes"]?[0]?.objectValue)
+    #expect(node.keys.starts(with: ["id", "observed", "expected", "ratio", "z", "lower95", "upper95", "lower998", "upper998", "flag", "low_power", "early_share"]))
+    #expect(doc["glm"]?["coefficients"]?["risk"] != nil)
+    let none = try CLI.run(["imbalance", CLI.sample, "--adjust", "none", "--level", "unit", "--format", "json"])
+    #expect(none.status == 0)
+    let noneDoc = try JSON.parse(none.out)
+    #expect(noneDoc["glm"] == nil && noneDoc["level"]?.stringValue == "unit")
+    let bad = try CLI.run(["imbalance", CLI.sample, "--level", "team", "--lang", "en"])
+    #expect(bad.status == 1 && bad.stderr.contains("unknown level 'team'"))
+    let dir = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    for f in ["dataset.yaml", "org.csv", "supervision.csv"] {
+      try FileManager.default.copyItem(atPath: CLI.sample + "/" + f, toPath: dir + "/" + f)
+    }
+    let norisk = try CLI.run(["imbalance", dir, "--adjust", "risk", "--lang", "en"])
+    #expect(norisk.status == 1 && norisk.stderr.contains("needs a risks.csv"))
+    #expect(try CLI.run(["imbalance", dir, "--format", "json"]).status == 0)
   }
 
   @Test("summary table aligns Chinese names by display width")

@@ -1,0 +1,142 @@
+import ChuandaoStats
+import Foundation
+
+/// Renders `ImbalanceResult` as the JSON of OUTPUT.md, CSV node rows and a table.
+extension ImbalanceResult {
+  public func json(_ d: Dataset, provenance: Provenance) -> JSONObject {
+    let f = d.forest
+    var o: JSONObject = [
+      "period": .string(d.manifest.periods[period]),
+      "level": .string(f.levelNames[level]),
+      "adjust": .string(adjust.rawValue),
+      "phi": JSON(funnel.phi),
+      "tau2": JSON(funnel.tau2),
+      "overdispersed": .bool(funnel.overdispersed),
+      "gini": JSON(inequality.gini),
+      "theil": JSON(inequality.theil),
+      "theil_between": JSON(inequality.theilBetween),
+      "theil_within": JSON(inequality.theilWithin),
+      "cv": JSON(inequality.cv),
+      "early_share": JSON(levelEarlyShare),
+      "nodes": .array(csvRows(d).map { .object($0) }),
+      "domains": .array(domains.map { r in
+        .object([
+          "domain": .string(d.manifest.domains[r.domain]),
+          "supervision_share": JSON(r.supervisionShare), "risk_share": JSON(r.riskShare),
+          "coverage": JSON(r.coverage), "blind_spot": .bool(r.blindSpot),
+        ])
+      }),
+    ]
+    if let glm {
+      var coefficients = JSONObject()
+      for (name, value) in glm.coefficients { coefficients[name] = JSON(value) }
+      o["glm"] = .object([
+        "coefficients": .object(coefficients), "deviance": JSON(glm.deviance),
+        "iterations": .int(glm.iterations), "converged": .bool(glm.converged),
+        "risk_dropped": .bool(glm.riskDropped),
+      ])
+    }
+    o["notes"] = .array(notes.map { .string($0.en) })
+    o["provenance"] = provenance.json
+    return o
+  }
+
+  /// One row per node of the level (`nodes`, and what `--format csv` writes).
+  public func csvRows(_ d: Dataset) -> [JSONObject] {
+    let f = d.forest
+    return nodes.indices.map { r in
+      let i = nodes[r]
+      return [
+        "id": .string(f.ids[i]), "observed": JSON(observed[r]), "expected": JSON(expected[r]),
+        "ratio": JSON(funnel.ratio[r]), "z": JSON(funnel.z[r]),
+        "lower95": JSON(funnel.lower95[r]), "upper95": JSON(funnel.upper95[r]),
+        "lower998": JSON(funnel.lower998[r]), "upper998": JSON(funnel.upper998[r]),
+        "flag": .string(funnel.flags[r].rawValue), "low_power": .bool(funnel.lowPower[r]),
+        "early_share": JSON(earlyShare[r]), "name": .string(f.names[i]),
+        "parent": f.parent[i] >= 0 ? .string(f.ids[Int(f.parent[i])]) : .null,
+      ]
+    }
+  }
+
+  public func table(_ d: Dataset, _ lang: Language) -> String {
+    let f = d.forest
+    let levelName = levelLabel(f.levelNames[level], lang)
+    let adjustText = adjust == .risk ? lang.pick("按人数和廉政风险调整", "adjusted for members and integrity risk") : lang.pick("按人数调整", "adjusted for members")
+    var out = lang.pick(
+      "温差（冷热不均）：\(levelName)层，\(d.manifest.periods[period]) 期，\(nodes.count) 个节点，期望督查次数\(adjustText)\n\n",
+      "Horizontal spread: level \(f.levelNames[level]), period \(d.manifest.periods[period]), \(nodes.count) nodes, expected actions \(adjustText)\n\n")
+
+    func listing(_ which: [FunnelFlag], title: String) -> String {
+      let rows = nodes.indices.filter { which.contains(funnel.flags[$0]) }
+        .sorted { (funnel.ratio[$0], $0) < (funnel.ratio[$1], $1) }
+      guard !rows.isEmpty else { return title + lang.pick("：无\n\n", ": none\n\n") }
+      var t = TextTable(columns: [
+        .init(title: lang.pick("名称", "Name"), alignment: .left, maxWidth: 30),
+        .init(title: lang.pick("上级", "Parent"), alignment: .left, maxWidth: 20),
+        .init(title: lang.pick("实际", "Observed"), alignment: .right),
+        .init(title: lang.pick("期望", "Expected"), alignment: .right),
+        .init(title: lang.pick("比值", "Ratio"), alignment: .right),
+        .init(title: lang.pick("95% 界限", "95% limits"), alignment: .left),
+        .init(title: lang.pick("标记", "Flag"), alignment: .left),
+      ])
+      for r in rows.prefix(30) {
+        let i = nodes[r]
+        let parent = f.parent[i] >= 0 ? f.names[Int(f.parent[i])] : "-"
+        t.addRow([
+          f.names[i], parent, String(Int(observed[r])), fixed(expected[r], 1), fixed(funnel.ratio[r], 2),
+          "[\(fixed(funnel.lower95[r], 2)), \(fixed(funnel.upper95[r], 2))]", flagText(funnel.flags[r], lang),
+        ])
+      }
+      var s = title + lang.pick("（\(rows.count) 个）\n", " (\(rows.count))\n") + t.render()
+      if rows.count > 30 { s += lang.pick("……另有 \(rows.count - 30) 个，见 --format csv\n", "... and \(rows.count - 30) more: see --format csv\n") }
+      return s + "\n"
+    }
+    out += listing([.cold, .cool], title: lang.pick("偏冷（督查明显少于期望）", "Cold: supervised far less than expected"))
+    out += listing([.hot, .warm], title: lang.pick("偏热（督查明显多于期望）", "Hot: supervised far more than expected"))
+
+    var dt = TextTable(columns: [
+      .init(title: lang.pick("领域", "Domain"), alignment: .left),
+      .init(title: lang.pick("督查占比", "Supervision"), alignment: .right),
+      .init(title: lang.pick("风险占比", "Risk"), alignment: .right),
+      .init(title: lang.pick("覆盖度", "Coverage"), alignment: .right),
+      .init(title: lang.pick("盲区", "Blind spot"), alignment: .left),
+    ])
+    for r in domains {
+      dt.addRow([
+        d.manifest.domains[r.domain], percent(r.supervisionShare), percent(r.riskShare),
+        fixed(r.coverage, 2), r.blindSpot ? lang.pick("是", "yes") : "",
+      ])
+    }
+    out += lang.pick("领域覆盖（督查占比 / 风险占比）\n", "Domain coverage (supervision share / risk share)\n") + dt.render() + "\n"
+
+    let lowPower = funnel.lowPower.filter { $0 }.count
+    out += lang.pick(
+      "不均衡：基尼系数 \(fixed(inequality.gini, 3))，泰尔指数 \(fixed(inequality.theil, 3))（\(percent(share(inequality.theilBetween), 0)) 来自各\(levelLabel(f.levelNames[0], lang))之间），变异系数 \(fixed(inequality.cv, 2))；前期提醒占比 \(percent(levelEarlyShare))。\n",
+      "Inequality: Gini \(fixed(inequality.gini, 3)), Theil T \(fixed(inequality.theil, 3)) (\(percent(share(inequality.theilBetween), 0)) of it between \(plural(f.levelNames[0]))), CV \(fixed(inequality.cv, 2)); early reminders \(percent(levelEarlyShare)) of actions.\n")
+    out += lang.pick(
+      "离散度 phi = \(fixed(funnel.phi, 2))\(funnel.overdispersed ? "（过度离散，界限按随机效应放宽，tau² = \(fixed(funnel.tau2, 4))）" : "（精确泊松界限）")",
+      "Dispersion phi = \(fixed(funnel.phi, 2))\(funnel.overdispersed ? " (overdispersed: limits widened by a random effect, tau2 = \(fixed(funnel.tau2, 4)))" : " (exact Poisson limits)")")
+    if lowPower > 0 {
+      out += lang.pick(
+        "；\(lowPower) 个节点期望过小，无论实际多少都不会被判为偏冷（low_power）",
+        "; \(lowPower) nodes expect too few actions to be found cold whatever they get (low_power)")
+    }
+    out += lang.pick("。\n", ".\n")
+    return out
+  }
+
+  private func share(_ part: Double?) -> Double? {
+    guard let part, inequality.theil > 0 else { return nil }
+    return part / inequality.theil
+  }
+}
+
+func flagText(_ f: FunnelFlag, _ lang: Language) -> String {
+  switch f {
+  case .cold: lang.pick("冷", "cold")
+  case .cool: lang.pick("偏冷", "cool")
+  case .normal: lang.pick("正常", "normal")
+  case .warm: lang.pick("偏热", "warm")
+  case .hot: lang.pick("热", "hot")
+  }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Chuandao
+
+extension ImbalanceAnalysis.Adjustment: ExpressibleByArgument {}
+
+struct Imbalance: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Horizontal spread (温差, 冷热不均): which units are supervised too little or too much.",
+    discussion: """
+      Observed supervision actions against the expected number for each node's members
+      (and, with --adjust risk, its integrity-risk exposure by domain, through a Poisson
+      GLM), on a funnel plot with exact Poisson or random-effect limits; the cold and hot
+      nodes; domain coverage against risk and blind spots; Gini, Theil and CV of intensity;
+      the early-reminder share (METHODS.md section 3).
+
+      Examples:
+        chuandao imbalance datasets/sample
+        chuandao imbalance datasets/sample --level unit --adjust none --lang en
+        chuandao imbalance datasets/sample --format csv --out funnel.csv
+      """)
+
+  @OptionGroup var dataset: DatasetArgument
+  @OptionGroup var options: CommonOptions
+
+  @Option(help: "Level to analyse (a level name; default: the bottom level).")
+  var level: String?
+
+  @Option(help: "none or risk (default: risk when risks.csv has rows, else none).")
+  var adjust: ImbalanceAnalysis.Adjustment?
+
+  func run() throws {
+    let lang = options.lang
+    let settings = try loadSettings(options.config, lang: lang)
+    let (data, digests) = try loadDataset(dataset.dataset, config: options.config, lang: lang)
+    let levels = data.manifest.levels
+    var k = levels.count - 1
+    if let level {
+      guard let i = levels.firstIndex(of: level) else {
+        printError(lang.pick(
+          "错误：未知的层级 '\(level)'（可用：\(levels.joined(separator: "、"))）",
+          "error: unknown level '\(level)' (the dataset's levels: \(levels.joined(separator: ", ")))"))
+        throw ExitCode(1)
+      }
+      k = i
+    }
+    try requireFile("supervision.csv", in: data, lang: lang)
+    let mode = adjust ?? ImbalanceAnalysis.defaultAdjustment(data)
+    if mode == .risk && !data.hasRisks {
+      printError(lang.pick(
+        "错误：--adjust risk 需要有数据的 risks.csv，数据集中没有",
+        "error: --adjust risk needs a risks.csv with rows, and the dataset has none"))
+      throw ExitCode(1)
+    }
+    let t = try resolvePeriod(options.period, in: data, lang: lang)
+    let result: ImbalanceResult
+    do {
+      result = try ImbalanceAnalysis(level: k, adjust: mode, blindSpot: settings.imbalance.blindSpot).run(data, period: t)
+    } catch ImbalanceError.noNodes {
+      printError(lang.pick(
+        "错误：\(levels[k]) 层在 \(data.manifest.periods[t]) 期没有党员数大于 0 的节点",
+        "error: level \(levels[k]) has no node with members > 0 in period \(data.manifest.periods[t])"))
+      throw ExitCode(2)
+    } catch ImbalanceError.noSupervisionInLevel {
+      printError(lang.pick(
+        "错误：\(levels[k]) 层在 \(data.manifest.periods[t]) 期没有任何督查记录，无法拟合",
+        "error: level \(levels[k]) has no supervision at all in period \(data.manifest.periods[t]); nothing to fit"))
+      throw ExitCode(2)
+    }
+    for note in result.notes { printError(lang.pick("注：", "note: ") + note.text(lang)) }
+    let provenance = Provenance(digests: digests, command: commandLine, period: data.manifest.periods[t])
+    let output = CommandOutput(
+      json: result.json(data, provenance: provenance), csvRows: result.csvRows(data),
+      table: result.table(data, lang))
+    try emit(
+      output, options: options, provenance: provenance,
+      protecting: Provenance.protectedPaths(dataset: dataset.dataset, configPath: options.config))
+  }
+}
