@@ -31,6 +31,12 @@ report: release
 	@echo
 	@echo "== chuandao summary $(SAMPLE)"
 	@.build/release/chuandao summary $(SAMPLE) --lang $(LANG_OPT)
+	@echo
+	@echo "== chuandao attenuation $(SAMPLE)"
+	@.build/release/chuandao attenuation $(SAMPLE) --lang $(LANG_OPT)
+	@echo
+	@echo "== chuandao imbalance $(SAMPLE)"
+	@.build/release/chuandao imbalance $(SAMPLE) --lang $(LANG_OPT)
 
 test: deps
 	$(SWIFT) test
