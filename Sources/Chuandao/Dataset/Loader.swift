@@ -139,28 +139,30 @@ struct DatasetLoader: Sendable {
     // reader with its own log, and merge the logs in DATA.md's file order.
     let baseMembers = forest?.baseMembers
     let reader = self
+    // Balanced by measured cost: supervision and scores on one thread; risks, the lists,
+    // members and leaders on the other.
     let (first, second) = inParallel(
       {
-        var a = reader.part()
         var b = reader.part()
         var c = reader.part()
-        var d = reader.part()
         var r = LoadedParts()
         r.hasSupervision = b.readSupervision(n: n, K: K, D: D, T: T, into: &r.supervision)
         r.hasScores = c.readScores(n: n, S: S, T: T, sum: &r.scoreSum, count: &r.scoreCount)
-        if let baseMembers { r.members = [[Int32]](repeating: baseMembers, count: T) }
-        a.readMembers(into: &r.members)
-        d.readLeaders(&r.leaders)
-        r.logs = ["members.csv": a, "scores.csv": c, "supervision.csv": b, "leaders.csv": d]
+        r.logs = ["scores.csv": c, "supervision.csv": b]
         return r
       },
       {
         var a = reader.part()
         var b = reader.part()
+        var m = reader.part()
+        var d = reader.part()
         var r = LoadedParts()
         r.hasRisks = a.readRisks(n: n, D: D, T: T, into: &r.risk)
         b.readLists(&r.problems, &r.responsibilities, &r.projects)
-        r.logs = ["risks.csv": a, "problems.csv": b]
+        if let baseMembers { r.members = [[Int32]](repeating: baseMembers, count: T) }
+        m.readMembers(into: &r.members)
+        d.readLeaders(&r.leaders)
+        r.logs = ["risks.csv": a, "problems.csv": b, "members.csv": m, "leaders.csv": d]
         return r
       })
     let logs = first.logs.merging(second.logs) { x, _ in x }
@@ -169,12 +171,12 @@ struct DatasetLoader: Sendable {
       log.append(contentsOf: part.log)
       files.append(contentsOf: part.files)
     }
-    let members = first.members
+    let members = second.members
     let (scoreSum, scoreCount, hasScores) = (first.scoreSum, first.scoreCount, first.hasScores)
     let (supervision, hasSupervision) = (first.supervision, first.hasSupervision)
     let (risk, hasRisks) = (second.risk, second.hasRisks)
     let (problems, responsibilities, projects) = (second.problems, second.responsibilities, second.projects)
-    let leaders = first.leaders
+    let leaders = second.leaders
 
     guard let forest, orgOK else { return nil }
 
