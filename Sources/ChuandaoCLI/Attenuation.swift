@@ -47,12 +47,8 @@ struct Attenuation: ParsableCommand {
     if let problem = result.variance.problem {
       printError(lang.pick("注：方差分量无法估计：\(problem)", "note: variance components not estimable: \(problem)"))
     }
-    let provenance = Provenance(digests: digests, command: commandLine, period: data.manifest.periods[t])
-    let output = CommandOutput(
-      json: result.json(data, provenance: provenance), csvRows: result.csvRows(data),
-      table: result.table(data, lang))
-    try emit(
-      output, options: options, provenance: provenance,
-      protecting: Provenance.protectedPaths(dataset: dataset.dataset, configPath: options.config))
+    try publish(dataset: dataset.dataset, digests: digests, period: data.manifest.periods[t], options: options) {
+      CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), table: result.table(data, lang))
+    }
   }
 }

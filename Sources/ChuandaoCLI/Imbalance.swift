@@ -67,12 +67,8 @@ struct Imbalance: ParsableCommand {
       throw ExitCode(2)
     }
     for note in result.notes { printError(lang.pick("注：", "note: ") + note.text(lang)) }
-    let provenance = Provenance(digests: digests, command: commandLine, period: data.manifest.periods[t])
-    let output = CommandOutput(
-      json: result.json(data, provenance: provenance), csvRows: result.csvRows(data),
-      table: result.table(data, lang))
-    try emit(
-      output, options: options, provenance: provenance,
-      protecting: Provenance.protectedPaths(dataset: dataset.dataset, configPath: options.config))
+    try publish(dataset: dataset.dataset, digests: digests, period: data.manifest.periods[t], options: options) {
+      CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), table: result.table(data, lang))
+    }
   }
 }

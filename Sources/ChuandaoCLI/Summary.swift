@@ -19,12 +19,8 @@ struct Summary: ParsableCommand {
     let (data, digests) = try loadDataset(dataset.dataset, config: options.config, lang: options.lang)
     if let period = options.period { _ = try resolvePeriod(period, in: data, lang: options.lang) }
     let summary = DatasetSummary(data)
-    let provenance = Provenance(digests: digests, command: commandLine, period: options.period)
-    let output = CommandOutput(
-      json: summary.json(provenance: provenance), csvRows: summary.csvRows,
-      table: summary.table(options.lang))
-    try emit(
-      output, options: options, provenance: provenance,
-      protecting: Provenance.protectedPaths(dataset: dataset.dataset, configPath: options.config))
+    try publish(dataset: dataset.dataset, digests: digests, period: options.period, options: options) {
+      CommandOutput(json: summary.json(provenance: $0), csvRows: summary.csvRows, table: summary.table(options.lang))
+    }
   }
 }

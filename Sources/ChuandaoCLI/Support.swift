@@ -67,6 +67,18 @@ func resolvePeriod(_ label: String?, in dataset: Dataset, lang: Language) throws
   throw ExitCode(1)
 }
 
+/// Makes the provenance of a result and prints or writes it in the chosen format: the one
+/// way every analysis command ends.
+func publish(
+  dataset folder: String, digests: InputDigests, period: String?, options: CommonOptions,
+  render: (Provenance) -> CommandOutput
+) throws {
+  let provenance = Provenance(digests: digests, command: commandLine, period: period)
+  try emit(
+    render(provenance), options: options, provenance: provenance,
+    protecting: Provenance.protectedPaths(dataset: folder, configPath: options.config))
+}
+
 /// Prints or writes a command's output in the chosen format, with provenance.
 func emit(
   _ output: CommandOutput, options: CommonOptions, provenance: Provenance, protecting: Set<String>

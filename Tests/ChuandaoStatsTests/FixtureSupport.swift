@@ -47,17 +47,7 @@ struct DistributionFixtures: Decodable, Sendable {
   let special: SpecialSet
   let quantileType7: [QuantileCase]
 
-  static let shared: DistributionFixtures = {
-    guard
-      let url = Bundle.module.url(
-        forResource: "distributions", withExtension: "json", subdirectory: "Fixtures")
-    else { fatalError("Fixtures/distributions.json is missing from the test bundle") }
-    do {
-      return try JSONDecoder().decode(DistributionFixtures.self, from: Data(contentsOf: url))
-    } catch {
-      fatalError("Fixtures/distributions.json: \(error)")
-    }
-  }()
+  static let shared = decodeFixture("distributions", as: DistributionFixtures.self)
 }
 
 /// The relative error |actual - expected| / |expected| (absolute when expected is 0).
@@ -82,5 +72,16 @@ func expectRows(
       error <= tolerance,
       "\(label)(\(row[0])) = \(actual), expected \(row[row.count - 1]) (relative error \(error))",
       sourceLocation: sourceLocation)
+  }
+}
+
+/// Decodes `Fixtures/NAME.json` from the test bundle; a missing or malformed fixture stops
+/// the tests with the fixture's name and the decoding error.
+func decodeFixture<T: Decodable>(_ name: String, as type: T.Type = T.self) -> T {
+  let url = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/\(name).json")
+  do {
+    return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
+  } catch {
+    fatalError("Fixtures/\(name).json: \(error)")
   }
 }

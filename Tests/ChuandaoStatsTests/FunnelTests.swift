@@ -37,17 +37,7 @@ struct FunnelFixtures: Decodable, Sendable {
   let fits: [FitCase]
   let inequality: [InequalityCase]
 
-  static let shared: FunnelFixtures = {
-    guard
-      let url = Bundle.module.url(
-        forResource: "funnel_reference", withExtension: "json", subdirectory: "Fixtures")
-    else { fatalError("Fixtures/funnel_reference.json is missing from the test bundle") }
-    do {
-      return try JSONDecoder().decode(FunnelFixtures.self, from: Data(contentsOf: url))
-    } catch {
-      fatalError("Fixtures/funnel_reference.json: \(error)")
-    }
-  }()
+  static let shared = decodeFixture("funnel_reference", as: FunnelFixtures.self)
 }
 
 /// |a - b| <= tolerance x max(1, |b|).

@@ -21,14 +21,7 @@ struct LME4Fixture: Decodable, Sendable, CustomTestStringConvertible {
 
   static let names = ["pastes", "dyestuff", "dyestuff2", "sim3", "sim2", "sim2singular", "sim5"]
 
-  static func load(_ name: String) -> LME4Fixture {
-    let url = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/lme4_\(name).json")
-    do {
-      return try JSONDecoder().decode(LME4Fixture.self, from: Data(contentsOf: url))
-    } catch {
-      fatalError("Fixtures/lme4_\(name).json: \(error)")
-    }
-  }
+  static func load(_ name: String) -> LME4Fixture { decodeFixture("lme4_\(name)") }
 }
 
 @Suite("NestedRandomIntercepts")

@@ -24,13 +24,7 @@ struct StatsmodelsPoissonFixture: Decodable, Sendable, CustomTestStringConvertib
   var design: Matrix { Matrix(x) }
 
   static func load(_ name: String) -> StatsmodelsPoissonFixture {
-    let url = Bundle.module.resourceURL!
-      .appendingPathComponent("Fixtures/statsmodels_poisson_\(name).json")
-    do {
-      return try JSONDecoder().decode(Self.self, from: Data(contentsOf: url))
-    } catch {
-      fatalError("Fixtures/statsmodels_poisson_\(name).json: \(error)")
-    }
+    decodeFixture("statsmodels_poisson_\(name)")
   }
 }
 

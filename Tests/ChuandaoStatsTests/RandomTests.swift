@@ -8,11 +8,7 @@ import Testing
 struct RandomTests {
   /// First outputs of xoshiro256** seeded through SplitMix64, from the C reference
   /// (`Tests/Fixtures-scripts/stats/xoshiro_reference.c`, output in Fixtures/xoshiro.json).
-  static let reference: [String: [String]] = {
-    let url = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/xoshiro.json")
-    let data = try! Data(contentsOf: url)
-    return try! JSONDecoder().decode([String: [String]].self, from: data)
-  }()
+  static let reference = decodeFixture("xoshiro", as: [String: [String]].self)
 
   @Test("xoshiro256** matches the C reference for several seeds")
   func engine() {

@@ -30,12 +30,7 @@ public struct DatasetGenerator: Sendable {
   public func write(to folder: String, progress: ((Int, Int) -> Void)? = nil) throws -> JSON {
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     var sink = CSVFileSink(folder: folder)
-    var state = GenerationState(spec: spec, manifest: manifest)
-    sink.begin(manifest: manifest)
-    for b in 0..<spec.shape[0] {
-      state.generateBureau(b, into: &sink)
-      progress?(b + 1, spec.shape[0])
-    }
+    let state = generate(into: &sink, progress: progress)
     try sink.finish()
     let yaml = manifestYAML()
     try AtomicFile.write(Array(yaml.utf8), to: (folder as NSString).appendingPathComponent("dataset.yaml"))
@@ -49,10 +44,19 @@ public struct DatasetGenerator: Sendable {
   /// Builds the dataset in memory, with no CSV written or parsed, and its truth.
   public func makeDataset() -> (Dataset, JSON) {
     var sink = MemorySink()
+    let state = generate(into: &sink, progress: nil)
+    return (sink.dataset(folder: "(generated in memory)"), state.truth.json(spec: spec, manifest: manifest))
+  }
+
+  /// Emits every bureau's rows into `sink`, in order; returns the state with the truth.
+  func generate<Sink: GeneratorSink>(into sink: inout Sink, progress: ((Int, Int) -> Void)?) -> GenerationState {
     var state = GenerationState(spec: spec, manifest: manifest)
     sink.begin(manifest: manifest)
-    for b in 0..<spec.shape[0] { state.generateBureau(b, into: &sink) }
-    return (sink.dataset(folder: "(generated in memory)"), state.truth.json(spec: spec, manifest: manifest))
+    for b in 0..<spec.shape[0] {
+      state.generateBureau(b, into: &sink)
+      progress?(b + 1, spec.shape[0])
+    }
+    return state
   }
 
   func manifestYAML() -> String {
