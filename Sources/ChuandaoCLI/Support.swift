@@ -85,14 +85,14 @@ func emit(
 ) throws {
   switch options.format {
   case .table:
-    try write(Array(output.table.utf8), to: options.out, protecting: protecting, lang: options.lang)
+    try write(Array(output.table().utf8), to: options.out, protecting: protecting, lang: options.lang)
   case .json:
-    var doc = output.json
+    var doc = output.json()
     if doc["provenance"] == nil { doc["provenance"] = provenance.json }
     let text = JSONWriter().string(.object(doc)) + "\n"
     try write(Array(text.utf8), to: options.out, protecting: protecting, lang: options.lang)
   case .csv:
-    let bytes = CSVTable(objects: output.csvRows).bytes()
+    let bytes = CSVTable(objects: output.csvRows()).bytes()
     try write(bytes, to: options.out, protecting: protecting, lang: options.lang)
     if let out = options.out {
       let side = JSONWriter().string(provenance.json) + "\n"

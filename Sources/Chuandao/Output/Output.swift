@@ -11,15 +11,18 @@ public enum OutputFormat: String, Sendable, CaseIterable {
   case table, json, csv
 }
 
-/// A document ready to print or write: its JSON, the flat rows `--format csv` writes, and
-/// the terminal table.
-public struct CommandOutput: Sendable {
-  public var json: JSONObject
+/// A command's result, ready to render in the format asked for: only that one is made
+/// (a province-sized node list costs seconds to render as JSON).
+public struct CommandOutput {
+  public var json: () -> JSONObject
   /// The rows of `--format csv` (the command's `nodes` array).
-  public var csvRows: [JSONObject]
-  public var table: String
+  public var csvRows: () -> [JSONObject]
+  public var table: () -> String
 
-  public init(json: JSONObject, csvRows: [JSONObject], table: String) {
+  public init(
+    json: @escaping @autoclosure () -> JSONObject, csvRows: @escaping @autoclosure () -> [JSONObject],
+    table: @escaping @autoclosure () -> String
+  ) {
     self.json = json
     self.csvRows = csvRows
     self.table = table
