@@ -11,25 +11,6 @@ func notBuiltYet(_ name: String, issue: Int? = nil, lang: Language) throws -> Ne
   throw ExitCode(1)
 }
 
-struct Coordination: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    abstract: "Four responsibilities together (四责协同) (not built yet).",
-    discussion: "Example:\n  chuandao coordination datasets/sample")
-  @OptionGroup var dataset: DatasetArgument
-  @OptionGroup var options: CommonOptions
-  func run() throws { try notBuiltYet("coordination", issue: 6, lang: options.lang) }
-}
-
-struct Closure: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    abstract: "Closed loop of the three lists (三张清单闭环) (not built yet).",
-    discussion: "Example:\n  chuandao closure datasets/sample --as-of 2025-12-31")
-  @OptionGroup var dataset: DatasetArgument
-  @OptionGroup var options: CommonOptions
-  @Option(name: .customLong("as-of"), help: "The as-of date, YYYY-MM-DD (default: the period's end).") var asOf: String?
-  func run() throws { try notBuiltYet("closure", issue: 6, lang: options.lang) }
-}
-
 struct Trend: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Each node over time (not built yet). 趋势。",

@@ -197,7 +197,7 @@ struct CLITests {
   }
 
   @Test("help exits 0 and shows an example; commands not built yet say so and exit 1",
-        arguments: [ "coordination", "closure", "trend", "assess", "report"])
+        arguments: ["trend", "assess", "report"])
   func pending(_ command: String) throws {
     let help = try CLI.run([command, "--help"])
     #expect(help.status == 0)
@@ -297,6 +297,36 @@ struct CLITests {
     let norisk = try CLI.run(["imbalance", dir, "--adjust", "risk", "--lang", "en"])
     #expect(norisk.status == 1 && norisk.stderr.contains("needs a risks.csv"))
     #expect(try CLI.run(["imbalance", dir, "--format", "json"]).status == 0)
+  }
+
+  @Test("coordination and closure: OUTPUT.md's keys; no period_end and no --as-of is a usage error")
+  func coordinationAndClosure() throws {
+    let c = try CLI.run(["coordination", CLI.sample, "--format", "json"])
+    #expect(c.status == 0, "\(c.stderr)")
+    let cd = try JSON.parse(c.out)
+    for key in ["period", "nodes", "levels", "dual_core", "provenance"] { #expect(cd[key] != nil, "missing \(key)") }
+    let node = try #require(cd["nodes"]?[0]?.objectValue)
+    #expect(node.keys.starts(with: ["id", "level", "mean", "sd", "index", "weakest", "gap", "silo"]))
+    #expect(cd["levels"]?[0]?["correlation"]?.arrayValue?.count == 4)
+    let k = try CLI.run(["closure", CLI.sample, "--format", "json", "--as-of", "2025-06-30"])
+    #expect(k.status == 0, "\(k.stderr)")
+    let kd = try JSON.parse(k.out)
+    #expect(kd["as_of"]?.stringValue == "2025-06-30")
+    for key in ["unowned", "unplanned", "overdue"] { #expect(kd["breaks"]?[key]?.arrayValue != nil) }
+    let row = try #require(kd["nodes"]?[0]?.objectValue)
+    #expect(row.keys.starts(with: ["id", "problems", "owned", "planned", "done", "on_time", "overdue", "closure_index"]))
+    #expect(try CLI.run(["closure", CLI.sample, "--as-of", "2025-02-30"]).status == 1)
+    // A dataset without period_end needs --as-of; the message names the period.
+    let dir = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try "periods: [\"2021\", \"2022\", \"2023\", \"2024\", \"2025\"]\n".write(toFile: dir + "/dataset.yaml", atomically: true, encoding: .utf8)
+    for f in ["org.csv", "problems.csv", "responsibilities.csv", "projects.csv"] {
+      try FileManager.default.copyItem(atPath: CLI.sample + "/" + f, toPath: dir + "/" + f)
+    }
+    let none = try CLI.run(["closure", dir, "--lang", "en"])
+    #expect(none.status == 1)
+    #expect(none.stderr.contains("period 2025 has no period_end"))
+    #expect(try CLI.run(["closure", dir, "--as-of", "2025-12-31"]).status == 0)
   }
 
   @Test("summary table aligns Chinese names by display width")

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Chuandao
+
+struct Coordination: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Four responsibilities together (四责协同): silo nodes and each level's coordination.",
+    discussion: """
+      Per node with two or more subject scores: the subjects' mean and spread, the
+      coordination index C = clamp(1 - sd/mean, 0, 1), the weakest subject, its gap to the
+      mean and the silo flag (gap >= coordination.silo_gap, default 10); per level the mean
+      index and the subjects' correlations; Party/administrative split against joint
+      (METHODS.md section 4).
+
+      Examples:
+        chuandao coordination datasets/sample
+        chuandao coordination datasets/sample --lang en --format json
+      """)
+
+  @OptionGroup var dataset: DatasetArgument
+  @OptionGroup var options: CommonOptions
+
+  func run() throws {
+    let lang = options.lang
+    let settings = try loadSettings(options.config, lang: lang)
+    let (data, digests) = try loadDataset(dataset.dataset, config: options.config, lang: lang)
+    try requireFile("scores.csv", in: data, lang: lang)
+    let t = try resolvePeriod(options.period, in: data, lang: lang)
+    let result = CoordinationAnalysis(siloGap: settings.coordination.siloGap).run(data, period: t)
+    try publish(dataset: dataset.dataset, digests: digests, period: data.manifest.periods[t], options: options) {
+      CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), table: result.table(data, lang))
+    }
+  }
+}
+
+struct Closure: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Closed loop of the three lists (三张清单闭环): owners, projects, finishes on time.",
+    discussion: """
+      For a period and an as-of date (default: the period's period_end), per node and its
+      subtree the problems that are owned, planned, done, done on time and overdue, the
+      closure index, and the breaks in the chain (METHODS.md section 5).
+
+      Examples:
+        chuandao closure datasets/sample
+        chuandao closure datasets/sample --period 2024 --as-of 2025-03-31 --lang en
+      """)
+
+  @OptionGroup var dataset: DatasetArgument
+  @OptionGroup var options: CommonOptions
+
+  @Option(name: .customLong("as-of"), help: "The as-of date, YYYY-MM-DD (default: the period's period_end).")
+  var asOf: String?
+
+  func validate() throws {
+    if let asOf, ISODate.parse(asOf) == nil {
+      throw ValidationError("--as-of '\(asOf)' is not a date YYYY-MM-DD")
+    }
+  }
+
+  func run() throws {
+    let lang = options.lang
+    _ = try loadSettings(options.config, lang: lang)
+    let (data, digests) = try loadDataset(dataset.dataset, config: options.config, lang: lang)
+    try requireFile("problems.csv", in: data, lang: lang)
+    let t = try resolvePeriod(options.period, in: data, lang: lang)
+    guard let day = asOf.flatMap(ISODate.parse) ?? ClosureAnalysis.defaultAsOf(data, period: t) else {
+      printError(lang.pick(
+        "错误：\(data.manifest.periods[t]) 期在 dataset.yaml 中没有 period_end；请用 --as-of YYYY-MM-DD 给出截止日期",
+        "error: period \(data.manifest.periods[t]) has no period_end in dataset.yaml; give the date with --as-of YYYY-MM-DD"))
+      throw ExitCode(1)
+    }
+    let result = ClosureAnalysis(asOf: day).run(data, period: t)
+    try publish(dataset: dataset.dataset, digests: digests, period: data.manifest.periods[t], options: options) {
+      CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), table: result.table(data, lang))
+    }
+  }
+}
