@@ -37,6 +37,12 @@ report: release
 	@echo
 	@echo "== chuandao imbalance $(SAMPLE)"
 	@.build/release/chuandao imbalance $(SAMPLE) --lang $(LANG_OPT)
+	@echo
+	@echo "== chuandao coordination $(SAMPLE)"
+	@.build/release/chuandao coordination $(SAMPLE) --lang $(LANG_OPT)
+	@echo
+	@echo "== chuandao closure $(SAMPLE)"
+	@.build/release/chuandao closure $(SAMPLE) --lang $(LANG_OPT)
 
 test: deps
 	$(SWIFT) test
