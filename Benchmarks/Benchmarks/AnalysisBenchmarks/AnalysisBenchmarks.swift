@@ -4,7 +4,8 @@ import Foundation
 
 // The analyses end to end on the province preset (200 x 50 x 20, about 210,000 nodes, 3
 // periods): load and validate the dataset, then run the analysis on the latest period.
-// Issue targets: attenuation under 6 s and 1.5 GiB, imbalance --adjust risk under 8 s.
+// Issue targets: attenuation under 6 s and 1.5 GiB, imbalance --adjust risk under 8 s,
+// coordination and closure under 6 s each.
 // The dataset is made once in $CHUANDAO_BENCH_DIR (default /tmp/chuandao-bench)/
 // province-analysis and reused while complete; delete it after changing the generator.
 
@@ -27,6 +28,25 @@ let benchmarks: @Sendable () -> Void = {
     let d = try Dataset.load(folder: folder)
     let r = AttenuationAnalysis(metric: .score).run(d, period: d.periods.count - 1)
     precondition(r.variance.fit != nil, "no variance components")
+    blackHole(r)
+  } setup: {
+    try provinceFolder()
+  }
+
+  Benchmark("coordination.province") { benchmark, folder in
+    let d = try Dataset.load(folder: folder)
+    let r = CoordinationAnalysis().run(d, period: d.periods.count - 1)
+    precondition(!r.nodes.isEmpty, "no nodes")
+    blackHole(r)
+  } setup: {
+    try provinceFolder()
+  }
+
+  Benchmark("closure.province") { benchmark, folder in
+    let d = try Dataset.load(folder: folder)
+    let t = d.periods.count - 1
+    let r = ClosureAnalysis(asOf: d.manifest.periodEnd[t]!).run(d, period: t)
+    precondition(!r.breaks.unowned.isEmpty, "no breaks")
     blackHole(r)
   } setup: {
     try provinceFolder()
