@@ -38,11 +38,11 @@ struct Attenuation: ParsableCommand {
     let result = AttenuationAnalysis(metric: m, flagZ: settings.attenuation.flagZ).run(data, period: t)
     if !result.excluded.isEmpty {
       let f = data.forest
-      let shown = result.excluded.prefix(20).map { "\(f.ids[$0])（\(f.names[$0])）" }.joined(separator: ", ")
+      let shown = result.excluded.prefix(20).map { lang.pick("\(f.ids[$0])（\(f.names[$0])）", "\(f.ids[$0]) (\(f.names[$0]))") }.joined(separator: ", ")
       let more = result.excluded.count > 20 ? lang.pick(" 等", ", ...") : ""
       printError(lang.pick(
         "注：\(result.excluded.count) 个节点本身或上级的 \(m) 为 0 或缺失，没有比值：\(shown)\(more)",
-        "note: \(result.excluded.count) nodes have no ratio (their \(m) or their parent's is zero or missing): \(shown)\(more)"))
+        "note: \(result.excluded.count == 1 ? "1 node has" : "\(result.excluded.count) nodes have") no ratio (\(m) zero or missing, its own or its parent's): \(shown)\(more)"))
     }
     if let problem = result.variance.problem {
       printError(lang.pick("注：方差分量无法估计：\(problem)", "note: variance components not estimable: \(problem)"))

@@ -163,7 +163,7 @@ extension AttenuationResult {
     if !excluded.isEmpty {
       out += lang.pick(
         "注：\(excluded.count) 个节点因本身或上级的指标为 0 或缺失而没有比值（见标准错误输出）。\n",
-        "Note: \(excluded.count) nodes have no ratio because their metric or their parent's is zero or missing (see stderr).\n")
+        "Note: \(excluded.count == 1 ? "1 node has" : "\(excluded.count) nodes have") no ratio because its metric or its parent's is zero or missing (see stderr).\n")
     }
     return out
   }
