@@ -4,6 +4,8 @@
 SWIFT ?= swift
 SAMPLE ?= datasets/sample
 LANG_OPT ?= zh
+# Every analysis built so far, in the order a reader meets them.
+ANALYSES = validate summary attenuation imbalance coordination closure
 SUDO := $(shell if [ "$$(id -u)" != 0 ]; then echo sudo; fi)
 
 .PHONY: all deps build release report test benchmarks format clean
@@ -26,23 +28,11 @@ release: deps
 
 # The main job on the sample dataset: every analysis built so far.
 report: release
-	@echo "== chuandao validate $(SAMPLE)"
-	@.build/release/chuandao validate $(SAMPLE) --lang $(LANG_OPT)
-	@echo
-	@echo "== chuandao summary $(SAMPLE)"
-	@.build/release/chuandao summary $(SAMPLE) --lang $(LANG_OPT)
-	@echo
-	@echo "== chuandao attenuation $(SAMPLE)"
-	@.build/release/chuandao attenuation $(SAMPLE) --lang $(LANG_OPT)
-	@echo
-	@echo "== chuandao imbalance $(SAMPLE)"
-	@.build/release/chuandao imbalance $(SAMPLE) --lang $(LANG_OPT)
-	@echo
-	@echo "== chuandao coordination $(SAMPLE)"
-	@.build/release/chuandao coordination $(SAMPLE) --lang $(LANG_OPT)
-	@echo
-	@echo "== chuandao closure $(SAMPLE)"
-	@.build/release/chuandao closure $(SAMPLE) --lang $(LANG_OPT)
+	@for c in $(ANALYSES); do \
+	  echo "== chuandao $$c $(SAMPLE)"; \
+	  .build/release/chuandao $$c $(SAMPLE) --lang $(LANG_OPT) || exit $$?; \
+	  echo; \
+	done
 
 test: deps
 	$(SWIFT) test
