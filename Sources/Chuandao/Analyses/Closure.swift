@@ -83,7 +83,6 @@ public struct ClosureResult: Sendable {
     }
     /// on_time / problems; nil with no problems.
     public var closureIndex: Double? { problems > 0 ? Double(onTime) / Double(problems) : nil }
-    func rate(_ x: Int) -> Double? { problems > 0 ? Double(x) / Double(problems) : nil }
   }
   public struct Breaks: Sendable {
     /// Row indices into the problem list.
