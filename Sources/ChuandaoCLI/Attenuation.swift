@@ -27,12 +27,7 @@ struct Attenuation: ParsableCommand {
     let lang = options.lang
     let settings = try loadSettings(options.config, lang: lang)
     let (data, digests) = try loadDataset(dataset.dataset, config: options.config, lang: lang)
-    guard let m = Metric(metric, subjects: data.manifest.subjects) else {
-      printError(lang.pick(
-        "错误：未知的指标 '\(metric)'（可用：score、intensity 或 score.主体，主体为 \(data.manifest.subjects.joined(separator: "、"))）",
-        "error: unknown metric '\(metric)' (use score, intensity or score.SUBJECT, SUBJECT one of \(data.manifest.subjects.joined(separator: ", ")))"))
-      throw ExitCode(1)
-    }
+    let m = try parseMetric(metric, in: data, lang: lang)
     try requireFile(m.requiredFile, in: data, lang: lang)
     let t = try resolvePeriod(options.period, in: data, lang: lang)
     let result = AttenuationAnalysis(metric: m, flagZ: settings.attenuation.flagZ).run(data, period: t)

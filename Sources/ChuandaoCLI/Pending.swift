@@ -11,16 +11,6 @@ func notBuiltYet(_ name: String, issue: Int? = nil, lang: Language) throws -> Ne
   throw ExitCode(1)
 }
 
-struct Trend: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    abstract: "Each node over time (not built yet). 趋势。",
-    discussion: "Example:\n  chuandao trend datasets/sample --metric score")
-  @OptionGroup var dataset: DatasetArgument
-  @OptionGroup var options: CommonOptions
-  @Option(help: "score, score.SUBJECT or intensity.") var metric = "score"
-  func run() throws { try notBuiltYet("trend", issue: 7, lang: options.lang) }
-}
-
 struct Assess: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Feed the annual assessment (年度考核) (not built yet).",

@@ -197,7 +197,7 @@ struct CLITests {
   }
 
   @Test("help exits 0 and shows an example; commands not built yet say so and exit 1",
-        arguments: ["trend", "assess", "report"])
+        arguments: ["assess", "report"])
   func pending(_ command: String) throws {
     let help = try CLI.run([command, "--help"])
     #expect(help.status == 0)
@@ -327,6 +327,35 @@ struct CLITests {
     #expect(none.status == 1)
     #expect(none.stderr.contains("period 2025 has no period_end"))
     #expect(try CLI.run(["closure", dir, "--as-of", "2025-12-31"]).status == 0)
+  }
+
+  @Test("trend: OUTPUT.md's keys, one value per period, the window, the table's sections")
+  func trend() throws {
+    let r = try CLI.run(["trend", CLI.sample, "--format", "json", "--lang", "en"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let doc = try JSON.parse(r.out)
+    for key in ["metric", "periods", "nodes", "steps", "provenance"] { #expect(doc[key] != nil, "missing \(key)") }
+    #expect(doc["periods"]?.arrayValue?.compactMap(\.stringValue) == ["2021", "2022", "2023", "2024", "2025"])
+    let node = try #require(doc["nodes"]?[0]?.objectValue)
+    #expect(node.keys.starts(with: ["id", "values", "delta", "slope", "mk_s", "p", "direction", "cold_periods", "hot_periods", "persistent"]))
+    #expect(doc["nodes"]!.arrayValue!.allSatisfy { $0["values"]?.arrayValue?.count == 5 })
+    let step = try #require(doc["steps"]?[0]?.objectValue)
+    #expect(step.keys.starts(with: ["from", "to", "tau", "ci_low", "ci_high"]))
+    #expect(step["tau"]?.arrayValue?.count == 5)
+    // The merged unit of the sample is listed once, under its successor.
+    let ids = doc["nodes"]!.arrayValue!.compactMap { $0["id"]?.stringValue }
+    #expect(ids.contains("B1-U4M") && !ids.contains("B1-U4") && !ids.contains("B1-U5"))
+    // --period ends the series.
+    let w = try JSON.parse(try CLI.run(["trend", CLI.sample, "--period", "2023", "--format", "json"]).out)
+    #expect(w["periods"]?.arrayValue?.count == 3)
+    #expect(w["provenance"]?["period"]?.stringValue == "2023")
+    let t = try CLI.run(["trend", CLI.sample, "--lang", "en"])
+    #expect(t.status == 0)
+    #expect(t.out.contains("Persistently cold") && t.out.contains("Falling") && t.out.contains("bureau → unit"))
+    let c = try CLI.run(["trend", CLI.sample, "--format", "csv"])
+    #expect(c.out.hasPrefix("\u{FEFF}id,values,delta,slope,mk_s,p,direction"))
+    let m = try CLI.run(["trend", CLI.sample, "--metric", "happiness", "--lang", "en"])
+    #expect(m.status == 1 && m.stderr.contains("unknown metric 'happiness'"))
   }
 
   @Test("summary table aligns Chinese names by display width")

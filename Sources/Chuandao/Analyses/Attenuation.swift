@@ -16,28 +16,8 @@ public struct AttenuationAnalysis: Sendable {
   public func run(_ d: Dataset, period t: Int) -> AttenuationResult {
     let f = d.forest
     let L = f.levelCount
-    let values = metric.values(d, period: t, smoothed: metric == .intensity)
-
-    // Log-ratios of every non-top node that exists, where both values are > 0.
-    var g = [Double](repeating: .nan, count: f.count)
-    var excluded: [Int] = []
-    for i in f.levelStart[1]..<f.count where f.exists(i, in: t) {
-      let p = Int(f.parent[i])
-      let (x, y) = (values[i], values[p])
-      if x > 0 && y > 0 && x.isFinite && y.isFinite {
-        g[i] = Foundation.log(x / y)
-      } else {
-        excluded.append(i)
-      }
-    }
-    // Each parent's mean child log-ratio, h_p (NaN for a parent with no child ratio).
-    var sum = [Double](repeating: 0, count: f.count)
-    var count = [Int](repeating: 0, count: f.count)
-    for i in f.levelStart[1]..<f.count where !g[i].isNaN {
-      sum[Int(f.parent[i])] += g[i]
-      count[Int(f.parent[i])] += 1
-    }
-    let h = (0..<f.count).map { count[$0] > 0 ? sum[$0] / Double(count[$0]) : .nan }
+    let r = logRatios(d, period: t)
+    let (g, h, count) = (r.g, r.h, r.count)
 
     // Level steps over all parents.
     var steps: [AttenuationResult.Step] = []
@@ -86,8 +66,58 @@ public struct AttenuationAnalysis: Sendable {
     let perStep = retention.map { 1 - Foundation.pow($0, 1 / Double(L - 1)) }
     return AttenuationResult(
       period: t, metric: metric, flagZ: flagZ, steps: steps, endRetention: retention,
-      perStepAttenuation: perStep, groups: groups, nodes: nodes, excluded: excluded,
+      perStepAttenuation: perStep, groups: groups, nodes: nodes, excluded: r.excluded,
       variance: varianceComponents(d, period: t))
+  }
+
+  /// The per-node log-ratios of a period and each parent's mean child log-ratio.
+  struct LogRatios {
+    /// g_i = ln(x_i / x_parent) for non-top nodes that exist with both values > 0, else NaN.
+    var g: [Double]
+    /// h_p, the mean of the parent's children's g (NaN for a parent without one).
+    var h: [Double]
+    /// The number of children with a g, per parent.
+    var count: [Int]
+    /// Non-top nodes that exist but have no g: their value or their parent's is zero or missing.
+    var excluded: [Int]
+  }
+
+  func logRatios(_ d: Dataset, period t: Int) -> LogRatios {
+    let f = d.forest
+    let values = metric.values(d, period: t, smoothed: metric == .intensity)
+    var g = [Double](repeating: .nan, count: f.count)
+    var excluded: [Int] = []
+    for i in f.levelStart[1]..<f.count where f.exists(i, in: t) {
+      let p = Int(f.parent[i])
+      let (x, y) = (values[i], values[p])
+      if x > 0 && y > 0 && x.isFinite && y.isFinite {
+        g[i] = Foundation.log(x / y)
+      } else {
+        excluded.append(i)
+      }
+    }
+    var sum = [Double](repeating: 0, count: f.count)
+    var count = [Int](repeating: 0, count: f.count)
+    for i in f.levelStart[1]..<f.count where !g[i].isNaN {
+      sum[Int(f.parent[i])] += g[i]
+      count[Int(f.parent[i])] += 1
+    }
+    let h = (0..<f.count).map { count[$0] > 0 ? sum[$0] / Double(count[$0]) : .nan }
+    return LogRatios(g: g, h: h, count: count, excluded: excluded)
+  }
+
+  /// The level steps of a period and each parent's mean child log-ratio h_p (NaN where
+  /// undefined), without node flags, groups or variance components: what `trend` and
+  /// `assess` need, at a fraction of the cost.
+  public func transmission(_ d: Dataset, period t: Int) -> (steps: [AttenuationResult.Step], parentMeanLogRatio: [Double]) {
+    let f = d.forest
+    let r = logRatios(d, period: t)
+    let steps = (1..<max(1, f.levelCount)).map { k in
+      let hs = f.levelRange(k - 1).compactMap { r.h[$0].isNaN ? nil : r.h[$0] }
+      let children = f.levelRange(k).reduce(0) { $0 + (r.g[$1].isNaN ? 0 : 1) }
+      return AttenuationResult.Step.estimate(level: k, h: hs, children: children)
+    }
+    return (steps, r.h)
   }
 
   /// REML variance components of the bottom level's (unsmoothed) metric, with random

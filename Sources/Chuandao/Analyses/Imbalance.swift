@@ -54,6 +54,8 @@ public struct ImbalanceAnalysis: Sendable {
     let risk: [Double] = p.risk.map { risk in (0..<(n * D)).map { risk[nodes[$0 / D] * D + $0 % D] } }
       ?? [Double](repeating: 1, count: n * D)
     let totalObserved = observed.reduce(0, +)
+    // No supervision at all: every expected count would be 0 and there is nothing to compare.
+    guard totalObserved > 0 else { throw ImbalanceError.noSupervisionInLevel }
 
     // Expected counts.
     var expected = [Double](repeating: 0, count: n)

@@ -60,6 +60,14 @@ func inParallel<A: Sendable, B: Sendable>(_ a: () -> A, _ b: @escaping @Sendable
   return (ra, slot.value!)
 }
 
+/// `body(0) ..< body(count)` computed on all cores, in index order: for independent pieces
+/// of work (periods, levels) whose results do not depend on which thread ran them.
+func parallelMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+  let slots = (0..<count).map { _ in ResultSlot<T>() }
+  DispatchQueue.concurrentPerform(iterations: count) { slots[$0].value = body($0) }
+  return slots.map { $0.value! }
+}
+
 /// Reads every file of a dataset folder, checking each row as it goes (DATA.md, "Bad input").
 struct DatasetLoader: Sendable {
   let folder: String

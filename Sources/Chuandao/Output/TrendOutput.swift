@@ -1,0 +1,137 @@
+import ChuandaoStats
+import Foundation
+
+/// Renders `TrendResult` as the JSON of OUTPUT.md, CSV node rows and a table.
+extension TrendResult {
+  public func json(_ d: Dataset, provenance: Provenance) -> JSONObject {
+    let levels = d.forest.levelNames
+    let labels = Array(d.manifest.periods.prefix(periods))
+    let stepCount = max(0, levels.count - 1)
+    let stepRows: [JSON] = (0..<stepCount).map { s in
+      .object([
+        "from": .string(levels[s]), "to": .string(levels[s + 1]),
+        "tau": JSON(steps.map { $0[s].tau }),
+        "ci_low": JSON(steps.map { $0[s].ciLow }),
+        "ci_high": JSON(steps.map { $0[s].ciHigh }),
+      ])
+    }
+    return [
+      "metric": .string(metric.description),
+      "periods": JSON(labels),
+      "nodes": .array(csvRows(d).map { .object($0) }),
+      "steps": .array(stepRows),
+      "alpha": .number(alpha),
+      "persistent_rule": .object(["of_last": .int(persistentOfLast), "at_least": .int(persistentAtLeast)]),
+      "notes": .array(notes.map { .string($0.en) }),
+      "provenance": provenance.json,
+    ]
+  }
+
+  /// One row per series (`nodes`, and what `--format csv` writes; arrays joined by `;`).
+  public func csvRows(_ d: Dataset) -> [JSONObject] {
+    let f = d.forest
+    let labels = d.manifest.periods
+    return series.map { s in
+      [
+        "id": .string(f.ids[s.node]), "values": JSON(s.values), "delta": JSON(s.delta),
+        "slope": JSON(s.slope), "mk_s": JSON(s.mannKendall?.s), "p": JSON(s.mannKendall?.p),
+        "direction": .string(s.direction.rawValue),
+        "cold_periods": JSON(s.coldPeriods.map { labels[$0] }),
+        "hot_periods": JSON(s.hotPeriods.map { labels[$0] }),
+        "persistent": JSON(s.persistent?.rawValue),
+        "name": .string(f.names[s.node]), "level": .string(f.levelNames[Int(f.level[s.node])]),
+        "parent": f.parent[s.node] >= 0 ? .string(f.ids[Int(f.parent[s.node])]) : .null,
+        "predecessors": JSON(s.predecessors.map { f.ids[$0] }),
+      ]
+    }
+  }
+
+  public func table(_ d: Dataset, _ lang: Language) -> String {
+    let f = d.forest
+    let labels = Array(d.manifest.periods.prefix(periods))
+    func L(_ k: Int) -> String { levelLabel(f.levelNames[k], lang) }
+    let span = labels.count > 1 ? "\(labels.first!)–\(labels.last!)" : labels.first ?? ""
+    let digits = metric == .intensity ? 2 : 1
+    var out = lang.pick(
+      "趋势：指标 \(metric)，\(span) 共 \(labels.count) 期，\(series.count) 个节点（改组后的节点延续其前身的序列）\n\n",
+      "Trend: metric \(metric), \(span), \(labels.count) periods, \(series.count) nodes (a reorganised node continues its predecessors' series)\n\n")
+
+    func valuesText(_ s: Series) -> String {
+      s.values.map { fixed($0, digits) }.joined(separator: " → ")
+    }
+    func listing(_ rows: [Series], title: String, columns: [TextTable.Column], cells: (Series) -> [String]) -> String {
+      guard !rows.isEmpty else { return title + lang.pick("：无\n\n", ": none\n\n") }
+      var t = TextTable(columns: [
+        .init(title: lang.pick("名称", "Name"), alignment: .left, maxWidth: 28),
+        .init(title: lang.pick("层级", "Level"), alignment: .left),
+        .init(title: lang.pick("上级", "Parent"), alignment: .left, maxWidth: 20),
+      ] + columns)
+      for s in rows.prefix(30) {
+        let parent = f.parent[s.node] >= 0 ? f.names[Int(f.parent[s.node])] : "-"
+        t.addRow([f.names[s.node], L(Int(f.level[s.node])), parent] + cells(s))
+      }
+      var text = title + lang.pick("（\(rows.count) 个）\n", " (\(rows.count))\n") + t.render()
+      if rows.count > 30 {
+        text += lang.pick("……另有 \(rows.count - 30) 个，见 --format csv\n", "... and \(rows.count - 30) more: see --format csv\n")
+      }
+      return text + "\n"
+    }
+
+    let recent = min(persistentOfLast, labels.count)
+    let cold = series.filter { $0.persistent == .cold }.sorted {
+      ($1.coldPeriods.count, $0.slope ?? 0, $0.node) < ($0.coldPeriods.count, $1.slope ?? 0, $1.node)
+    }
+    out += listing(
+      cold,
+      title: lang.pick(
+        "持续偏冷（近 \(recent) 期中至少 \(persistentAtLeast) 期督查明显偏少）",
+        "Persistently cold: cold in at least \(persistentAtLeast) of the last \(recent) periods"),
+      columns: [
+        .init(title: lang.pick("偏冷的期", "Cold periods"), alignment: .left),
+        .init(title: lang.pick("走势", "Direction"), alignment: .left),
+      ],
+      cells: { s in [s.coldPeriods.map { labels[$0] }.joined(separator: ","), directionText(s.direction, lang)] })
+
+    let falling = series.filter { $0.direction == .falling }.sorted {
+      ($0.mannKendall?.p ?? 1, $0.slope ?? 0, $0.node) < ($1.mannKendall?.p ?? 1, $1.slope ?? 0, $1.node)
+    }
+    out += listing(
+      falling,
+      title: lang.pick(
+        "呈下降趋势（Mann-Kendall 检验 p < \(fixed(alpha, 2))）",
+        "Falling (Mann-Kendall p < \(fixed(alpha, 2)))"),
+      columns: [
+        .init(title: lang.pick("各期数值", "Values by period"), alignment: .left),
+        .init(title: lang.pick("斜率/期", "Slope/period"), alignment: .right),
+        .init(title: "p", alignment: .right),
+      ],
+      cells: { s in [valuesText(s), fixed(s.slope, digits + 1), fixed(s.mannKendall?.p, 3)] })
+
+    let rising = series.filter { $0.direction == .rising }.count
+    let hot = series.filter { $0.persistent == .hot }.count
+    out += lang.pick(
+      "另有 \(rising) 个节点呈上升趋势，\(hot) 个节点持续偏热（见 --format csv）。\n\n",
+      "Also: \(rising) rising, \(hot) persistently hot (see --format csv).\n\n")
+
+    // The transmission, step by step and year by year.
+    out += lang.pick("逐层传导率 tau 及 95% 区间（按期）\n", "Level-step transmission tau and 95% interval, by period\n")
+    var t = TextTable(columns: [.init(title: lang.pick("层级", "Step"), alignment: .left)]
+      + labels.map { .init(title: $0, alignment: .right) })
+    for s in 0..<max(0, f.levelCount - 1) {
+      t.addRow(["\(L(s)) → \(L(s + 1))"] + steps.map { fixed($0[s].tau, 3) })
+      t.addRow([""] + steps.map { step in
+        step[s].ciLow == nil ? "" : "[\(fixed(step[s].ciLow, 3)), \(fixed(step[s].ciHigh, 3))]"
+      })
+    }
+    out += t.render()
+    return out
+  }
+}
+
+func directionText(_ d: TrendResult.Direction, _ lang: Language) -> String {
+  switch d {
+  case .rising: lang.pick("上升", "rising")
+  case .falling: lang.pick("下降", "falling")
+  case .flat: lang.pick("平稳", "flat")
+  }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Chuandao
+
+struct Trend: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Each node compared with itself over time (趋势), and the transmission year by year.",
+    discussion: """
+      For every node, its series over the periods (continued through reorganisations:
+      a successor carries its predecessors' values, a merge their members-weighted mean);
+      the change in the last period; the Theil-Sen slope; the Mann-Kendall test (exact
+      p for up to 10 values without ties) and the direction it gives; the periods in
+      which the node was cold or hot (section 3 on its own level) and whether it is so
+      persistently; and the level-step transmission tau with its interval in every
+      period (METHODS.md section 6). --period ends the series at that period.
+
+      Examples:
+        chuandao trend datasets/sample
+        chuandao trend datasets/sample --metric intensity --lang en
+        chuandao trend datasets/sample --format csv --out trend.csv
+      """)
+
+  @OptionGroup var dataset: DatasetArgument
+  @OptionGroup var options: CommonOptions
+
+  @Option(help: "score, score.SUBJECT (committee, secretary, commission, members) or intensity.")
+  var metric = "score"
+
+  func run() throws {
+    let lang = options.lang
+    let settings = try loadSettings(options.config, lang: lang)
+    let (data, digests) = try loadDataset(dataset.dataset, config: options.config, lang: lang)
+    let m = try parseMetric(metric, in: data, lang: lang)
+    try requireFile(m.requiredFile, in: data, lang: lang)
+    let t = try resolvePeriod(options.period, in: data, lang: lang)
+    let result = TrendAnalysis(metric: m, settings: settings.trend).run(data, through: t)
+    for note in result.notes { printError(lang.pick("注：", "note: ") + note.text(lang)) }
+    try publish(dataset: dataset.dataset, digests: digests, period: data.manifest.periods[t], options: options) {
+      CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), table: result.table(data, lang))
+    }
+  }
+}
