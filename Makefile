@@ -5,7 +5,7 @@ SWIFT ?= swift
 SAMPLE ?= datasets/sample
 LANG_OPT ?= zh
 # Every analysis built so far, in the order a reader meets them.
-ANALYSES = validate summary attenuation imbalance coordination closure
+ANALYSES = validate summary attenuation imbalance coordination closure trend assess
 SUDO := $(shell if [ "$$(id -u)" != 0 ]; then echo sudo; fi)
 
 .PHONY: all deps build release report test benchmarks format clean

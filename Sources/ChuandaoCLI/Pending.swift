@@ -11,15 +11,6 @@ func notBuiltYet(_ name: String, issue: Int? = nil, lang: Language) throws -> Ne
   throw ExitCode(1)
 }
 
-struct Assess: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    abstract: "Feed the annual assessment (年度考核) (not built yet).",
-    discussion: "Example:\n  chuandao assess datasets/sample --format csv --out assess.csv")
-  @OptionGroup var dataset: DatasetArgument
-  @OptionGroup var options: CommonOptions
-  func run() throws { try notBuiltYet("assess", issue: 7, lang: options.lang) }
-}
-
 struct Report: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Write the full report: Markdown, HTML, SVG and results.json (not built yet).",

@@ -22,6 +22,7 @@ public struct Settings: Sendable, Equatable {
     public var alpha = 0.10
     public var persistentOfLast = 3
     public var persistentAtLeast = 2
+    public init() {}
   }
   public struct Assess: Sendable, Equatable {
     /// The indicators in their fixed order.
@@ -37,10 +38,15 @@ public struct Settings: Sendable, Equatable {
     public var seed: UInt64 = 1
     /// Frozen goalposts: level name -> indicator -> (min, max).
     public var goalposts: [String: [String: Goalpost]] = [:]
+    public init() {}
   }
   public struct Goalpost: Sendable, Equatable {
     public var min: Double
     public var max: Double
+    public init(min: Double, max: Double) {
+      self.min = min
+      self.max = max
+    }
   }
 
   public var attenuation = Attenuation()

@@ -1,0 +1,258 @@
+import ChuandaoLinearAlgebra
+import ChuandaoStats
+import Foundation
+
+/// The annual assessment feed (年度考核, METHODS.md section 7): five indicators per node,
+/// normalised within level against goalposts fixed over all periods, a weighted composite,
+/// rank and grade, the reasons that pull it down, the leaders' composites, and how much
+/// the ranks move when the weights are uncertain.
+public struct AssessAnalysis: Sendable {
+  /// The indicators, in their fixed order (ties in reasons go by this order).
+  public static let indicators = Settings.Assess.indicators
+  public static let grades = ["excellent", "good", "fair", "poor"]
+
+  public var settings: Settings.Assess
+  public var siloGap: Double
+
+  public init(settings: Settings.Assess = .init(), siloGap: Double = 10) {
+    self.settings = settings
+    self.siloGap = siloGap
+  }
+
+  /// Level names in `assess.goalposts` that the dataset does not have (a usage error).
+  public func unknownGoalpostLevels(_ d: Dataset) -> [String] {
+    settings.goalposts.keys.filter { !d.forest.levelNames.contains($0) }.sorted()
+  }
+
+  /// The raw indicators of every node in period t, indicator-major: `values[j][i]`, NaN
+  /// where undefined (the node does not exist, has no children, ...).
+  public func indicators(_ d: Dataset, period t: Int, flags: PeriodFlags) -> [[Double]] {
+    let f = d.forest
+    let n = f.count
+    let L = f.levelCount
+    var score = [Double](repeating: .nan, count: n)
+    var transmission = [Double](repeating: .nan, count: n)
+    var balance = [Double](repeating: .nan, count: n)
+    var closure = [Double](repeating: .nan, count: n)
+    var coordination = [Double](repeating: .nan, count: n)
+    let metrics = d.periods[t].metrics
+    for i in 0..<n where f.exists(i, in: t) { score[i] = metrics.score[i] }
+
+    // Transmission: exp(h_p - gbar_(k+1)) for a parent p at level k.
+    let (steps, h) = AttenuationAnalysis(metric: .score).transmission(d, period: t)
+    for k in 0..<(L - 1) {
+      guard let gbar = steps[k].meanLogRatio else { continue }
+      for i in f.levelRange(k) where f.exists(i, in: t) && !h[i].isNaN {
+        transmission[i] = Foundation.exp(h[i] - gbar)
+      }
+    }
+
+    // Balance: 1 - the share of flagged descendants that are cold or hot.
+    var flagged = [Int32](repeating: 0, count: n)
+    var coldOrHot = [Int32](repeating: 0, count: n)
+    for i in 0..<n {
+      guard let flag = flags.flags[t][i] else { continue }
+      flagged[i] = 1
+      if flag == .cold || flag == .hot { coldOrHot[i] = 1 }
+    }
+    let flaggedBelow = f.rollUp(flagged)
+    let coldOrHotBelow = f.rollUp(coldOrHot)
+    for i in 0..<n where f.exists(i, in: t) {
+      let m = flaggedBelow[i] - flagged[i]
+      if m > 0 { balance[i] = 1 - Double(coldOrHotBelow[i] - coldOrHot[i]) / Double(m) }
+    }
+
+    // Closure as of the period's end (none without one).
+    if let asOf = ClosureAnalysis.defaultAsOf(d, period: t) {
+      let r = ClosureAnalysis(asOf: asOf).run(d, period: t)
+      for (row, i) in r.nodes.enumerated() { closure[i] = r.counts[row].closureIndex ?? .nan }
+    }
+
+    for row in CoordinationAnalysis(siloGap: siloGap).run(d, period: t).nodes {
+      coordination[row.node] = row.index ?? .nan
+    }
+    return [score, transmission, balance, closure, coordination]
+  }
+
+  /// The goalposts (min, max) per level and indicator: fixed ones from the settings, else
+  /// the range over every period of the dataset; nil where no node of the level has a value.
+  public func goalposts(_ d: Dataset, raw: [[[Double]]]) -> [[Settings.Goalpost?]] {
+    let f = d.forest
+    return (0..<f.levelCount).map { k in
+      Self.indicators.indices.map { j -> Settings.Goalpost? in
+        if let fixed = settings.goalposts[f.levelNames[k]]?[Self.indicators[j]] { return fixed }
+        var lo = Double.infinity
+        var hi = -Double.infinity
+        for t in raw.indices {
+          for i in f.levelRange(k) where raw[t][j][i].isFinite {
+            lo = min(lo, raw[t][j][i])
+            hi = max(hi, raw[t][j][i])
+          }
+        }
+        return lo <= hi ? Settings.Goalpost(min: lo, max: hi) : nil
+      }
+    }
+  }
+
+  /// Min-max to [0, 100] against the goalposts; 100 when max = min; values beyond fixed
+  /// goalposts are clamped to [0, 100].
+  public static func normalise(_ x: Double, _ g: Settings.Goalpost?) -> Double {
+    guard x.isFinite, let g else { return .nan }
+    if Ties.equal(g.max, g.min) { return 100 }
+    return min(100, max(0, 100 * (x - g.min) / (g.max - g.min)))
+  }
+
+  public func run(_ d: Dataset, period t: Int, flags given: PeriodFlags? = nil) -> AssessResult {
+    let f = d.forest
+    let T = d.manifest.periods.count
+    let flags = given ?? PeriodFlags.compute(d, levels: Array(1..<max(1, f.levelCount)))
+    // Every period's raw indicators: the goalposts span them all.
+    let raw = parallelMap(T) { indicators(d, period: $0, flags: flags) }
+    let posts = goalposts(d, raw: raw)
+
+    let nodes = (0..<f.count).filter { f.exists($0, in: t) }
+    let J = Self.indicators.count
+    var x = Matrix(rows: nodes.count, columns: J, repeating: .nan)
+    for (r, i) in nodes.enumerated() {
+      for j in 0..<J { x[r, j] = Self.normalise(raw[t][j][i], posts[Int(f.level[i])][j]) }
+    }
+    let groups = nodes.map { Int32(f.level[$0]) }
+    let uncertainty = RankUncertainty(
+      draws: settings.draws, concentration: settings.concentration, seed: settings.seed,
+      gradeBounds: settings.grades)
+    let composite = CompositeIndicator(weights: settings.weights)
+    let u = settings.draws > 0
+      ? Ranked(uncertainty.run(values: x, weights: settings.weights, groups: groups))
+      : Self.withoutUncertainty(x, composite: composite, groups: groups)
+
+    var rows: [AssessResult.NodeRow] = []
+    rows.reserveCapacity(nodes.count)
+    for (r, i) in nodes.enumerated() {
+      let normalised = (0..<J).map { x[r, $0] }
+      let rank = u.rank[r]
+      let mc = settings.draws > 0 && rank != nil
+      rows.append(.init(
+        node: i, raw: (0..<J).map { raw[t][$0][i] }, normalised: normalised,
+        composite: u.composite[r].isNaN ? nil : u.composite[r], rank: rank,
+        grade: rank.map { gradeBand(rank: $0, of: u.groupCount[r], bounds: settings.grades) },
+        reasons: rank == nil ? [] : composite.shortfalls(normalised, count: 2),
+        rankMedian: mc ? u.rankMedian[r] : nil, rankP05: mc ? u.rankP05[r] : nil,
+        rankP95: mc ? u.rankP95[r] : nil, gradeStability: mc ? u.gradeStability[r] : nil))
+    }
+    let byNode = Dictionary(uniqueKeysWithValues: rows.map { ($0.node, $0.composite) })
+    return AssessResult(
+      period: t, weights: composite.weights, goalposts: posts, nodes: rows,
+      leaders: leaders(d, period: t, composites: byNode), draws: settings.draws,
+      concentration: settings.concentration, seed: settings.seed, notes: flags.notes)
+  }
+
+  /// The base composites and ranks alone, for `draws: 0` (the uncertainty keys are null).
+  static func withoutUncertainty(_ x: Matrix, composite: CompositeIndicator, groups: [Int32]) -> Ranked {
+    let n = x.rows
+    let values = (0..<n).map { r in composite.composite((0..<x.columns).map { x[r, $0] }) }
+    var rank = [Int?](repeating: nil, count: n)
+    var count = [Int](repeating: 0, count: n)
+    for g in Set(groups) where g >= 0 {
+      let rows = (0..<n).filter { groups[$0] == g }
+      let ranks = competitionRanks(rows.map { values[$0] })
+      let ranked = ranks.compactMap { $0 }.count
+      for (k, r) in rows.enumerated() {
+        rank[r] = ranks[k]
+        if ranks[k] != nil { count[r] = ranked }
+      }
+    }
+    let none = [Double](repeating: .nan, count: n)
+    return Ranked(
+      composite: values, rank: rank, groupCount: count, rankMedian: none, rankP05: none,
+      rankP95: none, gradeStability: none)
+  }
+
+  /// Composites, ranks and their uncertainty per row, as `RankUncertainty` gives them.
+  struct Ranked {
+    var composite: [Double]
+    var rank: [Int?]
+    var groupCount: [Int]
+    var rankMedian: [Double]
+    var rankP05: [Double]
+    var rankP95: [Double]
+    var gradeStability: [Double]
+  }
+
+  /// A leader's composite: own x own node's composite + oversees x the mean composite of
+  /// the nodes they oversee (the weights scaled to sum 1; with one side missing, the other
+  /// alone); ranked and graded among the period's leaders that have one.
+  func leaders(_ d: Dataset, period t: Int, composites: [Int: Double?]) -> [AssessResult.LeaderRow] {
+    let list = d.leaders
+    let (a, b) = (settings.leaderOwn, settings.leaderOversees)
+    var rows: [AssessResult.LeaderRow] = []
+    for r in 0..<list.count where Int(list.period[r]) == t {
+      let own = list.node[r] >= 0 ? composites[Int(list.node[r])] ?? nil : nil
+      let overseen = list.overseen(byRow: r).compactMap { composites[Int($0)] ?? nil }
+      let mean = overseen.isEmpty ? nil : overseen.reduce(0, +) / Double(overseen.count)
+      let value: Double? = switch (own, mean) {
+      case let (o?, m?): (a * o + b * m) / (a + b)
+      case let (o?, nil): o
+      case let (nil, m?): m
+      default: nil
+      }
+      rows.append(.init(row: r, own: own, oversees: mean, composite: value, rank: nil, grade: nil))
+    }
+    let ranks = competitionRanks(rows.map { $0.composite ?? .nan })
+    let n = rows.filter { $0.composite != nil }.count
+    for k in rows.indices {
+      rows[k].rank = ranks[k]
+      rows[k].grade = ranks[k].map { gradeBand(rank: $0, of: n, bounds: settings.grades) }
+    }
+    return rows
+  }
+}
+
+extension AssessAnalysis.Ranked {
+  init(_ r: RankUncertainty.Result) {
+    self.init(
+      composite: r.composite, rank: r.rank, groupCount: r.groupCount, rankMedian: r.rankMedian,
+      rankP05: r.rankP05, rankP95: r.rankP95, gradeStability: r.gradeStability)
+  }
+}
+
+/// What `AssessAnalysis` found for one period.
+public struct AssessResult: Sendable {
+  public struct NodeRow: Sendable {
+    public var node: Int
+    /// The raw indicators, in `AssessAnalysis.indicators` order (NaN where undefined).
+    public var raw: [Double]
+    /// Normalised to [0, 100] within the node's level (NaN where undefined).
+    public var normalised: [Double]
+    public var composite: Double?
+    public var rank: Int?
+    /// Index into `AssessAnalysis.grades`.
+    public var grade: Int?
+    /// Indicator indices, the largest weighted shortfall first.
+    public var reasons: [Int]
+    public var rankMedian: Double?
+    public var rankP05: Double?
+    public var rankP95: Double?
+    public var gradeStability: Double?
+  }
+  public struct LeaderRow: Sendable {
+    /// Row of the dataset's leader list.
+    public var row: Int
+    public var own: Double?
+    public var oversees: Double?
+    public var composite: Double?
+    public var rank: Int?
+    public var grade: Int?
+  }
+  public let period: Int
+  /// The weights scaled to sum 1.
+  public let weights: [Double]
+  /// Per level and indicator.
+  public let goalposts: [[Settings.Goalpost?]]
+  /// Every node that exists in the period.
+  public let nodes: [NodeRow]
+  public let leaders: [LeaderRow]
+  public let draws: Int
+  public let concentration: Double
+  public let seed: UInt64
+  public let notes: [LocalizedText]
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Chuandao
+
+struct Assess: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Feed the annual assessment (年度考核): indicators, composite, rank, grade and their uncertainty.",
+    discussion: """
+      Five indicators per node (score, transmission, balance, closure, coordination),
+      normalised within level to 0-100 against goalposts fixed over all periods (or
+      frozen in the settings), a weighted composite (missing indicators drop out and the
+      weights are renormalised), rank and grade within level, the two indicators that
+      pull each composite down most, the leaders' composites, and the ranks' 5-95% band
+      and grade stability over Dirichlet draws of the weights (METHODS.md section 7).
+      Weights, grade bands, leader shares, draws and goalposts come from --config; see
+      datasets/sample/assess.yaml for a documented example.
+
+      Examples:
+        chuandao assess datasets/sample
+        chuandao assess datasets/sample --config datasets/sample/assess.yaml --lang en
+        chuandao assess datasets/sample --format csv --out assess.csv
+        chuandao assess datasets/sample --period 2024 --format json
+      """)
+
+  @OptionGroup var dataset: DatasetArgument
+  @OptionGroup var options: CommonOptions
+
+  func run() throws {
+    let lang = options.lang
+    let settings = try loadSettings(options.config, lang: lang)
+    let (data, digests) = try loadDataset(dataset.dataset, config: options.config, lang: lang)
+    try requireFile("scores.csv", in: data, lang: lang)
+    let analysis = AssessAnalysis(settings: settings.assess, siloGap: settings.coordination.siloGap)
+    let unknown = analysis.unknownGoalpostLevels(data)
+    if !unknown.isEmpty {
+      let levels = data.manifest.levels
+      printError(lang.pick(
+        "\(options.config ?? ""): error: 'assess.goalposts' 中的层级 \(unknown.joined(separator: "、")) 不在数据集中（层级：\(levels.joined(separator: "、"))）",
+        "\(options.config ?? ""): error: 'assess.goalposts' names the level \(unknown.joined(separator: ", ")), which the dataset does not have (its levels: \(levels.joined(separator: ", ")))"))
+      throw ExitCode(1)
+    }
+    let t = try resolvePeriod(options.period, in: data, lang: lang)
+    if data.manifest.periodEnd[t] == nil {
+      printError(lang.pick(
+        "注：\(data.manifest.periods[t]) 期没有 period_end，闭环指标不参与（权重按其余指标重新归一）",
+        "note: period \(data.manifest.periods[t]) has no period_end, so the closure indicator drops out (the other weights are renormalised)"))
+    }
+    let result = analysis.run(data, period: t)
+    for note in result.notes { printError(lang.pick("注：", "note: ") + note.text(lang)) }
+    try publish(dataset: dataset.dataset, digests: digests, period: data.manifest.periods[t], options: options) {
+      CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), table: result.table(data, lang))
+    }
+  }
+}
