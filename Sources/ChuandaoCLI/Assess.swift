@@ -44,7 +44,16 @@ struct Assess: ParsableCommand {
         "注：\(data.manifest.periods[t]) 期没有 period_end，闭环指标不参与（权重按其余指标重新归一）",
         "note: period \(data.manifest.periods[t]) has no period_end, so the closure indicator drops out (the other weights are renormalised)"))
     }
-    let result = analysis.run(data, period: t)
+    let stages = StageReporter(lang: lang, enabled: data.forest.count >= 20_000)
+    let result = analysis.run(data, period: t) { stage in
+      switch stage {
+      case .flags: stages.begin("判定各期冷热", "flagging cold and hot nodes in every period")
+      case .indicators: stages.begin("计算各期指标", "computing the indicators of every period")
+      case .uncertainty(let draws):
+        stages.begin("综合得分与 \(draws) 次权重抽样", "composites and \(draws) weight draws")
+      }
+    }
+    stages.end()
     for note in result.notes { printError(lang.pick("注：", "note: ") + note.text(lang)) }
     try publish(dataset: dataset.dataset, digests: digests, period: data.manifest.periods[t], options: options) {
       CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), table: result.table(data, lang))

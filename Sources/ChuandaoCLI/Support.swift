@@ -89,8 +89,7 @@ func emit(
   case .json:
     var doc = output.json()
     if doc["provenance"] == nil { doc["provenance"] = provenance.json }
-    let text = JSONWriter().string(.object(doc)) + "\n"
-    try write(Array(text.utf8), to: options.out, protecting: protecting, lang: options.lang)
+    try write(JSONWriter().data(.object(doc)), to: options.out, protecting: protecting, lang: options.lang)
   case .csv:
     let bytes = CSVTable(objects: output.csvRows()).bytes()
     try write(bytes, to: options.out, protecting: protecting, lang: options.lang)
@@ -131,4 +130,30 @@ func parseMetric(_ text: String, in data: Dataset, lang: Language) throws -> Met
     "错误：未知的指标 '\(text)'（可用：score、intensity 或 score.主体，主体为 \(subjects.joined(separator: "、"))）",
     "error: unknown metric '\(text)' (use score, intensity or score.SUBJECT, SUBJECT one of \(subjects.joined(separator: ", ")))"))
   throw ExitCode(1)
+}
+
+/// Reports the stages of long work on stderr when it is a terminal: each stage's name,
+/// then its time when the next begins (`--format json` keeps stdout clean either way).
+final class StageReporter {
+  let lang: Language
+  let enabled: Bool
+  private var start: Date?
+
+  init(lang: Language, enabled: Bool = true) {
+    self.lang = lang
+    self.enabled = enabled && isatty(STDERR_FILENO) != 0
+  }
+
+  func begin(_ zh: String, _ en: String) {
+    guard enabled else { return }
+    end()
+    FileHandle.standardError.write(Data("\(lang.pick(zh, en)) ...".utf8))
+    start = Date()
+  }
+
+  func end() {
+    guard enabled, let start else { return }
+    FileHandle.standardError.write(Data(String(format: " %.1f s\n", Date().timeIntervalSince(start)).utf8))
+    self.start = nil
+  }
 }

@@ -54,6 +54,20 @@ struct ImbalanceTests {
     #expect(throws: ImbalanceError.self) { try ImbalanceAnalysis(level: 2, adjust: .risk).run(d, period: 0) }
   }
 
+  @Test("a level without any supervision is an error, not expected counts of 0")
+  func noSupervisionInLevel() throws {
+    // All 30 actions go to branches: the unit level has none.
+    let ds = try TempDataset(Self.files, base: nil)
+    defer { ds.cleanUp() }
+    let d = try Dataset.load(folder: ds.folder)
+    #expect(throws: ImbalanceError.noSupervisionInLevel) { try ImbalanceAnalysis(level: 1, adjust: .none).run(d, period: 0) }
+    // The flags of every level: the unit level flags nothing, and a note says why.
+    let flags = PeriodFlags.compute(d, levels: [1, 2])
+    #expect(flags.flags[0][d.forest.index(of: "U1")!] == nil)
+    #expect(flags.flags[0][d.forest.index(of: "Z2")!] != nil)
+    #expect(flags.notes.map(\.en) == ["level unit has no supervision at all in period 2025: none flagged"])
+  }
+
   static let city = DatasetGenerator(.preset(.city, seed: 77)).makeDataset()
 
   @Test("sum(O) = sum(E) overall and within each domain, both adjustments", arguments: ImbalanceAnalysis.Adjustment.allCases)

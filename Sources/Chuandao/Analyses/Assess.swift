@@ -102,13 +102,28 @@ public struct AssessAnalysis: Sendable {
     return min(100, max(0, 100 * (x - g.min) / (g.max - g.min)))
   }
 
-  public func run(_ d: Dataset, period t: Int, flags given: PeriodFlags? = nil) -> AssessResult {
+  /// The stages of a run, for progress reports on long work.
+  public enum Stage: Sendable {
+    /// Section 3's flags on every level below the top, in every period.
+    case flags
+    /// The five indicators in every period.
+    case indicators
+    /// The composites and the rank uncertainty over `draws` weight draws.
+    case uncertainty(draws: Int)
+  }
+
+  public func run(
+    _ d: Dataset, period t: Int, flags given: PeriodFlags? = nil, progress: ((Stage) -> Void)? = nil
+  ) -> AssessResult {
     let f = d.forest
     let T = d.manifest.periods.count
+    if given == nil { progress?(.flags) }
     let flags = given ?? PeriodFlags.compute(d, levels: Array(1..<max(1, f.levelCount)))
     // Every period's raw indicators: the goalposts span them all.
+    progress?(.indicators)
     let raw = parallelMap(T) { indicators(d, period: $0, flags: flags) }
     let posts = goalposts(d, raw: raw)
+    progress?(.uncertainty(draws: settings.draws))
 
     let nodes = (0..<f.count).filter { f.exists($0, in: t) }
     let J = Self.indicators.count

@@ -68,6 +68,17 @@ func parallelMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T]
   return slots.map { $0.value! }
 }
 
+/// `transform` applied to every index of `0 ..< count`, in order, by contiguous chunks on
+/// all cores: for building large output tables.
+func parallelMapIndices<T: Sendable>(_ count: Int, minimumChunk: Int = 8192, _ transform: @Sendable (Int) -> T) -> [T] {
+  let chunks = max(1, min(ProcessInfo.processInfo.activeProcessorCount * 4, count / minimumChunk))
+  if chunks == 1 { return (0..<count).map(transform) }
+  let parts = parallelMap(chunks) { c in
+    (count * c / chunks..<count * (c + 1) / chunks).map(transform)
+  }
+  return parts.flatMap { $0 }
+}
+
 /// Reads every file of a dataset folder, checking each row as it goes (DATA.md, "Bad input").
 struct DatasetLoader: Sendable {
   let folder: String

@@ -35,7 +35,9 @@ extension AssessResult {
   public func csvRows(_ d: Dataset) -> [JSONObject] {
     let f = d.forest
     let names = AssessAnalysis.indicators
-    return nodes.map { r in
+    let nodes = self.nodes
+    return parallelMapIndices(nodes.count) { k in
+      let r = nodes[k]
       var raw = JSONObject()
       var normalised = JSONObject()
       for j in names.indices {
