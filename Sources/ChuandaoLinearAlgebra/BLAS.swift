@@ -75,10 +75,24 @@ extension Matrix {
   /// for the upper triangle, which is then mirrored. Weights must be non-negative (IRLS
   /// working weights are). This is X'WX of weighted least squares and of Fisher scoring.
   public static func syrk(_ a: Matrix, weights: [Double]? = nil) -> Matrix {
+    var scratch: [Double] = []
+    return syrk(a, weights: weights, scratch: &scratch)
+  }
+
+  /// `syrk(_:weights:)` with the scaled copy of `a` made in `scratch`, which keeps its
+  /// storage between calls: an iterative fit on a large design (IRLS) then allocates and
+  /// page-faults that copy once, not on every iteration.
+  public static func syrk(_ a: Matrix, weights: [Double]?, scratch: inout [Double]) -> Matrix {
     let (m, n) = (a.rows, a.columns)
     var result = Matrix(rows: n, columns: n)
     if n == 0 { return result }
-    var scaled = a.storage
+    if scratch.count == a.storage.count {
+      scratch.withUnsafeMutableBufferPointer { s in
+        a.storage.withUnsafeBufferPointer { s.baseAddress!.update(from: $0.baseAddress!, count: $0.count) }
+      }
+    } else {
+      scratch = a.storage
+    }
     if let weights {
       precondition(weights.count == m, "syrk: \(weights.count) weights for \(m) rows")
       let roots = weights.map { w in
@@ -87,12 +101,12 @@ extension Matrix {
       }
       for j in 0..<n {
         let offset = j * m
-        for i in 0..<m { scaled[offset + i] *= roots[i] }
+        for i in 0..<m { scratch[offset + i] *= roots[i] }
       }
     }
     if m > 0 {
       cblas_dsyrk(
-        CblasColMajor, CblasUpper, CblasTrans, Int32(n), Int32(m), 1, scaled, Int32(m), 0,
+        CblasColMajor, CblasUpper, CblasTrans, Int32(n), Int32(m), 1, scratch, Int32(m), 0,
         &result.storage, Int32(n))
     }
     for j in 0..<n {

@@ -130,9 +130,10 @@ public struct PoissonRegression: Sendable {
     var rhs = [Double](repeating: 0, count: p)
     var iterations = 0
     var converged = false
+    var scratch: [Double] = []
 
     while iterations < maxIterations {
-      let information = Matrix.syrk(x, weights: mu)
+      let information = Matrix.syrk(x, weights: mu, scratch: &scratch)
       let factor: CholeskyFactor
       if iterations == 0 {
         factor = try Self.checkedFactor(information)
@@ -181,7 +182,7 @@ public struct PoissonRegression: Sendable {
     }
 
     let standardErrors: [Double]
-    if let factor = try? CholeskyFactor(Matrix.syrk(x, weights: mu)) {
+    if let factor = try? CholeskyFactor(Matrix.syrk(x, weights: mu, scratch: &scratch)) {
       let covariance = factor.inverse()
       standardErrors = (0..<p).map { covariance[$0, $0].squareRoot() }
     } else {
