@@ -199,4 +199,28 @@ struct AssessTests {
     #expect(none.nodes.allSatisfy { $0.rankMedian == nil && $0.gradeStability == nil })
     #expect(Self.row(none, d, "U1").rank == 1)
   }
+
+  @Test("the bureau planted as the weakest transmitter has the lowest transmission indicator, and it pulls its composite down", arguments: [GeneratorSpec.Preset.sample, .city])
+  func planted(_ preset: GeneratorSpec.Preset) throws {
+    let (d, truth) = DatasetGenerator(.preset(preset, seed: 3)).makeDataset()
+    let t = d.periods.count - 1
+    var s = Settings.Assess()
+    s.draws = 50
+    let r = AssessAnalysis(settings: s).run(d, period: t)
+    let groups = truth["attenuation"]!["score"]!["groups"]!.arrayValue!
+    let worst = try #require(groups.first { $0["worst"]?.boolValue == true }?["id"]?.stringValue)
+    let bureaus = r.nodes.filter { d.forest.level[$0.node] == 0 }
+    let lowest = try #require(bureaus.min { $0.raw[1] < $1.raw[1] })
+    #expect(d.forest.ids[lowest.node] == worst)
+    #expect(lowest.raw[1] < 1)
+    #expect(lowest.reasons.contains(1))
+    // Transmission x exp(gbar) is the bureau's own tau: within the planted tolerance.
+    let step = try #require(AttenuationAnalysis().transmission(d, period: t).steps.first?.meanLogRatio)
+    for g in groups {
+      let node = try #require(d.forest.index(of: g["id"]!.stringValue!))
+      let row = try #require(bureaus.first { $0.node == node })
+      let planted = g["steps"]![0]!
+      #expect(abs(row.raw[1] * Foundation.exp(step) - planted["tau"]!.doubleValue!) <= planted["tolerance"]!.doubleValue!)
+    }
+  }
 }
