@@ -45,7 +45,7 @@ struct Assess: ParsableCommand {
         "note: period \(data.manifest.periods[t]) has no period_end, so the closure indicator drops out (the other weights are renormalised)"))
     }
     let stages = StageReporter(lang: lang, enabled: data.forest.count >= 20_000)
-    let result = analysis.run(data, period: t) { stage in
+    let result = analysis.run(data, period: t, blindSpot: settings.imbalance.blindSpot) { stage in
       switch stage {
       case .flags: stages.begin("判定各期冷热", "flagging cold and hot nodes in every period")
       case .indicators: stages.begin("计算各期指标", "computing the indicators of every period")

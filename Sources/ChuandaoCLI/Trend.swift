@@ -32,7 +32,12 @@ struct Trend: ParsableCommand {
     let m = try parseMetric(metric, in: data, lang: lang)
     try requireFile(m.requiredFile, in: data, lang: lang)
     let t = try resolvePeriod(options.period, in: data, lang: lang)
-    let result = TrendAnalysis(metric: m, settings: settings.trend).run(data, through: t)
+    let stages = StageReporter(lang: lang, enabled: data.forest.count >= 20_000)
+    stages.begin("判定各期冷热", "flagging cold and hot nodes in every period")
+    let flags = PeriodFlags.compute(data, levels: Array(0..<data.forest.levelCount), blindSpot: settings.imbalance.blindSpot)
+    stages.begin("各节点的序列与趋势检验", "series and trend tests per node")
+    let result = TrendAnalysis(metric: m, settings: settings.trend).run(data, through: t, flags: flags)
+    stages.end()
     for note in result.notes { printError(lang.pick("注：", "note: ") + note.text(lang)) }
     try publish(dataset: dataset.dataset, digests: digests, period: data.manifest.periods[t], options: options) {
       CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), table: result.table(data, lang))
