@@ -34,41 +34,178 @@ public struct CSVTable: Sendable {
   /// - Columns: the union of the leaf keys in first-seen order (the first row's order,
   ///   then each key new in a later row appended at the end).
   public static func flatten(_ rows: [JSONObject]) -> (header: [String], rows: [[String]]) {
-    var header: [String] = []
-    var column: [String: Int] = [:]
-    var flatRows: [[(Int, String)]] = []
-    flatRows.reserveCapacity(rows.count)
-    for object in rows {
-      var cells: [(Int, String)] = []
-      cells.reserveCapacity(object.count)
-      func visit(_ object: JSONObject, prefix: String) {
-        for (key, value) in object {
-          let name = prefix.isEmpty ? key : prefix + "." + key
-          if case .object(let child) = value {
-            visit(child, prefix: name)
-            continue
-          }
-          let n: Int
-          if let existing = column[name] {
-            n = existing
-          } else {
-            n = header.count
-            header.append(name)
-            column[name] = n
-          }
-          cells.append((n, fieldText(value)))
-        }
-      }
-      visit(object, prefix: "")
-      flatRows.append(cells)
+    flatten(rows, parallelThreshold: ParallelChunks.threshold)
+  }
+
+  /// `flatten(_:)`, on all cores when there are more than `parallelThreshold` rows
+  /// (`Int.max` forces the sequential path, which the tests compare against).
+  ///
+  /// Contiguous chunks of rows are flattened concurrently, each with its own header in
+  /// first-seen order. The headers are merged in chunk order: chunk 0's, then each later
+  /// chunk's new names in its own order, which is the global first-seen order. Rows of a
+  /// chunk whose columns then sit elsewhere are remapped; short rows are padded.
+  static func flatten(
+    _ objects: [JSONObject], parallelThreshold: Int
+  ) -> (header: [String], rows: [[String]]) {
+    let ranges =
+      objects.count > parallelThreshold
+      ? ParallelChunks.ranges(count: objects.count) : [objects.indices]
+    let parts = ParallelChunks.perform(ranges.count) { c in
+      var flattener = Flattener()
+      let rows = ranges[c].map { flattener.row(objects[$0]) }
+      return (flattener, rows)
     }
+
+    var header = parts[0].0.header
+    var column = parts[0].0.column
+    // For each chunk, the global column of each local one; nil when they coincide.
+    var maps: [[Int]?] = [nil]
+    for (flattener, _) in parts.dropFirst() {
+      var map: [Int] = []
+      map.reserveCapacity(flattener.header.count)
+      var identity = true
+      for (j, name) in flattener.header.enumerated() {
+        let n: Int
+        if let existing = column[name] {
+          n = existing
+        } else {
+          n = header.count
+          header.append(name)
+          column[name] = n
+        }
+        map.append(n)
+        identity = identity && n == j
+      }
+      maps.append(identity ? nil : map)
+    }
+
     let width = header.count
-    let table = flatRows.map { cells in
-      var row = [String](repeating: "", count: width)
-      for (n, text) in cells { row[n] = text }
+    let finished = ParallelChunks.perform(parts.count) { [maps] c in
+      finish(parts[c].1, map: maps[c], width: width)
+    }
+    if finished.count == 1 { return (header, finished[0]) }
+    var table: [[String]] = []
+    table.reserveCapacity(objects.count)
+    for rows in finished { table.append(contentsOf: rows) }
+    return (header, table)
+  }
+
+  /// `rows` with cell j moved to column `map[j]` (kept where `map` is nil) and padded with
+  /// empty fields to `width`.
+  private static func finish(_ rows: [[String]], map: [Int]?, width: Int) -> [[String]] {
+    guard let map else {
+      if rows.allSatisfy({ $0.count == width }) { return rows }
+      return rows.map { row in
+        guard row.count < width else { return row }
+        var padded = row
+        padded.reserveCapacity(width)
+        padded.append(contentsOf: repeatElement("", count: width - row.count))
+        return padded
+      }
+    }
+    return rows.map { row in
+      var moved = [String](repeating: "", count: width)
+      for (j, text) in row.enumerated() { moved[map[j]] = text }
+      return moved
+    }
+  }
+
+  /// Flattens rows one at a time, collecting the header in first-seen order.
+  ///
+  /// Key paths are resolved once, not per cell: an entry per (object path, key) holds
+  /// the column name (`prefix.key`), its column once the path has held a leaf, and the
+  /// node of its nested keys once it has held an object. The entry for each key position
+  /// of a node is remembered too, so rows with the keys in the usual order cost one string
+  /// comparison per cell instead of a hash lookup and a concatenation.
+  private struct Flattener {
+    private(set) var header: [String] = []
+    /// Column of each name; names, not key paths, so that a literal key `"a.b"` and a
+    /// nested `a`→`b` share the column.
+    private(set) var column: [String: Int] = [:]
+    private var nodes = [Node(prefix: "")]  // node 0: the top level
+    private var entries: [Entry] = []
+
+    private struct Node {
+      var prefix: String
+      var entryOfKey: [String: Int] = [:]
+      /// The entry of the key last seen at each position.
+      var entryAt: [Int] = []
+    }
+
+    private struct Entry {
+      var key: String
+      var name: String
+      var column = -1
+      var node = -1
+    }
+
+    /// The fields of `object`, as wide as the header is after it.
+    mutating func row(_ object: JSONObject) -> [String] {
+      var row = [String](repeating: "", count: header.count)
+      visit(object, node: 0, into: &row)
       return row
     }
-    return (header, table)
+
+    private mutating func visit(_ object: JSONObject, node: Int, into row: inout [String]) {
+      let keys = object.keys
+      let values = object.values
+      for i in keys.indices {
+        let e = entry(node: node, position: i, key: keys[i])
+        if case .object(let child) = values[i] {
+          visit(child, node: childNode(e), into: &row)
+          continue
+        }
+        let n = leafColumn(e)
+        if n >= row.count { row.append(contentsOf: repeatElement("", count: n + 1 - row.count)) }
+        row[n] = CSVTable.fieldText(values[i])
+      }
+    }
+
+    private mutating func entry(node: Int, position: Int, key: String) -> Int {
+      if position < nodes[node].entryAt.count {
+        let e = nodes[node].entryAt[position]
+        if entries[e].key == key { return e }
+      }
+      let e: Int
+      if let known = nodes[node].entryOfKey[key] {
+        e = known
+      } else {
+        let prefix = nodes[node].prefix
+        e = entries.count
+        entries.append(Entry(key: key, name: prefix.isEmpty ? key : prefix + "." + key))
+        nodes[node].entryOfKey[key] = e
+      }
+      // Positions are visited in order, so `position` is at most `entryAt.count`.
+      if position < nodes[node].entryAt.count {
+        nodes[node].entryAt[position] = e
+      } else {
+        nodes[node].entryAt.append(e)
+      }
+      return e
+    }
+
+    private mutating func leafColumn(_ e: Int) -> Int {
+      if entries[e].column >= 0 { return entries[e].column }
+      let name = entries[e].name
+      let n: Int
+      if let existing = column[name] {
+        n = existing
+      } else {
+        n = header.count
+        header.append(name)
+        column[name] = n
+      }
+      entries[e].column = n
+      return n
+    }
+
+    private mutating func childNode(_ e: Int) -> Int {
+      if entries[e].node >= 0 { return entries[e].node }
+      let n = nodes.count
+      nodes.append(Node(prefix: entries[e].name))
+      entries[e].node = n
+      return n
+    }
   }
 
   /// The text of one leaf value; see `flatten(_:)`.
@@ -87,7 +224,12 @@ public struct CSVTable: Sendable {
         }
       }
       if nested { return JSONWriter(pretty: false).string(value) }
-      return a.map(fieldText).joined(separator: ";")
+      var text = ""
+      for (n, element) in a.enumerated() {
+        if n > 0 { text.append(";") }
+        text.append(fieldText(element))
+      }
+      return text
     case .object:
       return JSONWriter(pretty: false).string(value)
     }
@@ -95,9 +237,25 @@ public struct CSVTable: Sendable {
 
   /// BOM, header record and rows, CRLF-terminated.
   public func bytes() -> [UInt8] {
+    bytes(parallelThreshold: ParallelChunks.threshold)
+  }
+
+  /// `bytes()`, with the records of more than `parallelThreshold` rows formatted in
+  /// contiguous chunks on all cores into separate buffers, concatenated in order.
+  func bytes(parallelThreshold: Int) -> [UInt8] {
     var out: [UInt8] = [0xEF, 0xBB, 0xBF]
     Self.appendRecord(header, into: &out)
-    for row in rows { Self.appendRecord(row, into: &out) }
+    let rows = self.rows
+    guard rows.count > parallelThreshold else {
+      for row in rows { Self.appendRecord(row, into: &out) }
+      return out
+    }
+    let parts = ParallelChunks.map(count: rows.count) { range in
+      var buffer: [UInt8] = []
+      for n in range { Self.appendRecord(rows[n], into: &buffer) }
+      return buffer
+    }
+    ParallelChunks.concatenate(parts, onto: &out)
     return out
   }
 
@@ -106,26 +264,38 @@ public struct CSVTable: Sendable {
       if n > 0 { out.append(UInt8(ascii: ",")) }
       appendField(field, into: &out)
     }
-    out.append(contentsOf: [0x0D, 0x0A])
+    out.append(0x0D)
+    out.append(0x0A)
   }
 
   static func appendField(_ field: String, into out: inout [UInt8]) {
-    let utf8 = field.utf8
-    let needsQuotes =
-      utf8.contains {
-        $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0D || $0 == 0x0A
+    var field = field
+    field.withUTF8 { utf8 in
+      var needsQuotes = false
+      if let first = utf8.first, let last = utf8.last, isBlank(first) || isBlank(last) {
+        needsQuotes = true
+      } else {
+        for byte in utf8 where byte <= UInt8(ascii: ",") {
+          // `,` is 0x2C, the largest of the four; most bytes are above it.
+          if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 0x0D
+            || byte == 0x0A
+          {
+            needsQuotes = true
+            break
+          }
+        }
       }
-      || utf8.first.map(isBlank) == true || utf8.last.map(isBlank) == true
-    guard needsQuotes else {
-      out.append(contentsOf: utf8)
-      return
+      guard needsQuotes else {
+        out.append(contentsOf: utf8)
+        return
+      }
+      out.append(UInt8(ascii: "\""))
+      for byte in utf8 {
+        if byte == UInt8(ascii: "\"") { out.append(byte) }
+        out.append(byte)
+      }
+      out.append(UInt8(ascii: "\""))
     }
-    out.append(UInt8(ascii: "\""))
-    for byte in utf8 {
-      if byte == UInt8(ascii: "\"") { out.append(byte) }
-      out.append(byte)
-    }
-    out.append(UInt8(ascii: "\""))
   }
 
   private static func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }

@@ -1,3 +1,6 @@
+import Dispatch
+import Foundation
+
 /// Writes `JSON` as RFC 8259 text, byte-identically for identical values.
 ///
 /// - Numbers: `.int` in decimal; `.number` in the shortest digits that round-trip
@@ -11,8 +14,17 @@
 ///   included, is written raw as UTF-8.
 /// - `pretty`: two-space indent, `"key": value`, one element per line, `[]` and `{}` for
 ///   empty containers (jq's layout). Otherwise no whitespace at all.
+///
+/// An array with more than `ParallelChunks.threshold` elements (the node list of a large
+/// dataset) is written on all cores: contiguous chunks of its elements go to separate
+/// buffers, concatenated in order. Depth and indentation are known in advance, so the
+/// bytes are exactly those of writing the elements one after another.
 public struct JSONWriter: Sendable {
   public var pretty: Bool
+
+  /// Arrays with more elements than this are written in parallel chunks. `Int.max` forces
+  /// the sequential path, which the tests compare against.
+  var parallelThreshold = ParallelChunks.threshold
 
   public init(pretty: Bool = true) {
     self.pretty = pretty
@@ -47,7 +59,31 @@ public struct JSONWriter: Sendable {
     let text = x.description
     // Swift prints integral values up to 2^53 in magnitude as "123.0" and switches
     // to exponent form above; drop the ".0".
-    return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
+    return endsInPointZero(text.utf8) ? String(text.dropLast(2)) : text
+  }
+
+  /// Whether ASCII `text` ends with `.0` (a byte test: `hasSuffix` compares characters).
+  private static func endsInPointZero<C: BidirectionalCollection<UInt8>>(_ text: C) -> Bool {
+    guard let last = text.last, last == UInt8(ascii: "0") else { return false }
+    let i = text.index(before: text.endIndex)
+    return i != text.startIndex && text[text.index(before: i)] == UInt8(ascii: ".")
+  }
+
+  /// Appends `numberText(x)` without building the trimmed string.
+  static func appendNumber(_ x: Double, into out: inout [UInt8]) {
+    guard x.isFinite else {
+      out.append(contentsOf: "null".utf8)
+      return
+    }
+    if x == 0 {
+      out.append(UInt8(ascii: "0"))
+      return
+    }
+    var text = x.description
+    text.withUTF8 { digits in
+      let end = endsInPointZero(digits) ? digits.count - 2 : digits.count
+      out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[..<end]))
+    }
   }
 
   // MARK: - Emitting
@@ -61,7 +97,7 @@ public struct JSONWriter: Sendable {
     case .int(let i):
       out.append(contentsOf: String(i).utf8)
     case .number(let d):
-      out.append(contentsOf: Self.numberText(d).utf8)
+      Self.appendNumber(d, into: &out)
     case .string(let s):
       Self.appendString(s, into: &out)
     case .array(let a):
@@ -70,10 +106,10 @@ public struct JSONWriter: Sendable {
         return
       }
       out.append(UInt8(ascii: "["))
-      for (n, element) in a.enumerated() {
-        if n > 0 { out.append(UInt8(ascii: ",")) }
-        newline(depth + 1, into: &out)
-        emit(element, depth: depth + 1, into: &out)
+      if a.count > parallelThreshold {
+        emitParallel(a, depth: depth + 1, into: &out)
+      } else {
+        emitElements(a, a.indices, depth: depth + 1, into: &out)
       }
       newline(depth, into: &out)
       out.append(UInt8(ascii: "]"))
@@ -82,46 +118,93 @@ public struct JSONWriter: Sendable {
         out.append(contentsOf: "{}".utf8)
         return
       }
+      let keys = o.keys
+      let values = o.values
       out.append(UInt8(ascii: "{"))
-      for n in o.indices {
+      for n in keys.indices {
         if n > 0 { out.append(UInt8(ascii: ",")) }
         newline(depth + 1, into: &out)
-        Self.appendString(o.keys[n], into: &out)
+        Self.appendString(keys[n], into: &out)
         out.append(UInt8(ascii: ":"))
         if pretty { out.append(UInt8(ascii: " ")) }
-        emit(o.values[n], depth: depth + 1, into: &out)
+        emit(values[n], depth: depth + 1, into: &out)
       }
       newline(depth, into: &out)
       out.append(UInt8(ascii: "}"))
     }
   }
 
+  /// The elements `range` of an array whose elements sit at `depth`, each preceded by
+  /// its separator (none before element 0) and line break.
+  private func emitElements(
+    _ a: [JSON], _ range: Range<Int>, depth: Int, into out: inout [UInt8]
+  ) {
+    for n in range {
+      if n > 0 { out.append(UInt8(ascii: ",")) }
+      newline(depth, into: &out)
+      emit(a[n], depth: depth, into: &out)
+    }
+  }
+
+  /// `emitElements` over all of `a`, in contiguous chunks on all cores. Chunk k's buffer
+  /// holds exactly the bytes the sequential loop appends for its elements (the comma
+  /// before its first element included), so the concatenation is the sequential text.
+  private func emitParallel(_ a: [JSON], depth: Int, into out: inout [UInt8]) {
+    var inner = self  // no nested parallelism inside a chunk
+    inner.parallelThreshold = .max
+    let sequential = inner
+    let parts = ParallelChunks.map(count: a.count) { range in
+      var buffer: [UInt8] = []
+      sequential.emitElements(a, range, depth: depth, into: &buffer)
+      return buffer
+    }
+    ParallelChunks.concatenate(parts, onto: &out)
+  }
+
+  private static let spaces = [UInt8](repeating: UInt8(ascii: " "), count: 64)
+
   private func newline(_ depth: Int, into out: inout [UInt8]) {
     guard pretty else { return }
     out.append(UInt8(ascii: "\n"))
-    out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * depth))
+    if 2 * depth <= Self.spaces.count {
+      out.append(contentsOf: Self.spaces[0..<(2 * depth)])
+    } else {
+      out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * depth))
+    }
   }
 
   private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
   static func appendString(_ s: String, into out: inout [UInt8]) {
     out.append(UInt8(ascii: "\""))
-    for byte in s.utf8 {
-      switch byte {
-      case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-      case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-      case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-      case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-      case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-      case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-      case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-      case 0x00..<0x20:
-        out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30])
-        out.append(hex[Int(byte >> 4)])
-        out.append(hex[Int(byte & 0x0F)])
-      default:
-        out.append(byte)
+    var s = s
+    s.withUTF8 { utf8 in
+      // Copy runs of bytes that need no escape in one go.
+      var start = 0
+      for n in utf8.indices {
+        let byte = utf8[n]
+        guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
+          continue
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<n]))
+        start = n + 1
+        out.append(0x5C)
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(byte)
+        case 0x0A: out.append(UInt8(ascii: "n"))
+        case 0x0D: out.append(UInt8(ascii: "r"))
+        case 0x09: out.append(UInt8(ascii: "t"))
+        case 0x08: out.append(UInt8(ascii: "b"))
+        case 0x0C: out.append(UInt8(ascii: "f"))
+        default:
+          out.append(UInt8(ascii: "u"))
+          out.append(0x30)
+          out.append(0x30)
+          out.append(hex[Int(byte >> 4)])
+          out.append(hex[Int(byte & 0x0F)])
+        }
       }
+      out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
     }
     out.append(UInt8(ascii: "\""))
   }
