@@ -158,7 +158,11 @@ public struct AssessAnalysis: Sendable {
     let byNode = Dictionary(uniqueKeysWithValues: rows.map { ($0.node, $0.composite) })
     return AssessResult(
       period: t, weights: composite.weights, goalposts: posts, nodes: rows,
-      leaders: leaders(d, period: t, composites: byNode), draws: settings.draws,
+      leaders: leaders(d, period: t, composites: byNode),
+      leaderShares: (
+        settings.leaderOwn / (settings.leaderOwn + settings.leaderOversees),
+        settings.leaderOversees / (settings.leaderOwn + settings.leaderOversees)),
+      draws: settings.draws,
       concentration: settings.concentration, seed: settings.seed, notes: flags.notes)
   }
 
@@ -267,6 +271,8 @@ public struct AssessResult: Sendable {
   /// Every node that exists in the period.
   public let nodes: [NodeRow]
   public let leaders: [LeaderRow]
+  /// The own and oversees weights of a leader's composite, scaled to sum 1.
+  public let leaderShares: (own: Double, oversees: Double)
   public let draws: Int
   public let concentration: Double
   public let seed: UInt64

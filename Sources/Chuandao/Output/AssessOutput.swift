@@ -22,6 +22,7 @@ extension AssessResult {
       "nodes": .array(csvRows(d).map { .object($0) }),
       "leaders": .array(leaderRows(d).map { .object($0) }),
       "goalposts": .object(posts),
+      "leader_shares": .object(["own": .number(leaderShares.own), "oversees": .number(leaderShares.oversees)]),
       "uncertainty": .object([
         "draws": .int(draws), "concentration": .number(concentration), "seed": .int(Int(clamping: seed)),
       ]),
@@ -142,9 +143,10 @@ extension AssessResult {
     if leaders.isEmpty {
       out += lang.pick("本期没有领导干部名单（leaders.csv）。\n", "No leaders in this period (leaders.csv).\n")
     } else {
+      let (own, oversees) = (percent(leaderShares.own, 0), percent(leaderShares.oversees, 0))
       out += lang.pick(
-        "领导干部（\(ranked.count) 人参评，本人单位与分管单位各占一半）\n",
-        "Leaders (\(ranked.count) ranked; own unit and overseen units weighted as set)\n")
+        "领导干部（\(ranked.count) 人参评；本人单位占 \(own)，分管单位均值占 \(oversees)，缺一方时以另一方计）\n",
+        "Leaders (\(ranked.count) ranked; own unit \(own), mean of overseen units \(oversees); with one missing, the other alone)\n")
       var t = TextTable(columns: [
         .init(title: lang.pick("姓名", "Name"), alignment: .left, maxWidth: 22),
         .init(title: lang.pick("本人单位", "Own unit"), alignment: .left, maxWidth: 24),
