@@ -5,7 +5,11 @@ public enum Ties {
   public static let tolerance = 1e-9
 
   /// Whether `a` and `b` are equal in this sense.
+  /// An infinity equals only itself (the relative rule would make it equal to every
+  /// value); NaN equals nothing.
   @inlinable public static func equal(_ a: Double, _ b: Double) -> Bool {
+    if a == b { return true }
+    guard a.isFinite && b.isFinite else { return false }
     let scale = max(abs(a), abs(b))
     return abs(a - b) <= tolerance * max(1, scale)
   }
