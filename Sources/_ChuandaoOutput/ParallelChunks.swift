@@ -2,14 +2,15 @@ import Dispatch
 import Foundation
 
 /// Contiguous chunks of a large input processed on all cores, results in input order:
-/// the JSON writer's long arrays and CSV export's rows.
-enum ParallelChunks {
+/// the JSON writer's long arrays, CSV export's rows, and the analyses' independent pieces
+/// of work (periods, levels, node rows). `package`: for this package's modules only.
+package enum ParallelChunks {
   /// Inputs with more items than this are split; smaller ones are not worth a thread.
-  static let threshold = 4096
+  package static let threshold = 4096
 
   /// `0..<count` as contiguous, nearly equal ranges in order: several per core, so that
   /// a slow chunk does not leave a core idle, and at least two when `count` ≥ 2.
-  static func ranges(count: Int) -> [Range<Int>] {
+  package static func ranges(count: Int) -> [Range<Int>] {
     let cores = ProcessInfo.processInfo.activeProcessorCount
     let k = min(count, max(2, 4 * cores))
     guard k > 1 else { return [0..<count] }
@@ -18,7 +19,7 @@ enum ParallelChunks {
 
   /// `body(i)` for every i in `0..<count`, concurrently (directly when `count` is 1); the
   /// results in index order.
-  static func perform<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+  package static func perform<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
     if count == 1 { return [body(0)] }
     var results = [T?](repeating: nil, count: count)
     results.withUnsafeMutableBufferPointer { slots in
@@ -30,13 +31,13 @@ enum ParallelChunks {
   }
 
   /// `body` applied to each range of `ranges(count:)`, concurrently; results in order.
-  static func map<T: Sendable>(count: Int, _ body: @Sendable (Range<Int>) -> T) -> [T] {
+  package static func map<T: Sendable>(count: Int, _ body: @Sendable (Range<Int>) -> T) -> [T] {
     let ranges = ranges(count: count)
     return perform(ranges.count) { body(ranges[$0]) }
   }
 
   /// Appends the buffers to `out` in order, growing it at most once.
-  static func concatenate(_ parts: [[UInt8]], onto out: inout [UInt8]) {
+  package static func concatenate(_ parts: [[UInt8]], onto out: inout [UInt8]) {
     let needed = out.count + parts.reduce(0) { $0 + $1.count }
     if needed > out.capacity { out.reserveCapacity(max(needed, 2 * out.capacity)) }
     for part in parts { out.append(contentsOf: part) }

@@ -63,20 +63,14 @@ func inParallel<A: Sendable, B: Sendable>(_ a: () -> A, _ b: @escaping @Sendable
 /// `body(0) ..< body(count)` computed on all cores, in index order: for independent pieces
 /// of work (periods, levels) whose results do not depend on which thread ran them.
 func parallelMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
-  let slots = (0..<count).map { _ in ResultSlot<T>() }
-  DispatchQueue.concurrentPerform(iterations: count) { slots[$0].value = body($0) }
-  return slots.map { $0.value! }
+  ParallelChunks.perform(count, body)
 }
 
 /// `transform` applied to every index of `0 ..< count`, in order, by contiguous chunks on
-/// all cores: for building large output tables.
-func parallelMapIndices<T: Sendable>(_ count: Int, minimumChunk: Int = 8192, _ transform: @Sendable (Int) -> T) -> [T] {
-  let chunks = max(1, min(ProcessInfo.processInfo.activeProcessorCount * 4, count / minimumChunk))
-  if chunks == 1 { return (0..<count).map(transform) }
-  let parts = parallelMap(chunks) { c in
-    (count * c / chunks..<count * (c + 1) / chunks).map(transform)
-  }
-  return parts.flatMap { $0 }
+/// all cores (directly below `ParallelChunks.threshold`): for building large output tables.
+func parallelMapIndices<T: Sendable>(_ count: Int, _ transform: @Sendable (Int) -> T) -> [T] {
+  if count <= ParallelChunks.threshold { return (0..<count).map(transform) }
+  return ParallelChunks.map(count: count) { $0.map(transform) }.flatMap { $0 }
 }
 
 /// Reads every file of a dataset folder, checking each row as it goes (DATA.md, "Bad input").
