@@ -1,5 +1,6 @@
 import ArgumentParser
 import Chuandao
+import Foundation
 
 struct Assess: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -43,6 +44,19 @@ struct Assess: ParsableCommand {
       printError(lang.pick(
         "注：\(data.manifest.periods[t]) 期没有 period_end，闭环指标不参与（权重按其余指标重新归一）",
         "note: period \(data.manifest.periods[t]) has no period_end, so the closure indicator drops out (the other weights are renormalised)"))
+    }
+    // The ranks of every draw are kept for the exact quantiles: refuse, before any work, a
+    // run that cannot fit in this machine's memory, and say how many draws would.
+    let need = analysis.rankStoreBytes(data, period: t)
+    let budget = 0.6 * Double(ProcessInfo.processInfo.physicalMemory)
+    if need > budget {
+      let draws = settings.assess.draws
+      let fits = max(1, Int(Double(draws) * budget / need))
+      let gb = { (x: Double) in String(format: "%.1f", x / 1e9) }
+      printError(lang.pick(
+        "错误：\(draws) 次权重抽样的排名约需 \(gb(need)) GB 内存，超出本机可用的 \(gb(budget)) GB；请在 --config 中把 assess.uncertainty.draws 设为不超过 \(fits)（或 0，不做不确定性分析）",
+        "error: the ranks of \(draws) weight draws need about \(gb(need)) GB of memory, more than the \(gb(budget)) GB this machine can give; set assess.uncertainty.draws in --config to at most \(fits) (or 0 for no uncertainty)"))
+      throw ExitCode(1)
     }
     let stages = StageReporter(lang: lang, enabled: data.forest.count >= 20_000)
     let result = analysis.run(data, period: t, blindSpot: settings.imbalance.blindSpot) { stage in

@@ -408,6 +408,13 @@ struct CLITests {
     #expect(b.status == 1 && b.stderr.contains("division"))
     let t = try CLI.run(["assess", CLI.sample])
     #expect(t.status == 0 && t.out.contains("各层等级分布"))
+    // Draws whose ranks cannot fit in memory are refused before any work: 9 x 10^18 draws
+    // of the sample's ~105 one-byte ranks (no overflow on the way) are beyond any machine.
+    let huge = dir + "/huge.yaml"
+    try "assess: {uncertainty: {draws: 9000000000000000000}}\n".write(toFile: huge, atomically: true, encoding: .utf8)
+    let h = try CLI.run(["assess", CLI.sample, "--config", huge, "--lang", "en"])
+    #expect(h.status == 1 && h.stderr.contains("set assess.uncertainty.draws in --config to at most"))
+    #expect(h.stdout.isEmpty)
   }
 
   @Test("summary table aligns Chinese names by display width")
