@@ -119,9 +119,11 @@ extension TrendResult {
       + labels.map { .init(title: $0, alignment: .right) })
     for s in 0..<max(0, f.levelCount - 1) {
       t.addRow(["\(L(s)) → \(L(s + 1))"] + steps.map { fixed($0[s].tau, 3) })
-      t.addRow([""] + steps.map { step in
-        step[s].ciLow == nil ? "" : "[\(fixed(step[s].ciLow, 3)), \(fixed(step[s].ciHigh, 3))]"
-      })
+      if steps.contains(where: { $0[s].ciLow != nil }) {
+        t.addRow([""] + steps.map { step in
+          step[s].ciLow == nil ? "" : "[\(fixed(step[s].ciLow, 3)), \(fixed(step[s].ciHigh, 3))]"
+        })
+      }
     }
     out += t.render()
     return out
