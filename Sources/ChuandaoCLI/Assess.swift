@@ -5,7 +5,7 @@ import Foundation
 struct Assess: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Feed the annual assessment (年度考核): indicators, composite, rank, grade and their uncertainty.",
-    discussion: """
+    discussion: helpText("""
       Five indicators per node (score, transmission, balance, closure, coordination),
       normalised within level to 0-100 against goalposts fixed over all periods (or
       frozen in the settings), a weighted composite (missing indicators drop out and the
@@ -17,10 +17,10 @@ struct Assess: ParsableCommand {
 
       Examples:
         chuandao assess datasets/sample
-        chuandao assess datasets/sample --config datasets/sample/assess.yaml --lang en
+        chuandao assess datasets/sample --config datasets/sample/assess.yaml
         chuandao assess datasets/sample --format csv --out assess.csv
         chuandao assess datasets/sample --period 2024 --format json
-      """)
+      """))
 
   @OptionGroup var dataset: DatasetArgument
   @OptionGroup var options: CommonOptions

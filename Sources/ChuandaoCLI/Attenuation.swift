@@ -4,7 +4,7 @@ import Chuandao
 struct Attenuation: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Vertical drop (落差): how much of a metric survives each level, and where it fades.",
-    discussion: """
+    discussion: helpText("""
       For each level step, the transmission tau (the geometric mean over parents of their
       children's ratio to them) with its parent-level 95% t-interval; end retention; the
       same per top-level group; nodes flagged attenuated or amplified by z; and the REML
@@ -15,7 +15,7 @@ struct Attenuation: ParsableCommand {
         chuandao attenuation datasets/sample --metric score.commission --lang en
         chuandao attenuation datasets/sample --metric intensity --format json
         chuandao attenuation datasets/sample --format csv --out nodes.csv
-      """)
+      """))
 
   @OptionGroup var dataset: DatasetArgument
   @OptionGroup var options: CommonOptions

@@ -4,7 +4,7 @@ import Chuandao
 struct Coordination: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Four responsibilities together (四责协同): silo nodes and each level's coordination.",
-    discussion: """
+    discussion: helpText("""
       Per node with two or more subject scores: the subjects' mean and spread, the
       coordination index C = clamp(1 - sd/mean, 0, 1), the weakest subject, its gap to the
       mean and the silo flag (gap >= coordination.silo_gap, default 10); per level the mean
@@ -14,7 +14,7 @@ struct Coordination: ParsableCommand {
       Examples:
         chuandao coordination datasets/sample
         chuandao coordination datasets/sample --lang en --format json
-      """)
+      """))
 
   @OptionGroup var dataset: DatasetArgument
   @OptionGroup var options: CommonOptions
@@ -35,7 +35,7 @@ struct Coordination: ParsableCommand {
 struct Closure: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Closed loop of the three lists (三张清单闭环): owners, projects, finishes on time.",
-    discussion: """
+    discussion: helpText("""
       For a period and an as-of date (default: the period's period_end), per node and its
       subtree the problems that are owned, planned, done, done on time and overdue, the
       closure index, and the breaks in the chain (METHODS.md section 5).
@@ -43,7 +43,7 @@ struct Closure: ParsableCommand {
       Examples:
         chuandao closure datasets/sample
         chuandao closure datasets/sample --period 2024 --as-of 2025-03-31 --lang en
-      """)
+      """))
 
   @OptionGroup var dataset: DatasetArgument
   @OptionGroup var options: CommonOptions

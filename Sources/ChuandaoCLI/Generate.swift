@@ -7,7 +7,7 @@ extension GeneratorSpec.Preset: ExpressibleByArgument {}
 struct Generate: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Generate a dataset with planted truth (truth.json). 生成带有已知真值的数据集。",
-    discussion: """
+    discussion: helpText("""
       Presets (OUTPUT.md): sample 4x5x4 over 5 periods, city 20x30x15 over 5, province
       200x50x20 over 3 (about 210,000 nodes), national 2000x100x25 over 3 (about 5.2 million,
       written as a stream). --shape gives one factor per level: the number of top-level
@@ -18,7 +18,7 @@ struct Generate: ParsableCommand {
         chuandao generate /tmp/city --preset city --seed 7
         chuandao generate /tmp/deep --shape 3x4x3x3x2x2 --periods 4
         chuandao generate /tmp/null --preset city --null --seed 11
-      """)
+      """))
 
   @Argument(help: "The folder to write (created if missing; must not hold a dataset).")
   var outDir: String

@@ -6,7 +6,7 @@ extension ImbalanceAnalysis.Adjustment: ExpressibleByArgument {}
 struct Imbalance: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Horizontal spread (温差, 冷热不均): which units are supervised too little or too much.",
-    discussion: """
+    discussion: helpText("""
       Observed supervision actions against the expected number for each node's members
       (and, with --adjust risk, its integrity-risk exposure by domain, through a Poisson
       GLM), on a funnel plot with exact Poisson or random-effect limits; the cold and hot
@@ -17,7 +17,7 @@ struct Imbalance: ParsableCommand {
         chuandao imbalance datasets/sample
         chuandao imbalance datasets/sample --level unit --adjust none --lang en
         chuandao imbalance datasets/sample --format csv --out funnel.csv
-      """)
+      """))
 
   @OptionGroup var dataset: DatasetArgument
   @OptionGroup var options: CommonOptions

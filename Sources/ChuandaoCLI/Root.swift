@@ -5,7 +5,7 @@ struct ChuandaoCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "chuandao",
     abstract: "Measure how responsibility is transmitted down an organisation, and where it fades. 层层传导：落差、温差与四责协同。",
-    discussion: """
+    discussion: helpText("""
       Every analysis reads a dataset folder (see DATA.md): dataset.yaml, org.csv and the
       optional data files. Exit status: 0 success, 1 usage error, 2 invalid data.
 
@@ -13,7 +13,7 @@ struct ChuandaoCommand: ParsableCommand {
         chuandao validate datasets/sample
         chuandao summary datasets/sample --lang en
         chuandao summary datasets/sample --format json > summary.json
-      """,
+      """),
     version: ChuandaoVersion.string,
     subcommands: [
       Validate.self, Summary.self, Generate.self, Attenuation.self, Imbalance.self,

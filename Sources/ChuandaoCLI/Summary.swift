@@ -4,12 +4,12 @@ import Chuandao
 struct Summary: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Show what a dataset holds: levels, nodes per level and period, files. 数据集概况。",
-    discussion: """
+    discussion: helpText("""
       Examples:
         chuandao summary datasets/sample
         chuandao summary datasets/sample --lang en --format json
         chuandao summary datasets/sample --format csv --out periods.csv
-      """)
+      """))
 
   @OptionGroup var dataset: DatasetArgument
   @OptionGroup var options: CommonOptions

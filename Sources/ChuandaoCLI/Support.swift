@@ -157,3 +157,15 @@ final class StageReporter {
     self.start = nil
   }
 }
+
+/// A command's discussion for `--help`: each prose paragraph joined into one line, so that
+/// the argument parser wraps it to the terminal's width (hard line breaks made at another
+/// width come out ragged); indented lines (examples) and the lines after a line ending in
+/// `:` are kept as they are.
+func helpText(_ text: String) -> String {
+  text.components(separatedBy: "\n\n").map { paragraph in
+    let lines = paragraph.components(separatedBy: "\n")
+    if lines.contains(where: { $0.hasPrefix(" ") || $0.hasSuffix(":") }) { return paragraph }
+    return lines.joined(separator: " ")
+  }.joined(separator: "\n\n")
+}

@@ -4,7 +4,7 @@ import Chuandao
 struct Trend: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Each node compared with itself over time (趋势), and the transmission year by year.",
-    discussion: """
+    discussion: helpText("""
       For every node, its series over the periods (continued through reorganisations:
       a successor carries its predecessors' values, a merge their members-weighted mean);
       the change in the last period; the Theil-Sen slope; the Mann-Kendall test (exact
@@ -17,7 +17,7 @@ struct Trend: ParsableCommand {
         chuandao trend datasets/sample
         chuandao trend datasets/sample --metric intensity --lang en
         chuandao trend datasets/sample --format csv --out trend.csv
-      """)
+      """))
 
   @OptionGroup var dataset: DatasetArgument
   @OptionGroup var options: CommonOptions
