@@ -46,16 +46,16 @@ struct Assess: ParsableCommand {
         "note: period \(data.manifest.periods[t]) has no period_end, so the closure indicator drops out (the other weights are renormalised)"))
     }
     // The ranks of every draw are kept for the exact quantiles: refuse, before any work, a
-    // run that cannot fit in this machine's memory, and say how many draws would.
-    let need = analysis.rankStoreBytes(data, period: t)
-    let budget = 0.6 * Double(ProcessInfo.processInfo.physicalMemory)
+    // run that cannot fit in what this machine has left, and say how many draws would.
+    let need = analysis.uncertaintyBytes(data, period: t)
+    let budget = 0.75 * Double(ProcessInfo.processInfo.physicalMemory) - Double(residentBytes())
     if need > budget {
       let draws = settings.assess.draws
-      let fits = max(1, Int(Double(draws) * budget / need))
-      let gb = { (x: Double) in String(format: "%.1f", x / 1e9) }
+      let fits = max(0, Int(Double(draws) * budget / need))
+      let gb = { (x: Double) in String(format: "%.1f", max(0, x) / 1e9) }
       printError(lang.pick(
-        "错误：\(draws) 次权重抽样的排名约需 \(gb(need)) GB 内存，超出本机可用的 \(gb(budget)) GB；请在 --config 中把 assess.uncertainty.draws 设为不超过 \(fits)（或 0，不做不确定性分析）",
-        "error: the ranks of \(draws) weight draws need about \(gb(need)) GB of memory, more than the \(gb(budget)) GB this machine can give; set assess.uncertainty.draws in --config to at most \(fits) (or 0 for no uncertainty)"))
+        "错误：\(draws) 次权重抽样约需 \(gb(need)) GB 内存，本机余下可用约 \(gb(budget)) GB；请在 --config 中把 assess.uncertainty.draws 设为不超过 \(fits)（或 0，不做不确定性分析）",
+        "error: \(draws) weight draws need about \(gb(need)) GB of memory, and this machine has about \(gb(budget)) GB left; set assess.uncertainty.draws in --config to at most \(fits) (or 0 for no uncertainty)"))
       throw ExitCode(1)
     }
     let stages = StageReporter(lang: lang, enabled: data.forest.count >= 20_000)

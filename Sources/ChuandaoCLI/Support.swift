@@ -169,3 +169,11 @@ func helpText(_ text: String) -> String {
     return lines.joined(separator: " ")
   }.joined(separator: "\n\n")
 }
+
+/// This process's resident memory in bytes (Linux `/proc/self/statm`), or 0 where unknown.
+func residentBytes() -> Int {
+  guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+  let fields = text.split(separator: " ")
+  guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+  return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+}

@@ -24,18 +24,22 @@ public struct AssessAnalysis: Sendable {
     settings.goalposts.keys.filter { !d.forest.levelNames.contains($0) }.sorted()
   }
 
-  /// About how many bytes the rank uncertainty keeps for period t: one rank per node and
-  /// draw, in the narrowest whole number of bytes that holds its level's size (the bulk of
-  /// the memory of a run; 600 MB for 200,000 branches and 1000 draws).
-  public func rankStoreBytes(_ d: Dataset, period t: Int) -> Double {
+  /// About how many bytes the rank uncertainty needs for period t beyond the dataset: one
+  /// rank per node and draw, in the narrowest whole number of bytes that holds its level's
+  /// size (600 MB for 200,000 branches and 1000 draws), plus the batch buffers (about 600
+  /// bytes per node).
+  public func uncertaintyBytes(_ d: Dataset, period t: Int) -> Double {
+    guard settings.draws > 0 else { return 0 }
     let f = d.forest
-    var total = 0
+    var ranks = 0
+    var nodes = 0
     for k in 0..<f.levelCount {
       let n = f.levelRange(k).reduce(0) { $0 + (f.exists($1, in: t) ? 1 : 0) }
       let width = n < 1 << 8 ? 1 : n < 1 << 16 ? 2 : n < 1 << 24 ? 3 : 4
-      total += n * width
+      ranks += n * width
+      nodes += n
     }
-    return Double(total) * Double(settings.draws)
+    return Double(ranks) * Double(settings.draws) + 600 * Double(nodes)
   }
 
   /// The raw indicators of every node in period t, indicator-major: `values[j][i]`, NaN
