@@ -156,7 +156,8 @@ public func gradeBand(rank: Int, of n: Int, bounds: [Double]) -> Int {
 ///   likewise; nothing depends on which worker did what, so the result does not depend on
 ///   the number of threads or on the batch size.
 public struct RankUncertainty: Sendable {
-  /// S, the number of weight draws.
+  /// S, the number of weight draws; 0 gives the base composites, ranks and group sizes
+  /// only (the rank quantiles and grade stability stay NaN).
   public var draws: Int
   /// The draws are Dirichlet(concentration * w).
   public var concentration: Double
@@ -209,7 +210,7 @@ public struct RankUncertainty: Sendable {
   ///   - weights: J weights, finite and >= 0, at least one > 0.
   ///   - groups: per row a group id >= 0 (ranks are within group) or -1 (not ranked).
   public func run(values: Matrix, weights: [Double], groups: [Int32]) -> Result {
-    precondition(draws >= 1, "RankUncertainty: draws must be >= 1, got \(draws)")
+    precondition(draws >= 0, "RankUncertainty: draws must be >= 0, got \(draws)")
     precondition(
       concentration > 0 && concentration.isFinite,
       "RankUncertainty: concentration must be finite and > 0, got \(concentration)")
@@ -232,7 +233,7 @@ public struct RankUncertainty: Sendable {
     // of the largest group.
     let workers = min(
       threads > 0 ? threads : max(1, ProcessInfo.processInfo.activeProcessorCount),
-      min(batchSize, draws))
+      max(1, min(batchSize, draws)))
     let engine = RankUncertaintyEngine(
       settings: self, values: values, weights: weights, groups: groups, workers: workers)
     return engine.run()
@@ -308,7 +309,7 @@ final class RankUncertaintyEngine: @unchecked Sendable {
     let active = indicator.weights.indices.filter { indicator.weights[$0] > 0 }
     activeCount = active.count
     alpha = active.map { settings.concentration * indicator.weights[$0] }
-    chunkRows = max(1, 65_536 / (min(settings.batchSize, settings.draws) * active.count))
+    chunkRows = max(1, 65_536 / (max(1, min(settings.batchSize, settings.draws)) * active.count))
     var weightedChunks: [Matrix] = []
     var presentChunks: [Matrix] = []
     for first in stride(from: 0, to: ranked.count, by: chunkRows) {
@@ -366,6 +367,14 @@ final class RankUncertaintyEngine: @unchecked Sendable {
       for p in segment.start..<segment.end { baseBand[p] = table[Int(baseRank[p])] }
     }
 
+    for segment in segments {
+      for p in segment.start..<segment.end {
+        result.rank[ranked[p]] = Int(baseRank[p])
+        result.groupCount[ranked[p]] = segment.count
+      }
+    }
+    if draws == 0 { return result }
+
     let stores = segments.map { PackedRanks(size: $0.count, draws: draws) }
     defer { for store in stores { store.deallocate() } }
     drawAndRank(into: stores, rankers: rankers)
@@ -374,8 +383,6 @@ final class RankUncertaintyEngine: @unchecked Sendable {
     for segment in segments {
       for p in segment.start..<segment.end {
         let i = ranked[p]
-        result.rank[i] = Int(baseRank[p])
-        result.groupCount[i] = segment.count
         result.rankP05[i] = summary.lower[p]
         result.rankMedian[i] = summary.median[p]
         result.rankP95[i] = summary.upper[p]

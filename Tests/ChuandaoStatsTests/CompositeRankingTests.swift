@@ -157,6 +157,20 @@ struct CompositeRankingTests {
     #expect(same(r.gradeStability, [1, 1, 1, 1, .nan]))
   }
 
+  @Test("no draws: the base composites, ranks and group sizes, and NaN for the rest")
+  func noDraws() {
+    // Weights 0.75 / 0.25: rows (40, 80) -> 50, (60, 0) -> 45, (20, 100) -> 40, (nan, 10) -> 10;
+    // ranks 1, 2, 3, 4 of n = 4.
+    let values = Matrix([[40, 80], [60, 0], [20, 100], [.nan, 10]])
+    let r = RankUncertainty(draws: 0).run(values: values, weights: [3, 1], groups: [0, 0, 0, 0])
+    #expect(same(r.composite, [50, 45, 40, 10]))
+    #expect(r.rank == [1, 2, 3, 4])
+    #expect(r.groupCount == [4, 4, 4, 4])
+    for result in [r.rankMedian, r.rankP05, r.rankP95, r.gradeStability] {
+      #expect(result.allSatisfy { $0.isNaN })
+    }
+  }
+
   @Test("a row best in every indicator is first in every draw, one worst is last")
   func dominance() {
     // Row 0 exceeds every other row in every indicator and row 5 is below all, so any

@@ -155,23 +155,20 @@ public struct AssessAnalysis: Sendable {
       draws: settings.draws, concentration: settings.concentration, seed: settings.seed,
       gradeBounds: settings.grades)
     let composite = CompositeIndicator(weights: settings.weights)
-    let u = settings.draws > 0
-      ? Ranked(uncertainty.run(values: x, weights: settings.weights, groups: groups))
-      : Self.withoutUncertainty(x, composite: composite, groups: groups)
+    let u = uncertainty.run(values: x, weights: settings.weights, groups: groups)
 
     var rows: [AssessResult.NodeRow] = []
     rows.reserveCapacity(nodes.count)
     for (r, i) in nodes.enumerated() {
       let normalised = (0..<J).map { x[r, $0] }
       let rank = u.rank[r]
-      let mc = settings.draws > 0 && rank != nil
       rows.append(.init(
         node: i, raw: (0..<J).map { raw[t][$0][i] }, normalised: normalised,
-        composite: u.composite[r].isNaN ? nil : u.composite[r], rank: rank,
+        composite: Self.defined(u.composite[r]), rank: rank,
         grade: rank.map { gradeBand(rank: $0, of: u.groupCount[r], bounds: settings.grades) },
         reasons: rank == nil ? [] : composite.shortfalls(normalised, count: 2),
-        rankMedian: mc ? u.rankMedian[r] : nil, rankP05: mc ? u.rankP05[r] : nil,
-        rankP95: mc ? u.rankP95[r] : nil, gradeStability: mc ? u.gradeStability[r] : nil))
+        rankMedian: Self.defined(u.rankMedian[r]), rankP05: Self.defined(u.rankP05[r]),
+        rankP95: Self.defined(u.rankP95[r]), gradeStability: Self.defined(u.gradeStability[r])))
     }
     let byNode = Dictionary(uniqueKeysWithValues: rows.map { ($0.node, $0.composite) })
     return AssessResult(
@@ -184,37 +181,8 @@ public struct AssessAnalysis: Sendable {
       concentration: settings.concentration, seed: settings.seed, notes: flags.notes)
   }
 
-  /// The base composites and ranks alone, for `draws: 0` (the uncertainty keys are null).
-  static func withoutUncertainty(_ x: Matrix, composite: CompositeIndicator, groups: [Int32]) -> Ranked {
-    let n = x.rows
-    let values = (0..<n).map { r in composite.composite((0..<x.columns).map { x[r, $0] }) }
-    var rank = [Int?](repeating: nil, count: n)
-    var count = [Int](repeating: 0, count: n)
-    for g in Set(groups) where g >= 0 {
-      let rows = (0..<n).filter { groups[$0] == g }
-      let ranks = competitionRanks(rows.map { values[$0] })
-      let ranked = ranks.compactMap { $0 }.count
-      for (k, r) in rows.enumerated() {
-        rank[r] = ranks[k]
-        if ranks[k] != nil { count[r] = ranked }
-      }
-    }
-    let none = [Double](repeating: .nan, count: n)
-    return Ranked(
-      composite: values, rank: rank, groupCount: count, rankMedian: none, rankP05: none,
-      rankP95: none, gradeStability: none)
-  }
-
-  /// Composites, ranks and their uncertainty per row, as `RankUncertainty` gives them.
-  struct Ranked {
-    var composite: [Double]
-    var rank: [Int?]
-    var groupCount: [Int]
-    var rankMedian: [Double]
-    var rankP05: [Double]
-    var rankP95: [Double]
-    var gradeStability: [Double]
-  }
+  /// nil for NaN (undefined: no rank, or no draws).
+  static func defined(_ x: Double) -> Double? { x.isNaN ? nil : x }
 
   /// A leader's composite: own x own node's composite + oversees x the mean composite of
   /// the nodes they oversee (the weights scaled to sum 1; with one side missing, the other
@@ -242,14 +210,6 @@ public struct AssessAnalysis: Sendable {
       rows[k].grade = ranks[k].map { gradeBand(rank: $0, of: n, bounds: settings.grades) }
     }
     return rows
-  }
-}
-
-extension AssessAnalysis.Ranked {
-  init(_ r: RankUncertainty.Result) {
-    self.init(
-      composite: r.composite, rank: r.rank, groupCount: r.groupCount, rankMedian: r.rankMedian,
-      rankP05: r.rankP05, rankP95: r.rankP95, gradeStability: r.gradeStability)
   }
 }
 
