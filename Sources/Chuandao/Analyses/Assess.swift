@@ -170,13 +170,13 @@ public struct AssessAnalysis: Sendable {
         rankMedian: Self.defined(u.rankMedian[r]), rankP05: Self.defined(u.rankP05[r]),
         rankP95: Self.defined(u.rankP95[r]), gradeStability: Self.defined(u.gradeStability[r])))
     }
-    let byNode = Dictionary(uniqueKeysWithValues: rows.map { ($0.node, $0.composite) })
+    var byNode = [Double?](repeating: nil, count: f.count)
+    for row in rows { byNode[row.node] = row.composite }
+    let total = settings.leaderOwn + settings.leaderOversees
+    let shares = (own: settings.leaderOwn / total, oversees: settings.leaderOversees / total)
     return AssessResult(
       period: t, weights: composite.weights, goalposts: posts, nodes: rows,
-      leaders: leaders(d, period: t, composites: byNode),
-      leaderShares: (
-        settings.leaderOwn / (settings.leaderOwn + settings.leaderOversees),
-        settings.leaderOversees / (settings.leaderOwn + settings.leaderOversees)),
+      leaders: leaders(d, period: t, composites: byNode, shares: shares), leaderShares: shares,
       draws: settings.draws,
       concentration: settings.concentration, seed: settings.seed, notes: flags.notes)
   }
@@ -185,18 +185,20 @@ public struct AssessAnalysis: Sendable {
   static func defined(_ x: Double) -> Double? { x.isNaN ? nil : x }
 
   /// A leader's composite: own x own node's composite + oversees x the mean composite of
-  /// the nodes they oversee (the weights scaled to sum 1; with one side missing, the other
-  /// alone); ranked and graded among the period's leaders that have one.
-  func leaders(_ d: Dataset, period t: Int, composites: [Int: Double?]) -> [AssessResult.LeaderRow] {
+  /// the nodes they oversee (`shares`: the weights scaled to sum 1; with one side missing,
+  /// the other alone); ranked and graded among the period's leaders that have one.
+  /// `composites` is indexed by node.
+  func leaders(
+    _ d: Dataset, period t: Int, composites: [Double?], shares: (own: Double, oversees: Double)
+  ) -> [AssessResult.LeaderRow] {
     let list = d.leaders
-    let (a, b) = (settings.leaderOwn, settings.leaderOversees)
     var rows: [AssessResult.LeaderRow] = []
     for r in 0..<list.count where Int(list.period[r]) == t {
-      let own = list.node[r] >= 0 ? composites[Int(list.node[r])] ?? nil : nil
-      let overseen = list.overseen(byRow: r).compactMap { composites[Int($0)] ?? nil }
+      let own = list.node[r] >= 0 ? composites[Int(list.node[r])] : nil
+      let overseen = list.overseen(byRow: r).compactMap { composites[Int($0)] }
       let mean = overseen.isEmpty ? nil : overseen.reduce(0, +) / Double(overseen.count)
       let value: Double? = switch (own, mean) {
-      case let (o?, m?): (a * o + b * m) / (a + b)
+      case let (o?, m?): shares.own * o + shares.oversees * m
       case let (o?, nil): o
       case let (nil, m?): m
       default: nil
