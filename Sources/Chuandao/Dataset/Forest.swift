@@ -43,6 +43,12 @@ public struct Forest: Sendable {
 
   public func children(of i: Int) -> Range<Int> { Int(childStart[i])..<Int(childStart[i + 1]) }
 
+  /// The parent's id, or nil for a top-level node.
+  public func parentID(of i: Int) -> String? { parent[i] >= 0 ? ids[Int(parent[i])] : nil }
+
+  /// The parent's display name, or nil for a top-level node.
+  public func parentName(of i: Int) -> String? { parent[i] >= 0 ? names[Int(parent[i])] : nil }
+
   /// The node's index for an id (compared exactly, after trimming surrounding spaces).
   public func index(of id: String) -> Int? { lookup.find(id) }
 

@@ -53,7 +53,7 @@ extension AssessResult {
         "rank_median": JSON(r.rankMedian), "rank_p05": JSON(r.rankP05), "rank_p95": JSON(r.rankP95),
         "grade_stability": JSON(r.gradeStability),
         "name": .string(f.names[r.node]),
-        "parent": f.parent[r.node] >= 0 ? .string(f.ids[Int(f.parent[r.node])]) : .null,
+        "parent": JSON(f.parentID(of: r.node)),
         "normalised": .object(normalised),
       ]
     }
@@ -128,7 +128,7 @@ extension AssessResult {
         .init(title: lang.pick("主要失分", "Pulled down by"), alignment: .left),
       ])
       for r in shown {
-        let parent = f.parent[r.node] >= 0 ? f.names[Int(f.parent[r.node])] : "-"
+        let parent = f.parentName(of: r.node) ?? "-"
         let band = r.rankP05.map { "\(fixed($0, 0))-\(fixed(r.rankP95, 0))" } ?? "-"
         t.addRow([
           f.names[r.node], parent, fixed(r.composite, 1), String(r.rank!), band,

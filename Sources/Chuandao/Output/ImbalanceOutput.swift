@@ -53,7 +53,7 @@ extension ImbalanceResult {
         "lower998": JSON(funnel.lower998[r]), "upper998": JSON(funnel.upper998[r]),
         "flag": .string(funnel.flags[r].rawValue), "low_power": .bool(funnel.lowPower[r]),
         "early_share": JSON(earlyShare[r]), "name": .string(f.names[i]),
-        "parent": f.parent[i] >= 0 ? .string(f.ids[Int(f.parent[i])]) : .null,
+        "parent": JSON(f.parentID(of: i)),
       ]
     }
   }
@@ -81,7 +81,7 @@ extension ImbalanceResult {
       ])
       for r in rows.prefix(30) {
         let i = nodes[r]
-        let parent = f.parent[i] >= 0 ? f.names[Int(f.parent[i])] : "-"
+        let parent = f.parentName(of: i) ?? "-"
         t.addRow([
           f.names[i], parent, String(Int(observed[r])), fixed(expected[r], 1), fixed(funnel.ratio[r], 2),
           "[\(fixed(funnel.lower95[r], 2)), \(fixed(funnel.upper95[r], 2))]", flagText(funnel.flags[r], lang),

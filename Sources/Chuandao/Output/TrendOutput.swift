@@ -40,7 +40,7 @@ extension TrendResult {
         "hot_periods": JSON(s.hotPeriods.map { labels[$0] }),
         "persistent": JSON(s.persistent?.rawValue),
         "name": .string(f.names[s.node]), "level": .string(f.levelNames[Int(f.level[s.node])]),
-        "parent": f.parent[s.node] >= 0 ? .string(f.ids[Int(f.parent[s.node])]) : .null,
+        "parent": JSON(f.parentID(of: s.node)),
         "predecessors": JSON(s.predecessors.map { f.ids[$0] }),
       ]
     }
@@ -67,7 +67,7 @@ extension TrendResult {
         .init(title: lang.pick("上级", "Parent"), alignment: .left, maxWidth: 20),
       ] + columns)
       for s in rows.prefix(30) {
-        let parent = f.parent[s.node] >= 0 ? f.names[Int(f.parent[s.node])] : "-"
+        let parent = f.parentName(of: s.node) ?? "-"
         t.addRow([f.names[s.node], L(Int(f.level[s.node])), parent] + cells(s))
       }
       var text = title + lang.pick("（\(rows.count) 个）\n", " (\(rows.count))\n") + t.render()
