@@ -56,29 +56,15 @@ public struct CSVTable: Sendable {
       return (flattener, rows)
     }
 
-    var header = parts[0].0.header
-    var column = parts[0].0.column
+    var columns = parts[0].0.columns
     // For each chunk, the global column of each local one; nil when they coincide.
     var maps: [[Int]?] = [nil]
     for (flattener, _) in parts.dropFirst() {
-      var map: [Int] = []
-      map.reserveCapacity(flattener.header.count)
-      var identity = true
-      for (j, name) in flattener.header.enumerated() {
-        let n: Int
-        if let existing = column[name] {
-          n = existing
-        } else {
-          n = header.count
-          header.append(name)
-          column[name] = n
-        }
-        map.append(n)
-        identity = identity && n == j
-      }
-      maps.append(identity ? nil : map)
+      let map = flattener.columns.names.map { columns.column(of: $0) }
+      maps.append(map.enumerated().allSatisfy { $0.offset == $0.element } ? nil : map)
     }
 
+    let header = columns.names
     let width = header.count
     let finished = ParallelChunks.perform(parts.count) { [maps] c in
       finish(parts[c].1, map: maps[c], width: width)
@@ -110,6 +96,20 @@ public struct CSVTable: Sendable {
     }
   }
 
+  /// Column names in first-seen order, and the column of each.
+  private struct Columns {
+    private(set) var names: [String] = []
+    private var index: [String: Int] = [:]
+
+    /// The column of `name`, appended at the end when it is new.
+    mutating func column(of name: String) -> Int {
+      if let n = index[name] { return n }
+      names.append(name)
+      index[name] = names.count - 1
+      return names.count - 1
+    }
+  }
+
   /// Flattens rows one at a time, collecting the header in first-seen order.
   ///
   /// Key paths are resolved once, not per cell: an entry per (object path, key) holds
@@ -118,10 +118,9 @@ public struct CSVTable: Sendable {
   /// of a node is remembered too, so rows with the keys in the usual order cost one string
   /// comparison per cell instead of a hash lookup and a concatenation.
   private struct Flattener {
-    private(set) var header: [String] = []
-    /// Column of each name; names, not key paths, so that a literal key `"a.b"` and a
-    /// nested `a`→`b` share the column.
-    private(set) var column: [String: Int] = [:]
+    /// The header; by names, not key paths, so that a literal key `"a.b"` and a nested
+    /// `a`→`b` share the column.
+    private(set) var columns = Columns()
     private var nodes = [Node(prefix: "")]  // node 0: the top level
     private var entries: [Entry] = []
 
@@ -141,7 +140,7 @@ public struct CSVTable: Sendable {
 
     /// The fields of `object`, as wide as the header is after it.
     mutating func row(_ object: JSONObject) -> [String] {
-      var row = [String](repeating: "", count: header.count)
+      var row = [String](repeating: "", count: columns.names.count)
       visit(object, node: 0, into: &row)
       return row
     }
@@ -185,18 +184,8 @@ public struct CSVTable: Sendable {
     }
 
     private mutating func leafColumn(_ e: Int) -> Int {
-      if entries[e].column >= 0 { return entries[e].column }
-      let name = entries[e].name
-      let n: Int
-      if let existing = column[name] {
-        n = existing
-      } else {
-        n = header.count
-        header.append(name)
-        column[name] = n
-      }
-      entries[e].column = n
-      return n
+      if entries[e].column < 0 { entries[e].column = columns.column(of: entries[e].name) }
+      return entries[e].column
     }
 
     private mutating func childNode(_ e: Int) -> Int {
