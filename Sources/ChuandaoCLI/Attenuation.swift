@@ -20,15 +20,13 @@ struct Attenuation: ParsableCommand {
   @OptionGroup var dataset: DatasetArgument
   @OptionGroup var options: CommonOptions
 
-  @Option(help: "score, score.SUBJECT (committee, secretary, commission, members) or intensity.")
-  var metric = "score"
+  @OptionGroup var metric: MetricOption
 
   func run() throws {
     let lang = options.lang
     let settings = try loadSettings(options.config, lang: lang)
     let (data, digests) = try loadDataset(dataset.dataset, config: options.config, lang: lang)
-    let m = try parseMetric(metric, in: data, lang: lang)
-    try requireFile(m.requiredFile, in: data, lang: lang)
+    let m = try metric.resolve(in: data, lang: lang)
     let t = try resolvePeriod(options.period, in: data, lang: lang)
     let result = AttenuationAnalysis(metric: m, flagZ: settings.attenuation.flagZ).run(data, period: t)
     if !result.excluded.isEmpty {

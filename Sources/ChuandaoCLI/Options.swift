@@ -28,3 +28,23 @@ struct DatasetArgument: ParsableArguments {
   @Argument(help: "The dataset folder (dataset.yaml, org.csv, ...).")
   var dataset: String
 }
+
+/// `--metric`, for the commands that follow one metric.
+struct MetricOption: ParsableArguments {
+  @Option(help: "score, score.SUBJECT (committee, secretary, commission, members) or intensity.")
+  var metric = "score"
+
+  /// The metric, parsed against the dataset's subjects (an unknown one is a usage error),
+  /// once the dataset is known to have the file it is read from (else exit 2).
+  func resolve(in data: Dataset, lang: Language) throws -> Metric {
+    guard let m = Metric(metric, subjects: data.manifest.subjects) else {
+      let subjects = data.manifest.subjects
+      printError(lang.pick(
+        "错误：未知的指标 '\(metric)'（可用：score、intensity 或 score.主体，主体为 \(subjects.joined(separator: "、"))）",
+        "error: unknown metric '\(metric)' (use score, intensity or score.SUBJECT, SUBJECT one of \(subjects.joined(separator: ", ")))"))
+      throw ExitCode(1)
+    }
+    try requireFile(m.requiredFile, in: data, lang: lang)
+    return m
+  }
+}

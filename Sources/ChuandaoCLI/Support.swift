@@ -122,16 +122,6 @@ func requireFile(_ name: String, in dataset: Dataset, lang: Language) throws {
   throw ExitCode(2)
 }
 
-/// Parses `--metric` against the dataset's subjects; an unknown metric is a usage error.
-func parseMetric(_ text: String, in data: Dataset, lang: Language) throws -> Metric {
-  if let m = Metric(text, subjects: data.manifest.subjects) { return m }
-  let subjects = data.manifest.subjects
-  printError(lang.pick(
-    "错误：未知的指标 '\(text)'（可用：score、intensity 或 score.主体，主体为 \(subjects.joined(separator: "、"))）",
-    "error: unknown metric '\(text)' (use score, intensity or score.SUBJECT, SUBJECT one of \(subjects.joined(separator: ", ")))"))
-  throw ExitCode(1)
-}
-
 /// Reports the stages of long work on stderr when it is a terminal: each stage's name,
 /// then its time when the next begins (`--format json` keeps stdout clean either way).
 final class StageReporter {
