@@ -58,7 +58,7 @@ struct Assess: ParsableCommand {
         "error: \(draws) weight draws need about \(gb(need)) GB of memory, and this machine has about \(gb(budget)) GB left; set assess.uncertainty.draws in --config to at most \(fits) (or 0 for no uncertainty)"))
       throw ExitCode(1)
     }
-    let stages = StageReporter(lang: lang, enabled: data.forest.count >= 20_000)
+    let stages = StageReporter(lang: lang, dataset: data)
     let result = analysis.run(data, period: t, blindSpot: settings.imbalance.blindSpot) { stage in
       switch stage {
       case .flags: stages.begin("判定各期冷热", "flagging cold and hot nodes in every period")

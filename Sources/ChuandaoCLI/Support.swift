@@ -129,9 +129,10 @@ final class StageReporter {
   let enabled: Bool
   private var start: Date?
 
-  init(lang: Language, enabled: Bool = true) {
+  /// Reports for datasets of at least 20,000 nodes, where the stages take seconds.
+  init(lang: Language, dataset: Dataset) {
     self.lang = lang
-    self.enabled = enabled && isatty(STDERR_FILENO) != 0
+    self.enabled = dataset.forest.count >= 20_000 && isatty(STDERR_FILENO) != 0
   }
 
   func begin(_ zh: String, _ en: String) {

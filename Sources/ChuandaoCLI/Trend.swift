@@ -30,7 +30,7 @@ struct Trend: ParsableCommand {
     let (data, digests) = try loadDataset(dataset.dataset, config: options.config, lang: lang)
     let m = try metric.resolve(in: data, lang: lang)
     let t = try resolvePeriod(options.period, in: data, lang: lang)
-    let stages = StageReporter(lang: lang, enabled: data.forest.count >= 20_000)
+    let stages = StageReporter(lang: lang, dataset: data)
     stages.begin("判定各期冷热", "flagging cold and hot nodes in every period")
     let flags = PeriodFlags.compute(data, levels: Array(0..<data.forest.levelCount), blindSpot: settings.imbalance.blindSpot)
     stages.begin("各节点的序列与趋势检验", "series and trend tests per node")

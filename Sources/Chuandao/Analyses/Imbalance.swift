@@ -139,7 +139,8 @@ public struct ImbalanceAnalysis: Sendable {
           en: "domain '\(name)' has no supervision at all in the level: left out of the model (expected 0, coefficient null); it is a blind spot, not an error"))
       }
     }
-    guard !kept.isEmpty else { throw ImbalanceError.noSupervisionInLevel }
+    // `run` has already refused a level without any supervision, so some domain is kept.
+    precondition(!kept.isEmpty, "fitGLM: no domain with supervision")
     let withRisk = kept.contains { dd in
       let first = risk[dd]
       return (0..<n).contains { !Ties.equal(risk[$0 * D + dd], first) }
