@@ -27,8 +27,7 @@ struct Assess: ParsableCommand {
 
   func run() throws {
     let lang = options.lang
-    let settings = try loadSettings(options.config, lang: lang)
-    let (data, digests) = try loadDataset(dataset.dataset, config: options.config, lang: lang)
+    let (settings, data, digests) = try options.load(dataset)
     try requireFile("scores.csv", in: data, lang: lang)
     let analysis = AssessAnalysis(settings: settings.assess, siloGap: settings.coordination.siloGap)
     let unknown = analysis.unknownGoalpostLevels(data)

@@ -24,8 +24,7 @@ struct Attenuation: ParsableCommand {
 
   func run() throws {
     let lang = options.lang
-    let settings = try loadSettings(options.config, lang: lang)
-    let (data, digests) = try loadDataset(dataset.dataset, config: options.config, lang: lang)
+    let (settings, data, digests) = try options.load(dataset)
     let m = try metric.resolve(in: data, lang: lang)
     let t = try resolvePeriod(options.period, in: data, lang: lang)
     let result = AttenuationAnalysis(metric: m, flagZ: settings.attenuation.flagZ).run(data, period: t)

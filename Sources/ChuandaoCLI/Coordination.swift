@@ -21,8 +21,7 @@ struct Coordination: ParsableCommand {
 
   func run() throws {
     let lang = options.lang
-    let settings = try loadSettings(options.config, lang: lang)
-    let (data, digests) = try loadDataset(dataset.dataset, config: options.config, lang: lang)
+    let (settings, data, digests) = try options.load(dataset)
     try requireFile("scores.csv", in: data, lang: lang)
     let t = try resolvePeriod(options.period, in: data, lang: lang)
     let result = CoordinationAnalysis(siloGap: settings.coordination.siloGap).run(data, period: t)
@@ -59,8 +58,7 @@ struct Closure: ParsableCommand {
 
   func run() throws {
     let lang = options.lang
-    _ = try loadSettings(options.config, lang: lang)
-    let (data, digests) = try loadDataset(dataset.dataset, config: options.config, lang: lang)
+    let (_, data, digests) = try options.load(dataset)
     try requireFile("problems.csv", in: data, lang: lang)
     let t = try resolvePeriod(options.period, in: data, lang: lang)
     guard let day = asOf.flatMap(ISODate.parse) ?? ClosureAnalysis.defaultAsOf(data, period: t) else {

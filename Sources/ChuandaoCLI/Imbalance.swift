@@ -30,8 +30,7 @@ struct Imbalance: ParsableCommand {
 
   func run() throws {
     let lang = options.lang
-    let settings = try loadSettings(options.config, lang: lang)
-    let (data, digests) = try loadDataset(dataset.dataset, config: options.config, lang: lang)
+    let (settings, data, digests) = try options.load(dataset)
     let levels = data.manifest.levels
     var k = levels.count - 1
     if let level {

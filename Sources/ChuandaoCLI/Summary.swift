@@ -15,8 +15,7 @@ struct Summary: ParsableCommand {
   @OptionGroup var options: CommonOptions
 
   func run() throws {
-    _ = try loadSettings(options.config, lang: options.lang)
-    let (data, digests) = try loadDataset(dataset.dataset, config: options.config, lang: options.lang)
+    let (_, data, digests) = try options.load(dataset)
     if let period = options.period { _ = try resolvePeriod(period, in: data, lang: options.lang) }
     let summary = DatasetSummary(data)
     try publish(dataset: dataset.dataset, digests: digests, period: options.period, options: options) {

@@ -56,6 +56,16 @@ func loadSettings(_ path: String?, lang: Language) throws -> Settings {
   }
 }
 
+extension CommonOptions {
+  /// What every analysis command starts with: the settings of `--config` (checked before
+  /// the dataset is read, so a bad key fails fast), then the dataset and its digests.
+  func load(_ dataset: DatasetArgument) throws -> (settings: Settings, data: Dataset, digests: InputDigests) {
+    let settings = try loadSettings(config, lang: lang)
+    let (data, digests) = try loadDataset(dataset.dataset, config: config, lang: lang)
+    return (settings, data, digests)
+  }
+}
+
 /// Resolves `--period` (default: the latest); an unknown label is a usage error.
 func resolvePeriod(_ label: String?, in dataset: Dataset, lang: Language) throws -> Int {
   let periods = dataset.manifest.periods

@@ -26,8 +26,7 @@ struct Trend: ParsableCommand {
 
   func run() throws {
     let lang = options.lang
-    let settings = try loadSettings(options.config, lang: lang)
-    let (data, digests) = try loadDataset(dataset.dataset, config: options.config, lang: lang)
+    let (settings, data, digests) = try options.load(dataset)
     let m = try metric.resolve(in: data, lang: lang)
     let t = try resolvePeriod(options.period, in: data, lang: lang)
     let stages = StageReporter(lang: lang, dataset: data)
