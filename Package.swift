@@ -77,7 +77,8 @@ let package = Package(
     ),
     .testTarget(
       name: "ChuandaoCLITests",
-      dependencies: ["Chuandao", "ChuandaoCLI"]
+      dependencies: ["Chuandao", "ChuandaoCLI"],
+      resources: [.copy("Fixtures")]
     ),
   ]
 )

@@ -15,6 +15,10 @@ struct Assess: ParsableCommand {
       Weights, grade bands, leader shares, draws and goalposts come from --config; see
       datasets/sample/assess.yaml for a documented example.
 
+      Grades go by the rank within level, not by the composite itself: with the Hazen
+      percentile q = (rank - 0.5)/n, q <= 0.15 is excellent, <= 0.85 good, <= 0.95 fair,
+      the rest poor (assess.grades); the only node of a level is good.
+
       Examples:
         chuandao assess datasets/sample
         chuandao assess datasets/sample --config datasets/sample/assess.yaml
@@ -58,7 +62,7 @@ struct Assess: ParsableCommand {
       throw ExitCode(1)
     }
     let stages = StageReporter(lang: lang, dataset: data)
-    let result = analysis.run(data, period: t, blindSpot: settings.imbalance.blindSpot) { stage in
+    let result = analysis.run(data, period: t, imbalance: settings.imbalance) { stage in
       switch stage {
       case .flags: stages.begin("判定各期冷热", "flagging cold and hot nodes in every period")
       case .indicators: stages.begin("计算各期指标", "computing the indicators of every period")

@@ -9,9 +9,15 @@ struct Imbalance: ParsableCommand {
     discussion: helpText("""
       Observed supervision actions against the expected number for each node's members
       (and, with --adjust risk, its integrity-risk exposure by domain, through a Poisson
-      GLM), on a funnel plot with exact Poisson or random-effect limits; the cold and hot
-      nodes; domain coverage against risk and blind spots; Gini, Theil and CV of intensity;
-      the early-reminder share (METHODS.md section 3).
+      GLM), on a funnel plot with exact Poisson limits, or, when the level is
+      overdispersed, exact negative-binomial limits widened by the random effect; the cold
+      and hot nodes; domain coverage against risk and blind spots; Gini, Theil and CV of
+      intensity; the early-reminder share (METHODS.md section 3).
+
+      Settings (--config): imbalance.blind_spot (coverage below which a domain is a blind
+      spot, default 0.5) and imbalance.dispersion: consistent (default) or spiegelhalter
+      (the classic method of FunnelPlotR and NHS practice: unscaled phi and normal limits
+      on the square-root scale; see docs/imbalance.md).
 
       Examples:
         chuandao imbalance datasets/sample
@@ -53,7 +59,7 @@ struct Imbalance: ParsableCommand {
     let t = try resolvePeriod(options.period, in: data, lang: lang)
     let result: ImbalanceResult
     do {
-      result = try ImbalanceAnalysis(level: k, adjust: mode, blindSpot: settings.imbalance.blindSpot).run(data, period: t)
+      result = try ImbalanceAnalysis(level: k, adjust: mode, settings: settings.imbalance).run(data, period: t)
     } catch ImbalanceError.noNodes {
       printError(lang.pick(
         "错误：\(levels[k]) 层在 \(data.manifest.periods[t]) 期没有党员数大于 0 的节点",

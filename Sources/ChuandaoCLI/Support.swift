@@ -123,13 +123,15 @@ func write(_ bytes: [UInt8], to path: String?, protecting: Set<String>, lang: La
   }
 }
 
-/// An analysis that needs a file the dataset lacks exits 2 naming it (DATA.md).
+/// An analysis whose own input file the dataset lacks is a usage error (exit 1) naming the
+/// file (OUTPUT.md; DATA.md's older "exits 2" is superseded, see docs/data-decisions.md):
+/// the data are valid, the analysis was asked of data that cannot answer it.
 func requireFile(_ name: String, in dataset: Dataset, lang: Language) throws {
   guard dataset.file(name) == nil else { return }
   printError(lang.pick(
     "\(name): error: 此分析需要该文件，但数据集中没有",
     "\(name): error: this analysis needs the file, and the dataset has none"))
-  throw ExitCode(2)
+  throw ExitCode(1)
 }
 
 /// Reports the stages of long work on stderr when it is a terminal: each stage's name,

@@ -31,7 +31,7 @@ struct Trend: ParsableCommand {
     let t = try resolvePeriod(options.period, in: data, lang: lang)
     let stages = StageReporter(lang: lang, dataset: data)
     stages.begin("判定各期冷热", "flagging cold and hot nodes in every period")
-    let flags = PeriodFlags.compute(data, levels: Array(0..<data.forest.levelCount), blindSpot: settings.imbalance.blindSpot)
+    let flags = PeriodFlags.compute(data, levels: Array(0..<data.forest.levelCount), settings: settings.imbalance)
     stages.begin("各节点的序列与趋势检验", "series and trend tests per node")
     let result = TrendAnalysis(metric: m, settings: settings.trend).run(data, through: t, flags: flags)
     stages.end()

@@ -94,14 +94,17 @@ public func competitionRanks(_ values: [Double]) -> [Int?] {
   return result
 }
 
-/// The grade band of the rank percentile q = rank / n: the first b with
+/// The grade band of the Hazen rank percentile q = (rank - 0.5) / n: the first b with
 /// `Ties.lessOrEqual(q, bounds[b])`, else `bounds.count`.
 ///
 /// With the default bounds [0.15, 0.85, 0.95], band 0 is excellent (q <= 0.15), 1 good,
-/// 2 fair and 3 poor; rank 3 of 20 is q = 0.15 and so band 0.
+/// 2 fair and 3 poor; rank 3 of 20 is q = 0.125 and so band 0, rank 4 of 20 q = 0.175 and
+/// band 1. The Hazen percentile puts each rank at the middle of its 1/n of the level, so
+/// that the only node of a level (q = 0.5) is good, not poor as with rank / n (METHODS.md
+/// section 7).
 public func gradeBand(rank: Int, of n: Int, bounds: [Double]) -> Int {
   precondition(n > 0, "gradeBand: n must be > 0, got \(n)")
-  let q = Double(rank) / Double(n)
+  let q = (Double(rank) - 0.5) / Double(n)
   return bounds.firstIndex { Ties.lessOrEqual(q, $0) } ?? bounds.count
 }
 

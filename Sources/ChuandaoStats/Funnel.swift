@@ -20,7 +20,7 @@ public enum FunnelFlag: String, Sendable {
 
 /// The funnel plot of observed against expected counts, METHODS.md section 3: Poisson
 /// counts on the square-root scale, Spiegelhalter's overdispersion check and, when the
-/// counts are overdispersed, DerSimonian-Laird random-effects limits.
+/// counts are overdispersed, a DerSimonian-Laird random effect that widens the limits.
 ///
 /// Sources: D. J. Spiegelhalter, "Funnel plots for comparing institutional performance",
 /// Statistics in Medicine 24(8), 1185-1202, 2005 (doi:10.1002/sim.1970) for the limits and
@@ -33,27 +33,59 @@ public enum FunnelFlag: String, Sendable {
 /// The model is a specification; `fit` returns an immutable `Fit` of plain arrays, one
 /// entry per unit, in the order given.
 public struct FunnelPlot: Sendable {
+  /// How overdispersion is measured and, when found, turned into limits.
+  public enum Dispersion: String, Sendable, CaseIterable {
+    /// The default (METHODS.md section 3): phi divided by `winsorisedNormalMeanSquare`, so
+    /// that it is about 1 for Poisson counts, and, when phi > 1, the exact limits of the
+    /// negative binomial with mean E and variance E + 4 tau2 E^2 (the random effect on the
+    /// count scale). In simulation 3-6% of units fall outside the 95% limits whatever the
+    /// dispersion and the size of the counts.
+    case consistent
+    /// Spiegelhalter's classic method, as FunnelPlotR and NHS practice use it: phi
+    /// unscaled (about 0.68 for Poisson counts) and, when phi > 1, normal limits on the
+    /// square-root scale. Overdispersion is noticed late and tau2 underestimated, so that
+    /// 11-24% of units fall outside the 95% limits of an overdispersed level.
+    case spiegelhalter
+  }
+
   /// The normal quantile of the 95% limits, Φ^-1(0.975) to 7 digits as METHODS.md writes it.
   public var z95 = 1.959964
   /// The normal quantile of the 99.8% limits, Φ^-1(0.999) to 7 digits.
   public var z998 = 3.090232
+  /// The overdispersion method; `.consistent` by default.
+  public var dispersion: Dispersion
 
-  public init() {}
+  public init(dispersion: Dispersion = .consistent) {
+    self.dispersion = dispersion
+  }
+
+  /// c = E[W^2] for W a standard normal winsorised at its own 10th and 90th percentiles
+  /// +-a, a = Φ^-1(0.9): c = 0.8 - 2 a φ(a) + 0.2 a^2 = 0.6786546 (the 80% in the middle
+  /// contribute the truncated second moment 0.8 - 2 a φ(a), each 10% tail a^2). The
+  /// winsorised mean square of Freeman-Tukey deviates of Poisson counts estimates it, so
+  /// the consistent phi divides by it.
+  public static let winsorisedNormalMeanSquare: Double = {
+    let a = Normal.standardQuantile(0.9)
+    return 0.8 - 2 * a * Normal.standardPDF(a) + 0.2 * a * a
+  }()
 
   /// The funnel for units with observed counts O_i >= 0 and expected counts E_i > 0.
   ///
   /// Per unit: SR_i = O_i/E_i, y_i = sqrt(SR_i), s_i = 1/(2 sqrt(E_i)) and the Freeman-Tukey
   /// deviate sqrt(O_i) + sqrt(O_i + 1) - sqrt(4 E_i + 1). phi is the mean square of the
-  /// deviates winsorised at their 10th and 90th type-7 percentiles.
+  /// deviates winsorised at their 10th and 90th type-7 percentiles, divided by
+  /// `winsorisedNormalMeanSquare` when `dispersion` is `.consistent`.
   ///
   /// - phi <= 1 (with METHODS.md's 1e-9 tie rule, so 1 + 1e-12 counts as 1), or fewer than
-  ///   two units: exact Poisson limits per unit (`exactPoissonLimit` at p = .001, .025, .975,
+  ///   two units: exact Poisson limits per unit (`exactLimit` at p = .001, .025, .975,
   ///   .999), `tau2` nil, `z` the Freeman-Tukey deviates. A single unit cannot show
   ///   overdispersion: the DerSimonian-Laird denominator sum w - sum w^2/sum w is 0 for it.
   /// - phi > 1: w_i = 1/s_i^2 = 4 E_i,
-  ///   tau2 = max(0, (n phi - (n - 1))/(sum w - sum w^2/sum w)), limits
-  ///   max(0, 1 - z sqrt(s_i^2 + tau2))^2 and (1 + z sqrt(s_i^2 + tau2))^2, and
-  ///   z_i = (y_i - 1)/sqrt(s_i^2 + tau2).
+  ///   tau2 = max(0, (n phi - (n - 1))/(sum w - sum w^2/sum w)) (> 0, since phi > 1) and
+  ///   z_i = (y_i - 1)/sqrt(s_i^2 + tau2). The limits: `.consistent`, the exact limits of
+  ///   the negative binomial with mean E_i and size 1/(4 tau2) (`exactLimit(expected:tau2:
+  ///   probability:)`); `.spiegelhalter`, max(0, 1 - z sqrt(s_i^2 + tau2))^2 and
+  ///   (1 + z sqrt(s_i^2 + tau2))^2.
   ///
   /// Flags compare SR_i with the limits by `Ties` (a ratio within 1e-9 of a limit is on it,
   /// not beyond it). `lowPower` is `Ties.lessOrEqual(lower95, 0)`: exactly the units that
@@ -63,8 +95,8 @@ public struct FunnelPlot: Sendable {
   /// >= 0 and every E_i is finite and > 0: a unit with E_i = 0 has no ratio and no limits
   /// (s_i is infinite), so callers leave it out. No units gives empty arrays and phi NaN.
   ///
-  /// Exact limits cost about two Poisson cdf evaluations each (O(sqrt(E)) work); units with
-  /// the same E share them.
+  /// Exact limits cost about two cdf evaluations each (O(sqrt(E)) work); units with the
+  /// same E share them.
   public func fit(observed: [Double], expected: [Double]) -> Fit {
     precondition(
       observed.count == expected.count,
@@ -87,7 +119,8 @@ public struct FunnelPlot: Sendable {
       ratio[i] = o / e
       freemanTukey[i] = o.squareRoot() + (o + 1).squareRoot() - (4 * e + 1).squareRoot()
     }
-    let phi = FunnelPlot.winsorisedPhi(freemanTukey)
+    let rawPhi = FunnelPlot.winsorisedPhi(freemanTukey)
+    let phi = dispersion == .consistent ? rawPhi / FunnelPlot.winsorisedNormalMeanSquare : rawPhi
     let overdispersed = n >= 2 && !Ties.lessOrEqual(phi, 1)
 
     var z = freemanTukey
@@ -110,29 +143,21 @@ public struct FunnelPlot: Sendable {
       for i in 0..<n {
         let sd = (1 / (4 * expected[i]) + t).squareRoot()
         z[i] = (ratio[i].squareRoot() - 1) / sd
-        lower95[i] = FunnelPlot.square(max(0, 1 - z95 * sd))
-        upper95[i] = FunnelPlot.square(1 + z95 * sd)
-        lower998[i] = FunnelPlot.square(max(0, 1 - z998 * sd))
-        upper998[i] = FunnelPlot.square(1 + z998 * sd)
+      }
+      switch dispersion {
+      case .consistent:
+        fillExactLimits(expected, tau2: t, &lower998, &lower95, &upper95, &upper998)
+      case .spiegelhalter:
+        for i in 0..<n {
+          let sd = (1 / (4 * expected[i]) + t).squareRoot()
+          lower95[i] = FunnelPlot.square(max(0, 1 - z95 * sd))
+          upper95[i] = FunnelPlot.square(1 + z95 * sd)
+          lower998[i] = FunnelPlot.square(max(0, 1 - z998 * sd))
+          upper998[i] = FunnelPlot.square(1 + z998 * sd)
+        }
       }
     } else {
-      var cache: [Double: (Double, Double, Double, Double)] = [:]
-      for i in 0..<n {
-        let e = expected[i]
-        let limits: (Double, Double, Double, Double)
-        if let hit = cache[e] {
-          limits = hit
-        } else {
-          limits = (
-            FunnelPlot.exactPoissonLimit(expected: e, probability: 0.001),
-            FunnelPlot.exactPoissonLimit(expected: e, probability: 0.025),
-            FunnelPlot.exactPoissonLimit(expected: e, probability: 0.975),
-            FunnelPlot.exactPoissonLimit(expected: e, probability: 0.999)
-          )
-          cache[e] = limits
-        }
-        (lower998[i], lower95[i], upper95[i], upper998[i]) = limits
-      }
+      fillExactLimits(expected, tau2: 0, &lower998, &lower95, &upper95, &upper998)
     }
 
     var flags = [FunnelFlag](repeating: .normal, count: n)
@@ -152,7 +177,7 @@ public struct FunnelPlot: Sendable {
     }
 
     return Fit(
-      ratio: ratio, z: z, freemanTukey: freemanTukey, phi: phi, tau2: tau2,
+      ratio: ratio, z: z, freemanTukey: freemanTukey, dispersion: dispersion, phi: phi, tau2: tau2,
       overdispersed: overdispersed, lower95: lower95, upper95: upper95, lower998: lower998,
       upper998: upper998, flags: flags, lowPower: lowPower)
   }
@@ -166,11 +191,14 @@ public struct FunnelPlot: Sendable {
     public let z: [Double]
     /// The Freeman-Tukey deviates sqrt(O_i) + sqrt(O_i + 1) - sqrt(4 E_i + 1), always.
     public let freemanTukey: [Double]
+    /// The method the fit used.
+    public let dispersion: Dispersion
     /// The overdispersion factor: mean square of the Freeman-Tukey deviates winsorised at
-    /// their 10th and 90th type-7 percentiles. NaN for no units.
+    /// their 10th and 90th type-7 percentiles, divided by `winsorisedNormalMeanSquare` for
+    /// `.consistent`. NaN for no units.
     public let phi: Double
-    /// The DerSimonian-Laird between-unit variance on the square-root scale; nil unless
-    /// `overdispersed`.
+    /// The DerSimonian-Laird between-unit variance on the square-root scale (on the count
+    /// scale, a variance E + 4 tau2 E^2); nil unless `overdispersed`.
     public let tau2: Double?
     /// phi > 1 by the 1e-9 tie rule, with at least two units: the limits are the
     /// random-effects ones.
@@ -199,45 +227,65 @@ public struct FunnelPlot: Sendable {
   /// evaluations in all. Since F(r_p - 1) < p <= F(r_p) as computed, and rounded subtraction
   /// is monotone, alpha is in [0, 1]. Traps unless E is finite and > 0 and 0 < p < 1.
   public static func exactPoissonLimit(expected: Double, probability p: Double) -> Double {
+    exactLimit(expected: expected, tau2: 0, probability: p)
+  }
+
+  /// The interpolated exact limit of the count distribution of a unit with expected count E
+  /// and random-effect variance tau2 on the square-root scale: the negative binomial with
+  /// mean E and size k = 1/(4 tau2) (variance E + 4 tau2 E^2) when tau2 > 0, the Poisson
+  /// when tau2 = 0; otherwise as `exactPoissonLimit`. Reference (METHODS.md), E = 20,
+  /// tau2 = 0.05, p = .001/.025/.975/.999: 0.02656, 0.22051, 2.14793, 3.16849; E = 2:
+  /// 0, 0, 2.79773, 4.57158.
+  ///
+  /// Why the count scale: a random effect u with variance tau2 added to sqrt(SR) makes the
+  /// count's mean E (1 + u)^2, whose variance is about 4 tau2 E^2; a gamma-mixed Poisson with
+  /// that variance is the negative binomial. Normal limits on the square-root scale would
+  /// put 12% of a null level with about 2 expected counts outside the 95% limits once phi is
+  /// consistent, and flag units with O = 0 whose count is entirely plausible.
+  /// Traps unless E is finite and > 0, tau2 finite and >= 0 and 0 < p < 1.
+  public static func exactLimit(expected: Double, tau2: Double, probability p: Double) -> Double {
     precondition(
       expected > 0 && expected.isFinite,
-      "exactPoissonLimit: expected must be finite and > 0, got \(expected)")
-    precondition(p > 0 && p < 1, "exactPoissonLimit: probability must be in (0, 1), got \(p)")
-    let (r, atR, belowR) = quantileWithCDF(Poisson(mean: expected), p)
+      "exactLimit: expected must be finite and > 0, got \(expected)")
+    precondition(tau2 >= 0 && tau2.isFinite, "exactLimit: tau2 must be finite and >= 0, got \(tau2)")
+    precondition(p > 0 && p < 1, "exactLimit: probability must be in (0, 1), got \(p)")
+    let (r, atR, belowR): (Int, Double, Double)
+    if tau2 == 0 {
+      let poisson = Poisson(mean: expected)
+      (r, atR, belowR) = discreteQuantile(p, start: poisson.cornishFisherStart(p), cdf: poisson.cdf)
+    } else {
+      let nb = NegativeBinomial(mean: expected, size: 1 / (4 * tau2))
+      (r, atR, belowR) = discreteQuantile(p, start: nb.cornishFisherStart(p), cdf: nb.cdf)
+    }
     let alpha = (atR - p) / (atR - belowR)
     return max(0, (Double(r) - alpha) / expected)
   }
 
   // MARK: - Implementation details
 
-  /// (r, F(r), F(r - 1)) for r the smallest integer with F(r) >= p, 0 < p < 1.
-  ///
-  /// Starts from `Poisson.quantile`'s Cornish-Fisher value, within a unit or two of r for any
-  /// mean, and walks one step at a time; after 32 steps (never seen) it falls back on
-  /// `Poisson.quantile`.
-  static func quantileWithCDF(_ poisson: Poisson, _ p: Double) -> (Int, Double, Double) {
-    let mean = poisson.mean
-    let z = Normal.standard.quantile(p)
-    let guess = mean + mean.squareRoot() * z + (z * z - 1) / 6
-    var r = guess > 0 ? Int(min(guess.rounded(), 9e15)) : 0
-    var atR = poisson.cdf(r)
-    if atR >= p {
-      for _ in 0..<32 {
-        let below = poisson.cdf(r - 1)  // 0 at r = 0, which is < p
-        if below < p { return (r, atR, below) }
-        r -= 1
-        atR = below
+  /// The exact limits at .001, .025, .975 and .999 for every unit, shared by units with the
+  /// same E.
+  func fillExactLimits(
+    _ expected: [Double], tau2: Double, _ lower998: inout [Double], _ lower95: inout [Double],
+    _ upper95: inout [Double], _ upper998: inout [Double]
+  ) {
+    var cache: [Double: (Double, Double, Double, Double)] = [:]
+    for i in expected.indices {
+      let e = expected[i]
+      let limits: (Double, Double, Double, Double)
+      if let hit = cache[e] {
+        limits = hit
+      } else {
+        limits = (
+          FunnelPlot.exactLimit(expected: e, tau2: tau2, probability: 0.001),
+          FunnelPlot.exactLimit(expected: e, tau2: tau2, probability: 0.025),
+          FunnelPlot.exactLimit(expected: e, tau2: tau2, probability: 0.975),
+          FunnelPlot.exactLimit(expected: e, tau2: tau2, probability: 0.999)
+        )
+        cache[e] = limits
       }
-    } else {
-      for _ in 0..<32 {
-        let above = poisson.cdf(r + 1)
-        if above >= p { return (r + 1, above, atR) }
-        r += 1
-        atR = above
-      }
+      (lower998[i], lower95[i], upper95[i], upper998[i]) = limits
     }
-    let q = poisson.quantile(p)
-    return (q, poisson.cdf(q), poisson.cdf(q - 1))
   }
 
   /// Mean square of the values winsorised at their 10th and 90th type-7 percentiles; NaN

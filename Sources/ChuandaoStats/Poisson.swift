@@ -51,49 +51,17 @@ public struct Poisson: Equatable, Sendable {
   /// No fuzz is applied to p (unlike R's `qpois`, which lowers p by 64 ulps), so the result
   /// is exactly the definition evaluated with `cdf`, as scipy's `poisson.ppf` does.
   /// Starts from the Cornish-Fisher value μ + σ z + (z^2 - 1)/6, z = Φ^-1(p), which is within
-  /// a few units for large μ, then brackets by doubling steps and bisects, so a call costs a
-  /// handful of cdf evaluations. quantile(0) = 0.
+  /// a few units for large μ (`discreteQuantile`), so a call costs a handful of cdf
+  /// evaluations. quantile(0) = 0.
   public func quantile(_ p: Double) -> Int {
     precondition(p >= 0 && p < 1, "Poisson.quantile: p must be in [0, 1), got \(p)")
     if p == 0 || mean == 0 { return 0 }
-    let z = Normal.standardQuantile(p)
-    let guess = mean + mean.squareRoot() * z + (z * z - 1) / 6
-    var r = guess > 0 ? Int(min(guess.rounded(), 9e15)) : 0
-    // Invariant once bracketed: cdf(low) < p <= cdf(high); cdf(-1) = 0 < p.
-    var low: Int
-    var high: Int
-    var step = 1
-    if cdf(r) >= p {
-      high = r
-      while true {
-        let candidate = high - step
-        if candidate < 0 {
-          low = -1
-          break
-        }
-        if cdf(candidate) < p {
-          low = candidate
-          break
-        }
-        high = candidate
-        step *= 2
-      }
-    } else {
-      low = r
-      while true {
-        let candidate = low + step
-        if cdf(candidate) >= p {
-          high = candidate
-          break
-        }
-        low = candidate
-        step *= 2
-      }
-    }
-    while high - low > 1 {
-      r = low + (high - low) / 2
-      if cdf(r) >= p { high = r } else { low = r }
-    }
-    return high
+    return discreteQuantile(p, start: cornishFisherStart(p), cdf: cdf).r
+  }
+
+  /// The Cornish-Fisher start μ + σ z + (z^2 - 1)/6 (σ = sqrt(μ), skewness 1/σ).
+  func cornishFisherStart(_ p: Double) -> Int {
+    let sd = mean.squareRoot()
+    return cornishFisherQuantile(p, mean: mean, sd: sd, skewness: 1 / sd)
   }
 }

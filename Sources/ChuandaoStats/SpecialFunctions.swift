@@ -258,6 +258,9 @@ func incompleteBeta(
 /// a log(x/x0) + b log(y/y0) + log(ab/(a+b))/2 - log(2π)/2 - δ(a) - δ(b) + δ(a+b),
 /// where a log(x/x0) + b log(y/y0) = a log1pmx(x/x0 - 1) + b log1pmx(y/y0 - 1) because
 /// a (x/x0 - 1) + b (y/y0 - 1) = (a+b)(x + y - 1) = 0 (TOMS 708's `brcomp`, simplified).
+/// x - x0 equals y0 - y; of the two, the difference of the smaller numbers is taken, since
+/// near 1 (the negative binomial with a size far above its mean) x - x0 keeps only the
+/// digits that x and x0 have beyond their shared leading 9s.
 func logBetaPrefix(
   a: Double, b: Double, x: Double, y: Double, logX: Double, logY: Double
 ) -> Double {
@@ -265,11 +268,14 @@ func logBetaPrefix(
     return a * logX + b * logY - SpecialFunctions.logBeta(a, b)
   }
   let n = a + b
-  func part(_ a: Double, _ x: Double, _ logX: Double, _ x0: Double) -> Double {
-    let d = (x - x0) / x0
+  let x0 = a / n
+  let y0 = b / n
+  func part(_ a: Double, _ logX: Double, _ x0: Double, _ difference: Double) -> Double {
+    let d = difference / x0
     return abs(d) < 0.5 ? a * log1pmx(d) : a * (logX - log(x0) - d)
   }
-  return part(a, x, logX, a / n) + part(b, y, logY, b / n) + 0.5 * (log(a) + log(b / n))
+  return part(a, logX, x0, x <= 0.5 ? x - x0 : y0 - y)
+    + part(b, logY, y0, y <= 0.5 ? y - y0 : x0 - x) + 0.5 * (log(a) + log(b / n))
     - halfLogTwoPi - stirlingRemainder(a) - stirlingRemainder(b) + stirlingRemainder(n)
 }
 

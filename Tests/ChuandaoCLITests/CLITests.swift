@@ -265,7 +265,7 @@ struct CLITests {
       try FileManager.default.copyItem(atPath: CLI.sample + "/" + f, toPath: dir + "/" + f)
     }
     let missing = try CLI.run(["attenuation", dir, "--lang", "en"])
-    #expect(missing.status == 2)
+    #expect(missing.status == 1)
     #expect(missing.stderr.contains("scores.csv: error: this analysis needs the file"))
   }
 
@@ -327,6 +327,14 @@ struct CLITests {
     #expect(none.status == 1)
     #expect(none.stderr.contains("period 2025 has no period_end"))
     #expect(try CLI.run(["closure", dir, "--as-of", "2025-12-31"]).status == 0)
+    // Without problems.csv closure has nothing to close: a usage error naming the file
+    // (OUTPUT.md), as --adjust risk without risks.csv.
+    try FileManager.default.removeItem(atPath: dir + "/problems.csv")
+    try FileManager.default.removeItem(atPath: dir + "/responsibilities.csv")
+    try FileManager.default.removeItem(atPath: dir + "/projects.csv")
+    let noProblems = try CLI.run(["closure", dir, "--as-of", "2025-12-31", "--lang", "en"])
+    #expect(noProblems.status == 1)
+    #expect(noProblems.stderr.contains("problems.csv: error: this analysis needs the file"))
   }
 
   @Test("trend: OUTPUT.md's keys, one value per period, the window, the table's sections")

@@ -124,17 +124,27 @@ struct CompositeRankingTests {
   @Test("grade bands at their exact boundaries")
   func gradeBands() {
     let bounds = [0.15, 0.85, 0.95]
-    // 3/20 = 0.15 <= 0.15: band 0; 4/20 = 0.2: band 1; 17/20 = 0.85: band 1;
-    // 18/20 = 0.9: band 2; 19/20 = 0.95: band 2; 20/20 = 1: band 3.
+    // The Hazen percentile q = (rank - 0.5)/n (METHODS.md section 7).
+    // n = 20: rank 3 is 2.5/20 = 0.125, band 0; rank 4 0.175, band 1; rank 17 0.825,
+    // band 1; rank 18 0.875, band 2; rank 19 0.925, band 2; rank 20 0.975, band 3.
     #expect(gradeBand(rank: 3, of: 20, bounds: bounds) == 0)
     #expect(gradeBand(rank: 4, of: 20, bounds: bounds) == 1)
     #expect(gradeBand(rank: 17, of: 20, bounds: bounds) == 1)
     #expect(gradeBand(rank: 18, of: 20, bounds: bounds) == 2)
     #expect(gradeBand(rank: 19, of: 20, bounds: bounds) == 2)
     #expect(gradeBand(rank: 20, of: 20, bounds: bounds) == 3)
-    #expect(gradeBand(rank: 1, of: 1, bounds: bounds) == 3)
-    // 0.7 - 0.55 = 0.14999999999999991 < 0.15 = 3/20, but within 1e-9: still band 0.
-    #expect(gradeBand(rank: 3, of: 20, bounds: [0.7 - 0.55]) == 0)
+    // On the bounds: n = 10, rank 2 is 1.5/10 = 0.15 <= 0.15, band 0; rank 9 0.85, band 1;
+    // rank 10 0.95, band 2 (the last of ten is fair, not poor).
+    #expect(gradeBand(rank: 2, of: 10, bounds: bounds) == 0)
+    #expect(gradeBand(rank: 9, of: 10, bounds: bounds) == 1)
+    #expect(gradeBand(rank: 10, of: 10, bounds: bounds) == 2)
+    // The only node of a level: q = 0.5, good (with rank/n it was q = 1, poor).
+    #expect(gradeBand(rank: 1, of: 1, bounds: bounds) == 1)
+    // Two: q = 0.25 and 0.75, both good.
+    #expect(gradeBand(rank: 1, of: 2, bounds: bounds) == 1)
+    #expect(gradeBand(rank: 2, of: 2, bounds: bounds) == 1)
+    // 0.7 - 0.55 = 0.14999999999999991 < 0.15 = 1.5/10, but within 1e-9: still band 0.
+    #expect(gradeBand(rank: 2, of: 10, bounds: [0.7 - 0.55]) == 0)
     #expect(gradeBand(rank: 3, of: 20, bounds: []) == 0)
   }
 

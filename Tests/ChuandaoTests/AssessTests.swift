@@ -90,7 +90,7 @@ struct AssessTests {
     r.nodes.first { d.forest.ids[$0.node] == id }!
   }
 
-  @Test("missing indicators renormalise the weights; ranks, grades by rank/n and reasons by hand")
+  @Test("missing indicators renormalise the weights; ranks, Hazen grades and reasons by hand")
   func handWorked() throws {
     let (d, ds) = try Self.load()
     defer { ds.cleanUp() }
@@ -104,9 +104,10 @@ struct AssessTests {
     #expect(abs(u2.composite! - 48) < 1e-9)
     #expect(abs(u3.composite! - 36) < 1e-9)
     #expect(u4.composite == nil && u4.rank == nil && u4.grade == nil && u4.rankMedian == nil)
-    // Ranks 1, 2, 3 of n = 3: q = 1/3 and 2/3 are good (<= 0.85), q = 1 poor (> 0.95).
+    // Ranks 1, 2, 3 of n = 3: Hazen q = (rank - 0.5)/3 = 1/6, 1/2, 5/6, all above 0.15
+    // and at most 0.85: good, good, good.
     #expect([u1.rank, u2.rank, u3.rank] == [1, 2, 3])
-    #expect([u1.grade, u2.grade, u3.grade] == [1, 1, 3])
+    #expect([u1.grade, u2.grade, u3.grade] == [1, 1, 1])
     // Weighted shortfalls w (100 - x): U1 score 0.4 x 40 = 16, coordination 0 (no reason);
     // U2 16 and 0.1 x 100 = 10; U3 0.4 x 80 = 32, coordination 0.
     #expect(u1.reasons == [0])
@@ -116,14 +117,13 @@ struct AssessTests {
     // B1: score 100 in both years and transmission exp(h - gbar) = 1 (it is the only
     // parent): max = min normalises to 100. Balance 1/3 in 2025 against 1 in 2024:
     // goalposts [1/3, 1] -> 0. Composite (0.4 x 100 + 0.2 x 100 + 0.15 x 0 + 0.1 x 100) /
-    // 0.85 = 70 / 0.85; the only bureau: rank 1 of 1, q = 1 > 0.95, poor (the rule as
-    // METHODS.md states it).
+    // 0.85 = 70 / 0.85; the only bureau: rank 1 of 1, q = 0.5, good.
     let b1 = Self.row(r, d, "B1")
     #expect(abs(b1.raw[1] - 1) < 1e-12)
     #expect(abs(b1.raw[2] - 1.0 / 3) < 1e-12)
     #expect(b1.normalised[1] == 100 && b1.normalised[2] == 0)
     #expect(abs(b1.composite! - 70 / 0.85) < 1e-9)
-    #expect(b1.rank == 1 && b1.grade == 3)
+    #expect(b1.rank == 1 && b1.grade == 1)
     #expect(b1.reasons == [2])
     // Weights as used: scaled to sum 1.
     #expect(abs(r.weights.reduce(0, +) - 1) < 1e-12)
@@ -139,9 +139,9 @@ struct AssessTests {
     #expect(abs(byPerson["L2"]!.composite! - 70 / 0.85) < 1e-9)
     #expect(byPerson["L3"]!.own == nil)
     #expect(abs(byPerson["L3"]!.composite! - 68) < 1e-9)
-    // 82.35, 68, 55: ranks 1, 2, 3 of 3; grades good, good, poor.
+    // 82.35, 68, 55: ranks 1, 2, 3 of 3; q = 1/6, 1/2, 5/6: all good.
     #expect([byPerson["L2"]!.rank, byPerson["L3"]!.rank, byPerson["L1"]!.rank] == [1, 2, 3])
-    #expect([byPerson["L2"]!.grade, byPerson["L3"]!.grade, byPerson["L1"]!.grade] == [1, 1, 3])
+    #expect([byPerson["L2"]!.grade, byPerson["L3"]!.grade, byPerson["L1"]!.grade] == [1, 1, 1])
     // own 1, oversees 0: the own side alone (L3 has none: no composite).
     var s = Settings.Assess()
     s.leaderOwn = 1

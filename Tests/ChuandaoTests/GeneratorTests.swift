@@ -114,7 +114,7 @@ struct TruthTests {
     return peers.map { d.periods[t].metrics.intensity[$0] }.reduce(0, +) / Double(peers.count)
   }
 
-  @Test("cold and hot nodes get about 0.15 and 3 times their peers' supervision")
+  @Test("cold and hot nodes get about 0.05 and 3 times their peers' supervision")
   func coldAndHot() throws {
     let periods = truth["periods"]!.strings
     let imbalance = truth["imbalance"]!
@@ -122,7 +122,7 @@ struct TruthTests {
     for key in ["cold", "hot"] {
       for e in imbalance[key]!.arrayValue! { planted.insert(try node(e["id"]!.stringValue!)) }
     }
-    for (key, low, high) in [("cold", 0.05, 0.3), ("hot", 2.3, 3.8)] {
+    for (key, low, high) in [("cold", 0.02, 0.1), ("hot", 2.3, 3.8)] {
       var observed = 0.0
       var expected = 0.0
       let entries = imbalance[key]!.arrayValue!
@@ -134,9 +134,10 @@ struct TruthTests {
           let t = periods.firstIndex(of: label)!
           observed += d.periods[t].metrics.intensity[i] * Double(d.periods[t].members[i])
           expected += ordinaryIntensity(of: i, period: t, planted: planted) * Double(d.periods[t].members[i])
-          // The planted cold nodes expect at least 10 actions before the cut.
+          // The planted cold nodes expect at least 30 actions before the cut (25 allows for
+          // members.csv changing a few nodes' members in the last period).
           if key == "cold" {
-            #expect(ordinaryIntensity(of: i, period: t, planted: planted) * Double(d.periods[t].members[i]) / 100 >= 10)
+            #expect(ordinaryIntensity(of: i, period: t, planted: planted) * Double(d.periods[t].members[i]) / 100 >= 25)
           }
         }
       }

@@ -9,6 +9,7 @@ struct SettingsTests {
     let s = try Settings.parse(yaml: "", file: "empty.yaml")
     #expect(s.attenuation.flagZ == 2)
     #expect(s.imbalance.blindSpot == 0.5)
+    #expect(s.imbalance.dispersion == .consistent)
     #expect(s.coordination.siloGap == 10)
     #expect(s.trend.alpha == 0.10)
     #expect(s.trend.persistentOfLast == 3 && s.trend.persistentAtLeast == 2)
@@ -23,6 +24,7 @@ struct SettingsTests {
   func overrides() throws {
     let s = try Settings.parse(yaml: """
       coordination: {silo_gap: 12.5}
+      imbalance: {dispersion: spiegelhalter}
       trend: {persistent: {at_least: 3}}
       assess:
         weights: {closure: 0.3}
@@ -30,6 +32,7 @@ struct SettingsTests {
         goalposts: {branch: {score: [60, 100]}}
       """, file: "c.yaml")
     #expect(s.coordination.siloGap == 12.5)
+    #expect(s.imbalance.dispersion == .spiegelhalter && s.imbalance.blindSpot == 0.5)
     #expect(s.trend.persistentAtLeast == 3 && s.trend.persistentOfLast == 3)
     #expect(s.assess.weights == [0.4, 0.2, 0.15, 0.3, 0.1])
     #expect(s.assess.seed == 42 && s.assess.draws == 1000)
@@ -40,6 +43,8 @@ struct SettingsTests {
   @Test("an unknown key, a wrong type or a negative weight is an error naming the key",
         arguments: [
           ("imbalance: {blind_spots: 0.4}", "c.yaml:1: error: unknown key 'imbalance.blind_spots'"),
+          ("imbalance:\n  dispersion: classic", "c.yaml:2: error: 'imbalance.dispersion' must be one of consistent, spiegelhalter, found 'classic'"),
+          ("imbalance: {dispersion: [consistent]}", "c.yaml:1: error: 'imbalance.dispersion' must be one of consistent, spiegelhalter, found '(not a scalar)'"),
           ("report: {}", "c.yaml:1: error: unknown key 'report'"),
           ("attenuation:\n  flag_z: two", "c.yaml:2: error: 'attenuation.flag_z' must be a number, found 'two'"),
           ("attenuation: {flag_z: \"2\"}", "c.yaml:1: error: 'attenuation.flag_z' must be a number, found '2'"),

@@ -131,13 +131,13 @@ public struct AssessAnalysis: Sendable {
   }
 
   public func run(
-    _ d: Dataset, period t: Int, flags given: PeriodFlags? = nil, blindSpot: Double = 0.5,
+    _ d: Dataset, period t: Int, flags given: PeriodFlags? = nil, imbalance: Settings.Imbalance = .init(),
     progress: ((Stage) -> Void)? = nil
   ) -> AssessResult {
     let f = d.forest
     let T = d.manifest.periods.count
     if given == nil { progress?(.flags) }
-    let flags = given ?? PeriodFlags.compute(d, levels: Array(1..<max(1, f.levelCount)), blindSpot: blindSpot)
+    let flags = given ?? PeriodFlags.compute(d, levels: Array(1..<max(1, f.levelCount)), settings: imbalance)
     // Every period's raw indicators: the goalposts span them all.
     progress?(.indicators)
     let raw = parallelMap(T) { indicators(d, period: $0, flags: flags) }

@@ -12,13 +12,13 @@ public struct ImbalanceAnalysis: Sendable {
 
   public var level: Int
   public var adjust: Adjustment
-  /// Coverage below which a domain is a blind spot (settings `imbalance.blind_spot`).
-  public var blindSpot: Double
+  /// The blind-spot threshold and the dispersion method (settings `imbalance`).
+  public var settings: Settings.Imbalance
 
-  public init(level: Int, adjust: Adjustment, blindSpot: Double = 0.5) {
+  public init(level: Int, adjust: Adjustment, settings: Settings.Imbalance = .init()) {
     self.level = level
     self.adjust = adjust
-    self.blindSpot = blindSpot
+    self.settings = settings
   }
 
   /// The default adjustment: by risk when the dataset has a non-empty risks.csv.
@@ -89,7 +89,7 @@ public struct ImbalanceAnalysis: Sendable {
       glm = .init(coefficients: coefficients, riskDropped: !withRisk, deviance: fit.deviance, iterations: fit.iterations, converged: fit.converged)
     }
 
-    let funnel = FunnelPlot().fit(observed: observed, expected: expected)
+    let funnel = FunnelPlot(dispersion: settings.dispersion).fit(observed: observed, expected: expected)
 
     // Inequality of (kind-weighted) intensity across the level's nodes.
     let intensity = nodes.map { p.metrics.intensity[$0] }
@@ -108,7 +108,7 @@ public struct ImbalanceAnalysis: Sendable {
       let coverage = riskShare > 0 ? supShare / riskShare : Double.nan
       domains.append(.init(
         domain: dd, supervisionShare: supShare, riskShare: riskShare, coverage: coverage,
-        blindSpot: coverage.isFinite && coverage < blindSpot && !Ties.equal(coverage, blindSpot)))
+        blindSpot: coverage.isFinite && coverage < settings.blindSpot && !Ties.equal(coverage, settings.blindSpot)))
     }
 
     return ImbalanceResult(

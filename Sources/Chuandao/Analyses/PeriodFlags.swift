@@ -11,7 +11,7 @@ public struct PeriodFlags: Sendable {
   public let notes: [LocalizedText]
 
   /// Runs section 3 on `levels` in every period (in parallel: the runs are independent).
-  public static func compute(_ d: Dataset, levels: [Int], blindSpot: Double = 0.5) -> PeriodFlags {
+  public static func compute(_ d: Dataset, levels: [Int], settings: Settings.Imbalance = .init()) -> PeriodFlags {
     let f = d.forest
     let T = d.manifest.periods.count
     let empty = [FunnelFlag?](repeating: nil, count: f.count)
@@ -25,7 +25,7 @@ public struct PeriodFlags: Sendable {
     let tasks = (0..<T).flatMap { t in levels.map { (t, $0) } }
     let runs = parallelMap(tasks.count) { j -> Result<ImbalanceResult, any Error> in
       let (t, k) = tasks[j]
-      return Result { try ImbalanceAnalysis(level: k, adjust: adjust, blindSpot: blindSpot).run(d, period: t) }
+      return Result { try ImbalanceAnalysis(level: k, adjust: adjust, settings: settings).run(d, period: t) }
     }
     var flags = Array(repeating: empty, count: T)
     var notes: [LocalizedText] = []

@@ -93,7 +93,7 @@ enum Plant {
   /// Silo: the weakest subject drops this much, the other three rise by a third of it.
   static let siloDrop = 18.0
   /// Multipliers of the supervision mean for cold and hot nodes.
-  static let cold = 0.15
+  static let cold = 0.05
   static let hot = 3.0
   /// Trend slope, points per period.
   static let trendSlope = 2.5
@@ -346,10 +346,11 @@ struct GenerationState {
       }
     }
 
-    // Members: floors so that every node expects at least 5.5 actions (12 for cold ones).
+    // Members: floors so that every node expects at least 5.5 actions (30 for cold ones, so
+    // that their 5% stands out even in an overdispersed level: see docs/generator.md).
     for i in nodes.indices where nodes[i].members > 0 {
       let r = rate(nodes[i].level)
-      let floor = nodes[i].multiplier.contains { $0 < 1 } ? 12.0 : nodes[i].lowEarly ? 20.0 : 5.5
+      let floor = nodes[i].multiplier.contains { $0 < 1 } ? 30.0 : nodes[i].lowEarly ? 20.0 : 5.5
       nodes[i].members = max(nodes[i].members, Int((floor / r).rounded(.up)))
       nodes[i].effect = planted ? Plant.nodeEffectSD * rng.normal() : 0
       nodes[i].riskFactor = (0..<manifest.domains.count).map { _ in 0.7 + 0.6 * rng.uniform() }

@@ -9,6 +9,7 @@ extension ImbalanceResult {
       "period": .string(d.manifest.periods[period]),
       "level": .string(f.levelNames[level]),
       "adjust": .string(adjust.rawValue),
+      "dispersion": .string(funnel.dispersion.rawValue),
       "phi": JSON(funnel.phi),
       "tau2": JSON(funnel.tau2),
       "overdispersed": .bool(funnel.overdispersed),
@@ -113,9 +114,22 @@ extension ImbalanceResult {
     out += lang.pick(
       "不均衡：基尼系数 \(fixed(inequality.gini, 3))，泰尔指数 \(fixed(inequality.theil, 3))（\(percent(share(inequality.theilBetween), 0)) 来自各\(levelLabel(f.levelNames[0], lang))之间），变异系数 \(fixed(inequality.cv, 2))；前期提醒占比 \(percent(levelEarlyShare))。\n",
       "Inequality: Gini \(fixed(inequality.gini, 3)), Theil T \(fixed(inequality.theil, 3)) (\(percent(share(inequality.theilBetween), 0)) of it between \(plural(f.levelNames[0]))), CV \(fixed(inequality.cv, 2)); early reminders \(percent(levelEarlyShare)) of actions.\n")
+    let limitsText: (zh: String, en: String)
+    switch (funnel.overdispersed, funnel.dispersion) {
+    case (false, _):
+      limitsText = ("（精确泊松界限）", " (exact Poisson limits)")
+    case (true, .consistent):
+      limitsText = (
+        "（过度离散：界限按随机效应放宽，取负二项分布精确界限，tau² = \(fixed(funnel.tau2, 4))）",
+        " (overdispersed: limits widened by a random effect, exact negative-binomial limits, tau2 = \(fixed(funnel.tau2, 4)))")
+    case (true, .spiegelhalter):
+      limitsText = (
+        "（过度离散：经典 Spiegelhalter 法，平方根尺度正态界限，tau² = \(fixed(funnel.tau2, 4))）",
+        " (overdispersed: classic Spiegelhalter normal limits on the square-root scale, tau2 = \(fixed(funnel.tau2, 4)))")
+    }
     out += lang.pick(
-      "离散度 phi = \(fixed(funnel.phi, 2))\(funnel.overdispersed ? "（过度离散，界限按随机效应放宽，tau² = \(fixed(funnel.tau2, 4))）" : "（精确泊松界限）")",
-      "Dispersion phi = \(fixed(funnel.phi, 2))\(funnel.overdispersed ? " (overdispersed: limits widened by a random effect, tau2 = \(fixed(funnel.tau2, 4)))" : " (exact Poisson limits)")")
+      "离散度 phi = \(fixed(funnel.phi, 2))\(limitsText.zh)",
+      "Dispersion phi = \(fixed(funnel.phi, 2))\(limitsText.en)")
     if lowPower > 0 {
       out += lang.pick(
         "；\(lowPower) 个节点期望过小，无论实际多少都不会被判为偏冷（low_power）",

@@ -1,3 +1,4 @@
+import ChuandaoStats
 import Foundation
 import Yams
 
@@ -13,6 +14,9 @@ public struct Settings: Sendable, Equatable {
   public struct Imbalance: Sendable, Equatable {
     /// Coverage below which a domain is a blind spot.
     public var blindSpot = 0.5
+    /// How overdispersion is measured and turned into funnel limits (METHODS.md section 3).
+    public var dispersion = FunnelPlot.Dispersion.consistent
+    public init() {}
   }
   public struct Coordination: Sendable, Equatable {
     /// Points between the subjects' mean and the weakest at which a node is a silo.
@@ -29,7 +33,8 @@ public struct Settings: Sendable, Equatable {
     public static let indicators = ["score", "transmission", "balance", "closure", "coordination"]
     /// One weight per indicator, in `indicators` order (scaled to sum 1 when used).
     public var weights = [0.4, 0.2, 0.15, 0.15, 0.1]
-    /// Upper bounds of rank/n for excellent, good and fair; the rest are poor.
+    /// Upper bounds of the Hazen percentile (rank - 0.5)/n for excellent, good and fair;
+    /// the rest are poor.
     public var grades = [0.15, 0.85, 0.95]
     public var leaderOwn = 0.5
     public var leaderOversees = 0.5
@@ -137,6 +142,18 @@ private struct SettingsParser {
     return x
   }
 
+  /// One of an enumeration's raw values; anything else is an error listing them.
+  func choice<T: RawRepresentable & CaseIterable>(_ node: Node, key: String) throws -> T
+  where T.RawValue == String {
+    let allowed = T.allCases.map(\.rawValue).joined(separator: ", ")
+    guard let s = node.scalar, let value = T(rawValue: s.string) else {
+      let found = node.scalar?.string ?? "(not a scalar)"
+      throw fail(node, zh: "'\(key)' 应为 \(allowed) 之一，实为 '\(found)'",
+        en: "'\(key)' must be one of \(allowed), found '\(found)'")
+    }
+    return value
+  }
+
   func integer(_ node: Node, key: String, min: Int) throws -> Int {
     guard let s = node.scalar, s.style == .plain, let x = Int(s.string) else {
       throw fail(node, zh: "'\(key)' 应为整数，实为 '\(node.scalar?.string ?? "（非标量）")'",
@@ -159,8 +176,12 @@ private struct SettingsParser {
           s.attenuation.flagZ = try number(v, key: "attenuation.flag_z")
         }
       case "imbalance":
-        for (k, v) in try mapping(node, key: section, allowed: ["blind_spot"]) where k == "blind_spot" {
-          s.imbalance.blindSpot = try number(v, key: "imbalance.blind_spot")
+        for (k, v) in try mapping(node, key: section, allowed: ["blind_spot", "dispersion"]) {
+          if k == "blind_spot" {
+            s.imbalance.blindSpot = try number(v, key: "imbalance.blind_spot")
+          } else {
+            s.imbalance.dispersion = try choice(v, key: "imbalance.dispersion")
+          }
         }
       case "coordination":
         for (k, v) in try mapping(node, key: section, allowed: ["silo_gap"]) where k == "silo_gap" {
