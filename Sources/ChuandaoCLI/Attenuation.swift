@@ -8,7 +8,11 @@ struct Attenuation: ParsableCommand {
       For each level step, the transmission tau (the geometric mean over parents of their
       children's ratio to them) with its parent-level 95% t-interval; end retention; the
       same per top-level group; nodes flagged attenuated or amplified by z; and the REML
-      variance components of the bottom level (METHODS.md section 2).
+      variance components of the bottom level (docs/methods.md section 2).
+
+      The flagged edges come with how many chance alone would give (the edges times the
+      normal tail beyond flag_z: 2.3% each side at |z| >= 2); --fdr Q counts the edges whose
+      Benjamini-Hochberg q-value is at most Q (the q-values are in the JSON).
 
       Examples:
         chuandao attenuation datasets/sample
@@ -21,13 +25,14 @@ struct Attenuation: ParsableCommand {
   @OptionGroup var options: CommonOptions
 
   @OptionGroup var metric: MetricOption
+  @OptionGroup var fdr: FDROption
 
   func run() throws {
     let lang = options.lang
     let (settings, data, digests) = try options.load(dataset)
     let m = try metric.resolve(in: data, lang: lang)
     let t = try resolvePeriod(options.period, in: data, lang: lang)
-    let result = AttenuationAnalysis(metric: m, flagZ: settings.attenuation.flagZ).run(data, period: t)
+    let result = AttenuationAnalysis(metric: m, flagZ: settings.attenuation.flagZ, fdr: fdr.fdr).run(data, period: t)
     if !result.excluded.isEmpty {
       let f = data.forest
       let shown = result.excluded.prefix(20).map { lang.pick("\(f.ids[$0])（\(f.names[$0])）", "\(f.ids[$0]) (\(f.names[$0]))") }.joined(separator: ", ")

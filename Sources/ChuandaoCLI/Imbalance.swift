@@ -19,10 +19,17 @@ struct Imbalance: ParsableCommand {
       (the classic method of FunnelPlotR and NHS practice: unscaled phi and normal limits
       on the square-root scale; see docs/imbalance.md).
 
+      Each list of flagged nodes says how many flags chance alone would give (the level's
+      nodes times the nominal rate: 0.1% cold, 2.4% cool, 2.4% warm, 0.1% hot): on a level
+      of 1,000 nodes about 24 are cool by chance. --fdr Q lists the nodes whose
+      Benjamini-Hochberg q-value is at most Q instead, controlling the share of false
+      findings (docs/flags-and-chance.md).
+
       Examples:
         chuandao imbalance datasets/sample
         chuandao imbalance datasets/sample --level unit --adjust none --lang en
         chuandao imbalance datasets/sample --format csv --out funnel.csv
+        chuandao imbalance datasets/sample --fdr 0.05
       """))
 
   @OptionGroup var dataset: DatasetArgument
@@ -33,6 +40,8 @@ struct Imbalance: ParsableCommand {
 
   @Option(help: "none or risk (default: risk when risks.csv has rows, else none).")
   var adjust: ImbalanceAnalysis.Adjustment?
+
+  @OptionGroup var fdr: FDROption
 
   func run() throws {
     let lang = options.lang
@@ -59,7 +68,7 @@ struct Imbalance: ParsableCommand {
     let t = try resolvePeriod(options.period, in: data, lang: lang)
     let result: ImbalanceResult
     do {
-      result = try ImbalanceAnalysis(level: k, adjust: mode, settings: settings.imbalance).run(data, period: t)
+      result = try ImbalanceAnalysis(level: k, adjust: mode, settings: settings.imbalance, fdr: fdr.fdr).run(data, period: t)
     } catch ImbalanceError.noNodes {
       printError(lang.pick(
         "错误：\(levels[k]) 层在 \(data.manifest.periods[t]) 期没有党员数大于 0 的节点",

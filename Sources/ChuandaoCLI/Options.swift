@@ -21,6 +21,9 @@ struct CommonOptions: ParsableArguments {
 
   @Option(help: "Write the output to this file (atomically) instead of stdout; with csv, the provenance goes beside it in FILE.provenance.json.")
   var out: String?
+
+  @Flag(help: "Tables: print whole names. The default on a terminal shortens long names (never so that two rows look alike); to a file or a pipe names are always whole.")
+  var wide = false
 }
 
 /// The dataset folder argument.
@@ -46,5 +49,18 @@ struct MetricOption: ParsableArguments {
     }
     try requireFile(m.requiredFile, in: data, lang: lang)
     return m
+  }
+}
+
+/// `--fdr Q`, for the commands that flag nodes: findings are the nodes whose
+/// Benjamini-Hochberg q-value over their level is at most Q (docs/flags-and-chance.md).
+struct FDROption: ParsableArguments {
+  @Option(help: "List as findings the nodes whose Benjamini-Hochberg q-value is at most this false-discovery rate (0 < Q < 1, e.g. 0.05); the q-values are in the JSON either way.")
+  var fdr: Double?
+
+  func validate() throws {
+    if let fdr, !(fdr > 0 && fdr < 1) {
+      throw ValidationError("--fdr must be between 0 and 1 (e.g. 0.05), got \(fdr)")
+    }
   }
 }

@@ -18,7 +18,7 @@ struct Summary: ParsableCommand {
     let (_, data, digests) = try options.load(dataset)
     if let period = options.period { _ = try resolvePeriod(period, in: data, lang: options.lang) }
     let summary = DatasetSummary(data)
-    try publish(dataset: dataset.dataset, digests: digests, period: options.period, options: options) {
+    try publish(dataset: dataset.dataset, digests: digests, period: options.period, options: options, usesSettings: false) {
       CommandOutput(json: summary.json(provenance: $0), csvRows: summary.csvRows, table: summary.table(options.lang))
     }
   }

@@ -15,12 +15,25 @@ func printOut(_ text: String) {
 /// The command line as typed, for provenance.
 var commandLine: String { shellQuoted(["chuandao"] + CommandLine.arguments.dropFirst()) }
 
+/// A dataset argument that is not a folder is a usage error (exit 1), not invalid data.
+func requireFolder(_ folder: String, lang: Language) throws {
+  var isDirectory: ObjCBool = false
+  guard !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) || !isDirectory.boolValue
+  else { return }
+  let exists = FileManager.default.fileExists(atPath: folder)
+  printError(lang.pick(
+    exists ? "\(folder): 错误：不是文件夹；数据集是一个包含 dataset.yaml 和 org.csv 的文件夹" : "\(folder): 错误：文件夹不存在",
+    exists ? "\(folder): error: not a folder; a dataset is a folder holding dataset.yaml and org.csv" : "\(folder): error: no such folder"))
+  throw ExitCode(1)
+}
+
 /// Loads a dataset for an analysis command, hashing its files for provenance at the same
 /// time: on errors prints every diagnostic and exits 2; warnings are summarised (all of
 /// them with `validate`).
 func loadDataset(
   _ folder: String, config: String?, lang: Language, maxWarnings: Int = 10
 ) throws -> (Dataset, InputDigests) {
+  try requireFolder(folder, lang: lang)
   let (loaded, hashed) = Dataset.loadAndDigest(folder: folder, configPath: config)
   let dataset: Dataset
   switch loaded {
@@ -35,7 +48,7 @@ func loadDataset(
   if warnings.count > maxWarnings {
     printError(lang.pick(
       "……另有 \(warnings.count - maxWarnings) 个警告；运行 `chuandao validate \(folder)` 查看全部",
-      "... and \(warnings.count - maxWarnings) more warnings; run `chuandao validate \(folder)` to see them all"))
+      "... and \(warnings.count - maxWarnings) more \(warnings.count - maxWarnings == 1 ? "warning" : "warnings"); run `chuandao validate \(folder)` to see them all"))
   }
   switch hashed {
   case .success(let digests): return (dataset, digests)
@@ -78,24 +91,42 @@ func resolvePeriod(_ label: String?, in dataset: Dataset, lang: Language) throws
 }
 
 /// Makes the provenance of a result and prints or writes it in the chosen format: the one
-/// way every analysis command ends.
+/// way every analysis command ends. `usesSettings`: the table ends with the settings line.
 func publish(
   dataset folder: String, digests: InputDigests, period: String?, options: CommonOptions,
-  render: (Provenance) -> CommandOutput
+  usesSettings: Bool = true, render: (Provenance) -> CommandOutput
 ) throws {
   let provenance = Provenance(digests: digests, command: commandLine, period: period)
   try emit(
     render(provenance), options: options, provenance: provenance,
-    protecting: Provenance.protectedPaths(dataset: folder, configPath: options.config))
+    protecting: Provenance.protectedPaths(dataset: folder, configPath: options.config),
+    settingsLine: usesSettings ? settingsLine(options.config, digest: digests.config, lang: options.lang) : nil)
+}
+
+/// Which settings made a table: the file and the start of its SHA-256, or the defaults.
+func settingsLine(_ path: String?, digest: String?, lang: Language) -> String {
+  guard let path else {
+    return lang.pick("设置：默认值（未给 --config）\n", "Settings: defaults (no --config)\n")
+  }
+  let hash = digest.map { " sha256 \($0.prefix(12))" } ?? ""
+  return lang.pick("设置：\(path)（\(hash.trimmingCharacters(in: .whitespaces))）\n", "Settings: \(path) (\(hash.trimmingCharacters(in: .whitespaces)))\n")
+}
+
+/// Whether tables print whole names: `--wide`, or output that is not a terminal.
+func wholeNames(_ options: CommonOptions) -> Bool {
+  options.wide || options.out != nil || isatty(STDOUT_FILENO) == 0
 }
 
 /// Prints or writes a command's output in the chosen format, with provenance.
 func emit(
-  _ output: CommandOutput, options: CommonOptions, provenance: Provenance, protecting: Set<String>
+  _ output: CommandOutput, options: CommonOptions, provenance: Provenance, protecting: Set<String>,
+  settingsLine: String? = nil
 ) throws {
   switch options.format {
   case .table:
-    try write(Array(output.table().utf8), to: options.out, protecting: protecting, lang: options.lang)
+    var text = TextTable.$wholeNames.withValue(wholeNames(options)) { output.table() }
+    if let settingsLine { text += "\n" + settingsLine }
+    try write(Array(text.utf8), to: options.out, protecting: protecting, lang: options.lang)
   case .json:
     var doc = output.json()
     if doc["provenance"] == nil { doc["provenance"] = provenance.json }
@@ -118,7 +149,15 @@ func write(_ bytes: [UInt8], to path: String?, protecting: Set<String>, lang: La
   do {
     try AtomicFile.write(bytes, to: path, protecting: protecting)
   } catch {
-    printError(lang.pick("错误：无法写入 \(path)：\(error)", "error: cannot write \(path): \(error)"))
+    switch error {
+    case .cannotWrite(_, let reason):
+      printError(lang.pick("错误：无法写入 \(path)：\(reason)", "error: cannot write \(path): \(reason)"))
+    case .wouldOverwriteInput:
+      printError(lang.pick(
+        "错误：拒绝写入 \(path)：它是输入文件，请换一个输出路径", "error: refusing to write \(path): it is an input file; choose another output path"))
+    case .cannotRead(_, let reason):
+      printError(lang.pick("错误：无法读取 \(path)：\(reason)", "error: cannot read \(path): \(reason)"))
+    }
     throw ExitCode(1)
   }
 }
@@ -163,12 +202,11 @@ final class StageReporter {
 
 /// A command's discussion for `--help`: each prose paragraph joined into one line, so that
 /// the argument parser wraps it to the terminal's width (hard line breaks made at another
-/// width come out ragged); indented lines (examples) and the lines after a line ending in
-/// `:` are kept as they are.
+/// width come out ragged); a paragraph with indented lines (examples) is kept as it is.
 func helpText(_ text: String) -> String {
   text.components(separatedBy: "\n\n").map { paragraph in
     let lines = paragraph.components(separatedBy: "\n")
-    if lines.contains(where: { $0.hasPrefix(" ") || $0.hasSuffix(":") }) { return paragraph }
+    if lines.contains(where: { $0.hasPrefix(" ") }) { return paragraph }
     return lines.joined(separator: " ")
   }.joined(separator: "\n\n")
 }

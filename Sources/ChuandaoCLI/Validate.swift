@@ -17,6 +17,7 @@ struct Validate: ParsableCommand {
   @Option(help: "Language of the messages: zh or en.") var lang: Language = .zh
 
   func run() throws {
+    try requireFolder(dataset.dataset, lang: lang)
     let (_, log) = Chuandao.Dataset.validate(folder: dataset.dataset)
     for d in log.items { printError(d.formatted(lang)) }
     printError(log.summary(lang))

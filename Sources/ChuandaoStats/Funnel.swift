@@ -5,7 +5,7 @@
 #endif
 
 /// Where a unit's standardised ratio falls against the funnel limits (METHODS.md section 3).
-public enum FunnelFlag: String, Sendable {
+public enum FunnelFlag: String, Sendable, CaseIterable {
   /// Below the 99.8% lower limit.
   case cold
   /// Below the 95% lower limit (and not below the 99.8% one).
@@ -16,6 +16,17 @@ public enum FunnelFlag: String, Sendable {
   case warm
   /// Above the 99.8% upper limit.
   case hot
+
+  /// The share of units that fall under this flag by chance alone when the model holds: the
+  /// tail probabilities between the limits, 0.001 (cold, hot) and 0.025 - 0.001 (cool,
+  /// warm); 0.95 for normal. With discrete counts the actual share is at most about this.
+  public var nominalRate: Double {
+    switch self {
+    case .cold, .hot: 0.001
+    case .cool, .warm: 0.024
+    case .normal: 0.95
+    }
+  }
 }
 
 /// The funnel plot of observed against expected counts, METHODS.md section 3: Poisson
@@ -259,6 +270,32 @@ public struct FunnelPlot: Sendable {
     }
     let alpha = (atR - p) / (atR - belowR)
     return max(0, (Double(r) - alpha) / expected)
+  }
+
+  /// Two-sided p-values of the units of a fit: for O_i observed, 2 min(F(O_i), P(X >= O_i))
+  /// capped at 1, with F the count distribution the limits came from (Poisson(E_i), or the
+  /// negative binomial with mean E_i and size 1/(4 tau2) when the consistent fit is
+  /// overdispersed); for the classic method when overdispersed, 2 Φ(-|z_i|) of the adjusted
+  /// deviate. For Benjamini-Hochberg over a level (`benjaminiHochberg`). Not part of `fit`
+  /// itself: two cdf evaluations a unit, which the flags alone do not need.
+  public func pValues(_ fit: Fit, observed: [Double], expected: [Double]) -> [Double] {
+    precondition(observed.count == fit.ratio.count && expected.count == fit.ratio.count)
+    return observed.indices.map { i in
+      if fit.overdispersed && fit.dispersion == .spiegelhalter {
+        return min(1, 2 * Normal.standard.cdf(-abs(fit.z[i])))
+      }
+      let o = Int(observed[i].rounded())
+      let lower: Double
+      let upper: Double
+      if let tau2 = fit.tau2, tau2 > 0 {
+        let nb = NegativeBinomial(mean: expected[i], size: 1 / (4 * tau2))
+        (lower, upper) = (nb.cdf(o), nb.sf(o - 1))
+      } else {
+        let poisson = Poisson(mean: expected[i])
+        (lower, upper) = (poisson.cdf(o), poisson.sf(o - 1))
+      }
+      return min(1, 2 * min(lower, upper))
+    }
   }
 
   // MARK: - Implementation details

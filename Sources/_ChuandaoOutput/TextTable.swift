@@ -13,7 +13,9 @@ public struct TextTable: Sendable {
   public struct Column: Sendable {
     public var title: String
     public var alignment: TextAlignment
-    /// Cells (and the title) wider than this are truncated with "…".
+    /// Cells (and the title) wider than this are shortened by taking out their middle
+    /// ("…"), unless `TextTable.wholeNames` is set. Two different cells never come out the
+    /// same: where they would, the column is allowed to grow until they differ.
     public var maxWidth: Int?
 
     public init(title: String, alignment: TextAlignment = .left, maxWidth: Int? = nil) {
@@ -24,6 +26,11 @@ public struct TextTable: Sendable {
   }
 
   public typealias Alignment = TextAlignment
+
+  /// Print every cell whole, ignoring `maxWidth`: what `--wide` asks for, and the default
+  /// when the output is not a terminal (a file or a pipe has no width to respect). Set for
+  /// a stretch of rendering with `TextTable.$wholeNames.withValue(true) { ... }`.
+  @TaskLocal public static var wholeNames = false
 
   public var columns: [Column]
   public private(set) var rows: [[String]] = []
@@ -41,9 +48,11 @@ public struct TextTable: Sendable {
   }
 
   public func render() -> String {
+    let whole = Self.wholeNames
+    let limits = columns.indices.map { n in whole ? nil : uniqueWidth(column: n) }
     func fitted(_ s: String, _ n: Int) -> String {
       let clean = Self.sanitized(s)
-      return columns[n].maxWidth.map { truncate(clean, toWidth: $0) } ?? clean
+      return limits[n].map { truncateMiddle(clean, toWidth: $0) } ?? clean
     }
     let header = columns.indices.map { fitted(columns[$0].title, $0) }
     let body = rows.map { row in row.indices.map { fitted(row[$0], $0) } }
@@ -63,6 +72,26 @@ public struct TextTable: Sendable {
     line(widths.map { String(repeating: "-", count: $0) })
     for row in body { line(row) }
     return out
+  }
+
+  /// The smallest width >= the column's `maxWidth` at which no two different cells of the
+  /// column are shortened to the same text; nil without a `maxWidth`.
+  private func uniqueWidth(column n: Int) -> Int? {
+    guard let start = columns[n].maxWidth else { return nil }
+    let cells = Set(rows.map { Self.sanitized($0[n]) })
+    let widest = cells.map(displayWidth).max() ?? 0
+    var width = start
+    while width < widest {
+      var seen = Set<String>()
+      var clash = false
+      for cell in cells where !seen.insert(truncateMiddle(cell, toWidth: width)).inserted {
+        clash = true
+        break
+      }
+      if !clash { return width }
+      width += 1
+    }
+    return width
   }
 
   private static func sanitized(_ s: String) -> String {

@@ -16,6 +16,8 @@ struct ImbalanceLimitsFixture: Decodable {
     let lower95: Double
     let upper95: Double
     let upper998: Double
+    let p: Double
+    let q: Double
   }
   struct Case: Decodable, CustomTestStringConvertible {
     let name: String
@@ -41,7 +43,7 @@ struct ImbalanceLimitsFixture: Decodable {
   }()
 }
 
-@Suite("imbalance end to end: limits against pandas, statsmodels and scipy")
+@Suite("imbalance end to end: limits, p- and q-values against pandas, statsmodels and scipy")
 struct ImbalanceLimitsTests {
   /// |actual - expected| <= 1e-6 |expected| (a limit of 0 must be 0 to 1e-12).
   static func close(_ actual: Double?, _ expected: Double) -> Bool {
@@ -49,7 +51,7 @@ struct ImbalanceLimitsTests {
     return abs(actual - expected) <= 1e-6 * abs(expected) + 1e-12
   }
 
-  @Test("expected counts, phi, tau2 and every limit to 1e-6 relative", arguments: ImbalanceLimitsFixture.shared.cases)
+  @Test("expected counts, phi, tau2, every limit, p and q to 1e-6 relative", arguments: ImbalanceLimitsFixture.shared.cases)
   func limits(reference: ImbalanceLimitsFixture.Case) throws {
     let dir = try CLI.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -78,6 +80,7 @@ struct ImbalanceLimitsTests {
       for (key, value) in [
         ("lower998", expected.lower998), ("lower95", expected.lower95),
         ("upper95", expected.upper95), ("upper998", expected.upper998),
+        ("p", expected.p), ("q", expected.q),
       ] {
         #expect(
           Self.close(node[key]?.doubleValue, value),

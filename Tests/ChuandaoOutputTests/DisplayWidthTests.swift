@@ -82,7 +82,7 @@ struct DisplayWidthTests {
     #expect(lines.allSatisfy { displayWidth($0) == 16 })
   }
 
-  @Test("table truncates to maxWidth and flattens newlines")
+  @Test("table shortens to maxWidth and flattens newlines")
   func tableTruncation() {
     var t = TextTable(columns: [
       .init(title: "名称", maxWidth: 6), .init(title: "n", alignment: .right),
@@ -90,7 +90,8 @@ struct DisplayWidthTests {
     t.addRow(["市水务局水文总站", "1"])
     t.addRow(["a\nb", "22"])
     let lines = t.render().split(separator: "\n").map(String.init)
-    #expect(lines[2] == "市水…   1")  // 5 columns + 1 pad, 2 spaces, " 1"
+    // The middle goes: room 5, the tail 2 columns (站), the head 3 (市: 2).
+    #expect(lines[2] == "市…站   1")  // 5 columns + 1 pad, 2 spaces, " 1"
     #expect(lines[3] == "a b    22")
     #expect(Set(lines.map(displayWidth)) == [9])
   }

@@ -177,7 +177,7 @@ public struct AssessAnalysis: Sendable {
     return AssessResult(
       period: t, weights: composite.weights, goalposts: posts, nodes: rows,
       leaders: leaders(d, period: t, composites: byNode, shares: shares), leaderShares: shares,
-      draws: settings.draws,
+      grades: settings.grades, draws: settings.draws,
       concentration: settings.concentration, seed: settings.seed, notes: flags.notes)
   }
 
@@ -253,6 +253,8 @@ public struct AssessResult: Sendable {
   public let leaders: [LeaderRow]
   /// The own and oversees weights of a leader's composite, scaled to sum 1.
   public let leaderShares: (own: Double, oversees: Double)
+  /// The grade bounds on the Hazen percentile (excellent, good, fair), as configured.
+  public let grades: [Double]
   public let draws: Int
   public let concentration: Double
   public let seed: UInt64

@@ -7,10 +7,13 @@ public struct AttenuationAnalysis: Sendable {
   public var metric: Metric
   /// |z| at or beyond which a node is flagged (settings `attenuation.flag_z`).
   public var flagZ: Double
+  /// The false-discovery rate of `--fdr` (nil without it).
+  public var fdr: Double?
 
-  public init(metric: Metric = .score, flagZ: Double = 2) {
+  public init(metric: Metric = .score, flagZ: Double = 2, fdr: Double? = nil) {
     self.metric = metric
     self.flagZ = flagZ
+    self.fdr = fdr
   }
 
   public func run(_ d: Dataset, period t: Int) -> AttenuationResult {
@@ -47,6 +50,15 @@ public struct AttenuationAnalysis: Sendable {
         nodes.append(.init(node: i, ratio: Foundation.exp(g[i]), z: z, flag: flag))
       }
     }
+    // Two-sided normal p-values of the z's and their Benjamini-Hochberg q-values per step.
+    for k in 1..<L {
+      let rows = nodes.indices.filter { Int(f.level[nodes[$0].node]) == k && nodes[$0].z != nil }
+      let p = rows.map { 2 * Normal.standard.cdf(-abs(nodes[$0].z!)) }
+      for (j, q) in benjaminiHochberg(p).enumerated() {
+        nodes[rows[j]].p = p[j]
+        nodes[rows[j]].q = q
+      }
+    }
 
     // The same per top-level group, over the parents in its subtree.
     var groups: [AttenuationResult.Group] = []
@@ -65,7 +77,7 @@ public struct AttenuationAnalysis: Sendable {
     let retention = product(steps.map(\.tau))
     let perStep = retention.map { 1 - Foundation.pow($0, 1 / Double(L - 1)) }
     return AttenuationResult(
-      period: t, metric: metric, flagZ: flagZ, steps: steps, endRetention: retention,
+      period: t, metric: metric, flagZ: flagZ, fdr: fdr, steps: steps, endRetention: retention,
       perStepAttenuation: perStep, groups: groups, nodes: nodes, excluded: r.excluded,
       variance: varianceComponents(d, period: t))
   }
@@ -219,6 +231,9 @@ public struct AttenuationResult: Sendable {
     public var ratio: Double?
     public var z: Double?
     public var flag: Flag?
+    /// 2 Φ(-|z|), and its Benjamini-Hochberg q-value over the step's nodes with a z.
+    public var p: Double? = nil
+    public var q: Double? = nil
   }
 
   public struct Variance: Sendable {
@@ -231,6 +246,8 @@ public struct AttenuationResult: Sendable {
   public let period: Int
   public let metric: Metric
   public let flagZ: Double
+  /// The false-discovery rate of `--fdr` (nil without it).
+  public let fdr: Double?
   public let steps: [Step]
   /// R, the product of tau over all steps (nil when some step has no ratio).
   public let endRetention: Double?

@@ -15,10 +15,18 @@ public struct ImbalanceAnalysis: Sendable {
   /// The blind-spot threshold and the dispersion method (settings `imbalance`).
   public var settings: Settings.Imbalance
 
-  public init(level: Int, adjust: Adjustment, settings: Settings.Imbalance = .init()) {
+  /// The false-discovery rate of `--fdr`: nodes whose Benjamini-Hochberg q-value is at most
+  /// this are findings; nil without the option (the q-values are computed either way).
+  public var fdr: Double?
+  /// Whether to compute the nodes' p- and q-values (two cdf evaluations a node); the flags
+  /// of trend and assess do without.
+  public var testsNodes = true
+
+  public init(level: Int, adjust: Adjustment, settings: Settings.Imbalance = .init(), fdr: Double? = nil) {
     self.level = level
     self.adjust = adjust
     self.settings = settings
+    self.fdr = fdr
   }
 
   /// The default adjustment: by risk when the dataset has a non-empty risks.csv.
@@ -89,7 +97,8 @@ public struct ImbalanceAnalysis: Sendable {
       glm = .init(coefficients: coefficients, riskDropped: !withRisk, deviance: fit.deviance, iterations: fit.iterations, converged: fit.converged)
     }
 
-    let funnel = FunnelPlot(dispersion: settings.dispersion).fit(observed: observed, expected: expected)
+    let model = FunnelPlot(dispersion: settings.dispersion)
+    let funnel = model.fit(observed: observed, expected: expected)
 
     // Inequality of (kind-weighted) intensity across the level's nodes.
     let intensity = nodes.map { p.metrics.intensity[$0] }
@@ -111,12 +120,17 @@ public struct ImbalanceAnalysis: Sendable {
         blindSpot: coverage.isFinite && coverage < settings.blindSpot && !Ties.equal(coverage, settings.blindSpot)))
     }
 
-    return ImbalanceResult(
+    var result = ImbalanceResult(
       period: t, level: level, adjust: adjust, nodes: nodes, observed: observed,
       expected: expected, expectedByDomain: expectedByDomain, countsByDomain: byDomain,
-      funnel: funnel, earlyShare: nodes.map { p.metrics.earlyShare[$0] },
+      funnel: funnel, pValues: [], qValues: [], fdr: fdr, earlyShare: nodes.map { p.metrics.earlyShare[$0] },
       levelEarlyShare: totalObserved > 0 ? reminders / totalObserved : nil,
       inequality: inequality, domains: domains, glm: glm, notes: notes)
+    if testsNodes {
+      result.pValues = model.pValues(funnel, observed: observed, expected: expected)
+      result.qValues = benjaminiHochberg(result.pValues)
+    }
+    return result
   }
 
   /// The Poisson GLM of METHODS.md section 3: one row per (node, domain), log mu =
@@ -211,6 +225,13 @@ public struct ImbalanceResult: Sendable {
   public let expectedByDomain: [Double]
   public let countsByDomain: [Double]
   public let funnel: FunnelPlot.Fit
+  /// Two-sided p-values of the nodes under the funnel's count distribution, and their
+  /// Benjamini-Hochberg q-values over the level (`FunnelPlot.pValues`); empty when the
+  /// analysis was run without `testsNodes`.
+  public internal(set) var pValues: [Double]
+  public internal(set) var qValues: [Double]
+  /// The FDR of `--fdr`; nil without it.
+  public let fdr: Double?
   public let earlyShare: [Double]
   public let levelEarlyShare: Double?
   public let inequality: Inequality

@@ -25,7 +25,9 @@ public struct PeriodFlags: Sendable {
     let tasks = (0..<T).flatMap { t in levels.map { (t, $0) } }
     let runs = parallelMap(tasks.count) { j -> Result<ImbalanceResult, any Error> in
       let (t, k) = tasks[j]
-      return Result { try ImbalanceAnalysis(level: k, adjust: adjust, settings: settings).run(d, period: t) }
+      var analysis = ImbalanceAnalysis(level: k, adjust: adjust, settings: settings)
+      analysis.testsNodes = false
+      return Result { try analysis.run(d, period: t) }
     }
     var flags = Array(repeating: empty, count: T)
     var notes: [LocalizedText] = []

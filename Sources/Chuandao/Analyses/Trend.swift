@@ -12,6 +12,8 @@ public struct TrendAnalysis: Sendable {
   /// last `persistentOfLast` periods (settings `trend.persistent`).
   public var persistentOfLast: Int
   public var persistentAtLeast: Int
+  /// The false-discovery rate of `--fdr` (nil without it).
+  public var fdr: Double?
 
   public init(metric: Metric = .score, alpha: Double = 0.10, persistentOfLast: Int = 3, persistentAtLeast: Int = 2) {
     self.metric = metric
@@ -77,10 +79,29 @@ public struct TrendAnalysis: Sendable {
       series.append(summarise(node: i, predecessors: predecessors[i], values: v, flags: flag))
     }
 
+    // Benjamini-Hochberg q-values of the Mann-Kendall p-values, per level.
+    for k in 0..<f.levelCount {
+      let rows = series.indices.filter { Int(f.level[series[$0].node]) == k && series[$0].mannKendall?.p != nil }
+      let q = benjaminiHochberg(rows.map { series[$0].mannKendall!.p! })
+      for (j, r) in rows.enumerated() { series[r].q = q[j] }
+    }
+    // Where supervision is going for the persistently cold and hot: the same test on
+    // their intensity, since a node may be cold with a rising score.
+    var supervision: [Int: TrendResult.Direction] = [:]
+    let persistent = series.filter { $0.persistent != nil }
+    if metric != .intensity && !persistent.isEmpty && d.periods.contains(where: { $0.supervision != nil }) {
+      var intensity = self
+      intensity.metric = .intensity
+      let bySeries = intensity.run(d, through: last, flags: flags).series
+      let wanted = Set(persistent.map(\.node))
+      for s in bySeries where wanted.contains(s.node) { supervision[s.node] = s.direction }
+    }
+
     let steps = parallelMap(T) { t in AttenuationAnalysis(metric: metric).transmission(d, period: t).steps }
     return TrendResult(
       metric: metric, periods: T, alpha: alpha, persistentOfLast: persistentOfLast,
-      persistentAtLeast: persistentAtLeast, series: series, steps: steps, notes: flags.notes)
+      persistentAtLeast: persistentAtLeast, fdr: fdr, series: series, supervisionDirection: supervision,
+      steps: steps, notes: flags.notes)
   }
 
   /// Delta, Theil-Sen, Mann-Kendall, direction and persistence of one series.
@@ -130,6 +151,8 @@ public struct TrendResult: Sendable {
     public var coldPeriods: [Int]
     public var hotPeriods: [Int]
     public var persistent: Persistent?
+    /// The Benjamini-Hochberg q-value of the Mann-Kendall p over the series of the level.
+    public var q: Double? = nil
   }
 
   public let metric: Metric
@@ -138,7 +161,12 @@ public struct TrendResult: Sendable {
   public let alpha: Double
   public let persistentOfLast: Int
   public let persistentAtLeast: Int
+  /// The false-discovery rate of `--fdr` (nil without it).
+  public let fdr: Double?
   public let series: [Series]
+  /// The direction of supervision intensity of the persistently cold or hot series (by
+  /// node), when the metric is not intensity itself.
+  public let supervisionDirection: [Int: Direction]
   /// `steps[t][k - 1]`: level step k in period t.
   public let steps: [[AttenuationResult.Step]]
   public let notes: [LocalizedText]

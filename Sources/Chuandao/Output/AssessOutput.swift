@@ -107,7 +107,8 @@ extension AssessResult {
         stability.isEmpty ? "-" : percent(stability.reduce(0, +) / Double(stability.count), 0),
       ])
     }
-    out += lang.pick("各层等级分布\n", "Grades by level\n") + summary.render() + "\n"
+    out += lang.pick("各层等级分布\n", "Grades by level\n") + summary.render()
+    out += gradeRule(lang) + "\n"
 
     for k in 0..<f.levelCount {
       let ranked = nodes.filter { Int(f.level[$0.node]) == k && $0.rank != nil }
@@ -171,6 +172,18 @@ extension AssessResult {
       }
     }
     return out
+  }
+}
+
+extension AssessResult {
+  /// The rule that turns ranks into grades, with the cut-offs in use: grades follow the
+  /// rank within the level, not the composite, so that 43.3 `good` beside 43.2 `fair` is
+  /// the rule at work, not an inconsistency.
+  func gradeRule(_ lang: Language) -> String {
+    let (e, g, f) = (fixed(grades[0], 2), fixed(grades[1], 2), fixed(grades[2], 2))
+    return lang.pick(
+      "等级按层内排名定，不按综合得分本身：q = (排名 - 0.5) / 参评数，q <= \(e) 优秀，<= \(g) 良好，<= \(f) 一般，其余较差（assess.grades）；一个层级只有一个节点时为良好。\n",
+      "Grades follow the rank within the level, not the composite itself: q = (rank - 0.5) / ranked, q <= \(e) excellent, <= \(g) good, <= \(f) fair, the rest poor (assess.grades); the only node of a level is good.\n")
   }
 }
 

@@ -10,7 +10,14 @@ func levelLabel(_ name: String, _ lang: Language) -> String {
 
 /// An English plural for a level name: branch -> branches, unit -> units.
 func plural(_ s: String) -> String {
-  s.hasSuffix("ch") || s.hasSuffix("sh") || s.hasSuffix("s") || s.hasSuffix("x") ? s + "es" : s + "s"
+  if s == "person" { return "people" }
+  if s.hasSuffix("y") && !["ay", "ey", "oy", "uy"].contains(String(s.suffix(2))) { return s.dropLast() + "ies" }
+  return s.hasSuffix("ch") || s.hasSuffix("sh") || s.hasSuffix("s") || s.hasSuffix("x") ? s + "es" : s + "s"
+}
+
+/// "1 node", "2 nodes": an English count with its noun in the right number (`plural`).
+func counted(_ n: Int, _ noun: String) -> String {
+  n == 1 ? "1 \(noun)" : "\(n) \(plural(noun))"
 }
 
 /// A number with `digits` decimals for tables (JSON keeps full precision).
@@ -55,6 +62,10 @@ extension AttenuationResult {
       "end_retention": JSON(endRetention),
       "per_step_attenuation": JSON(perStepAttenuation),
       "groups": .array(groups),
+      "fdr": JSON(fdr),
+      "chance": .object(chanceCounts().reduce(into: JSONObject()) { o, c in
+        o[c.flag.rawValue] = .object(["found": .int(c.found), "expected_by_chance": JSON(c.expected)])
+      }),
       "nodes": .array(csvRows(d).map { .object($0) }),
       "variance": varianceJSON(d),
       "excluded": .array(excluded.map { .string(f.ids[$0]) }),
@@ -92,6 +103,8 @@ extension AttenuationResult {
       [
         "id": .string(f.ids[r.node]), "level": .string(f.levelNames[Int(f.level[r.node])]),
         "ratio": JSON(r.ratio), "z": JSON(r.z), "flag": JSON(r.flag?.rawValue),
+        "p": JSON(r.p), "q": JSON(r.q),
+        "finding": JSON(fdr.flatMap { q in r.q.map { Ties.lessOrEqual($0, q) } }),
         "name": .string(f.names[r.node]), "parent": .string(f.ids[Int(f.parent[r.node])]),
       ]
     }
@@ -141,20 +154,34 @@ extension AttenuationResult {
     }
     out += gt.render() + "\n"
 
-    // The most attenuated edges.
+    // The most attenuated edges, and how many flags chance alone would give.
     let edges = nodes.filter { $0.z != nil }.sorted { ($0.z!, $0.node) < ($1.z!, $1.node) }.prefix(10)
     if !edges.isEmpty {
+      let tested = nodes.filter { $0.z != nil }.count
+      let counts = chanceCounts()
+      let rate = percent(Normal.standard.cdf(-flagZ))
+      out += lang.pick(
+        "标记：\(counts[0].found) 条衰减、\(counts[1].found) 条放大（|z| >= \(fixed(flagZ, 1))），共 \(tested) 条上下级关系；纯属偶然各约 \(fixed(counts[0].expected, 1)) 条 = \(tested) × \(rate)\n",
+        "Flagged: \(counts[0].found) attenuated, \(counts[1].found) amplified (|z| >= \(fixed(flagZ, 1))) of \(tested) edges; chance alone gives about \(fixed(counts[0].expected, 1)) of each = \(tested) x \(rate)\n")
+      if let fdr {
+        let found = nodes.filter { $0.q.map { Ties.lessOrEqual($0, fdr) } ?? false }
+        out += lang.pick(
+          "错误发现率控制在 \(fixed(fdr, 2)) 时的发现（Benjamini-Hochberg，q <= \(fixed(fdr, 2))）：\(found.count) 条\n",
+          "Findings at a false-discovery rate of \(fixed(fdr, 2)) (Benjamini-Hochberg, q <= \(fixed(fdr, 2))): \(found.count)\n")
+      }
+      out += "\n"
       out += lang.pick("衰减最甚的上下级关系（前 \(edges.count) 条）\n", "The \(edges.count) most attenuated parent -> child edges\n")
       var et = TextTable(columns: [
         .init(title: lang.pick("上级", "Parent"), alignment: .left, maxWidth: 24),
         .init(title: lang.pick("下级", "Child"), alignment: .left, maxWidth: 28),
         .init(title: lang.pick("比值", "Ratio"), alignment: .right),
         .init(title: "z", alignment: .right),
+        .init(title: "q", alignment: .right),
         .init(title: lang.pick("标记", "Flag"), alignment: .left),
       ])
       for e in edges {
         let flag = e.flag.map { $0 == .attenuated ? lang.pick("衰减", "attenuated") : lang.pick("放大", "amplified") } ?? ""
-        et.addRow([f.names[Int(f.parent[e.node])], f.names[e.node], fixed(e.ratio, 3), fixed(e.z, 2), flag])
+        et.addRow([f.names[Int(f.parent[e.node])], f.names[e.node], fixed(e.ratio, 3), fixed(e.z, 2), fixed(e.q, 3), flag])
       }
       out += et.render() + "\n"
     }
@@ -166,6 +193,16 @@ extension AttenuationResult {
         "Note: \(excluded.count == 1 ? "1 node has" : "\(excluded.count) nodes have") no ratio because its metric or its parent's is zero or missing (see stderr).\n")
     }
     return out
+  }
+
+  /// Flags found against flags expected by chance alone: the nodes with a z times
+  /// Φ(-flag_z), the one-sided normal tail (2.3% each side at the default |z| >= 2).
+  func chanceCounts() -> [(flag: Flag, found: Int, expected: Double)] {
+    let tested = Double(nodes.filter { $0.z != nil }.count)
+    let rate = Normal.standard.cdf(-flagZ)
+    return [Flag.attenuated, .amplified].map { flag in
+      (flag, nodes.filter { $0.flag == flag }.count, tested * rate)
+    }
   }
 
   /// "62% of the spread in branch scores lies between units of the same bureau", for every

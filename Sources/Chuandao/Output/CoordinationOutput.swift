@@ -40,7 +40,7 @@ extension CoordinationResult {
     }
     var out = lang.pick(
       "四责协同：\(d.manifest.periods[period]) 期，\(nodes.count) 个节点有两个以上责任主体的评分\n\n",
-      "Four responsibilities together: period \(d.manifest.periods[period]), \(nodes.count) nodes with two or more subject scores\n\n")
+      "Four responsibilities together: period \(d.manifest.periods[period]), \(counted(nodes.count, "node")) with two or more subject scores\n\n")
     let silos = nodes.filter(\.silo).sorted { ($0.gap, $1.node) > ($1.gap, $0.node) }
     out += lang.pick("各扫门前雪（某一主体比均值低 \(fixed(siloGap, 0)) 分以上）：\(silos.count) 个\n", "Silos (one subject \(fixed(siloGap, 0)) or more points below the mean): \(silos.count)\n")
     if !silos.isEmpty {

@@ -19,6 +19,13 @@ extension ImbalanceResult {
       "theil_within": JSON(inequality.theilWithin),
       "cv": JSON(inequality.cv),
       "early_share": JSON(levelEarlyShare),
+      "fdr": JSON(fdr),
+      "chance": .object(FunnelFlag.allCases.filter { $0 != .normal }.reduce(into: JSONObject()) { o, flag in
+        o[flag.rawValue] = .object([
+          "found": .int(funnel.flags.filter { $0 == flag }.count),
+          "expected_by_chance": JSON(Double(nodes.count) * flag.nominalRate),
+        ])
+      }),
       "nodes": .array(csvRows(d).map { .object($0) }),
       "domains": .array(domains.map { r in
         .object([
@@ -53,8 +60,10 @@ extension ImbalanceResult {
         "lower95": JSON(funnel.lower95[r]), "upper95": JSON(funnel.upper95[r]),
         "lower998": JSON(funnel.lower998[r]), "upper998": JSON(funnel.upper998[r]),
         "flag": .string(funnel.flags[r].rawValue), "low_power": .bool(funnel.lowPower[r]),
-        "early_share": JSON(earlyShare[r]), "name": .string(f.names[i]),
-        "parent": JSON(f.parentID(of: i)),
+        "early_share": JSON(earlyShare[r]),
+        "p": JSON(pValues.isEmpty ? nil : pValues[r]), "q": JSON(qValues.isEmpty ? nil : qValues[r]),
+        "finding": JSON(fdr.flatMap { q in qValues.isEmpty ? nil : Ties.lessOrEqual(qValues[r], q) }),
+        "name": .string(f.names[i]), "parent": JSON(f.parentID(of: i)),
       ]
     }
   }
@@ -65,12 +74,10 @@ extension ImbalanceResult {
     let adjustText = adjust == .risk ? lang.pick("按人数和廉政风险调整", "adjusted for members and integrity risk") : lang.pick("按人数调整", "adjusted for members")
     var out = lang.pick(
       "温差（冷热不均）：\(levelName)层，\(d.manifest.periods[period]) 期，\(nodes.count) 个节点，期望督查次数\(adjustText)\n\n",
-      "Horizontal spread: level \(f.levelNames[level]), period \(d.manifest.periods[period]), \(nodes.count) nodes, expected actions \(adjustText)\n\n")
+      "Horizontal spread: level \(f.levelNames[level]), period \(d.manifest.periods[period]), \(counted(nodes.count, "node")), expected actions \(adjustText)\n\n")
 
-    func listing(_ which: [FunnelFlag], title: String) -> String {
-      let rows = nodes.indices.filter { which.contains(funnel.flags[$0]) }
-        .sorted { (funnel.ratio[$0], $0) < (funnel.ratio[$1], $1) }
-      guard !rows.isEmpty else { return title + lang.pick("：无\n\n", ": none\n\n") }
+    func listing(_ rows: [Int], title: String) -> String {
+      guard !rows.isEmpty else { return title + "\n\n" }
       var t = TextTable(columns: [
         .init(title: lang.pick("名称", "Name"), alignment: .left, maxWidth: 30),
         .init(title: lang.pick("上级", "Parent"), alignment: .left, maxWidth: 20),
@@ -79,6 +86,7 @@ extension ImbalanceResult {
         .init(title: lang.pick("比值", "Ratio"), alignment: .right),
         .init(title: lang.pick("95% 界限", "95% limits"), alignment: .left),
         .init(title: lang.pick("标记", "Flag"), alignment: .left),
+        .init(title: "q", alignment: .right),
       ])
       for r in rows.prefix(30) {
         let i = nodes[r]
@@ -86,14 +94,33 @@ extension ImbalanceResult {
         t.addRow([
           f.names[i], parent, String(Int(observed[r])), fixed(expected[r], 1), fixed(funnel.ratio[r], 2),
           "[\(fixed(funnel.lower95[r], 2)), \(fixed(funnel.upper95[r], 2))]", flagText(funnel.flags[r], lang),
+          qValues.isEmpty ? "-" : fixed(qValues[r], 3),
         ])
       }
-      var s = title + lang.pick("（\(rows.count) 个）\n", " (\(rows.count))\n") + t.render()
+      var s = title + "\n" + t.render()
       if rows.count > 30 { s += lang.pick("……另有 \(rows.count - 30) 个，见 --format csv\n", "... and \(rows.count - 30) more: see --format csv\n") }
       return s + "\n"
     }
-    out += listing([.cold, .cool], title: lang.pick("偏冷（督查明显少于期望）", "Cold: supervised far less than expected"))
-    out += listing([.hot, .warm], title: lang.pick("偏热（督查明显多于期望）", "Hot: supervised far more than expected"))
+    // One list per flag, each with what chance alone would give: n x the nominal rate.
+    let n = Double(nodes.count)
+    for flag in [FunnelFlag.cold, .cool, .warm, .hot] {
+      let rows = nodes.indices.filter { funnel.flags[$0] == flag }
+        .sorted { flag == .cold || flag == .cool
+          ? (funnel.ratio[$0], $0) < (funnel.ratio[$1], $1) : (funnel.ratio[$1], $0) < (funnel.ratio[$0], $1) }
+      let chance = fixed(n * flag.nominalRate, 1)
+      let title = lang.pick(
+        "\(flagHeading(flag, .zh))：\(rows.count) 个（纯属偶然约 \(chance) 个 = \(nodes.count) × \(percent(flag.nominalRate))）",
+        "\(flagHeading(flag, .en)): \(rows.count) (chance alone: about \(chance) = \(nodes.count) x \(percent(flag.nominalRate)))")
+      out += listing(rows, title: title)
+    }
+    if let fdr {
+      let found = nodes.indices.filter { !qValues.isEmpty && Ties.lessOrEqual(qValues[$0], fdr) }
+        .sorted { (qValues[$0], $0) < (qValues[$1], $1) }
+      let title = lang.pick(
+        "错误发现率控制在 \(fixed(fdr, 2)) 时的发现（Benjamini-Hochberg，q <= \(fixed(fdr, 2))）：\(found.count) 个\(found.isEmpty ? "" : "，其中预计最多约 \(fixed(Double(found.count) * fdr, 1)) 个是偶然")",
+        "Findings at a false-discovery rate of \(fixed(fdr, 2)) (Benjamini-Hochberg, q <= \(fixed(fdr, 2))): \(found.count)\(found.isEmpty ? "" : ", of which about \(fixed(Double(found.count) * fdr, 1)) at most may be chance")")
+      out += listing(found, title: title)
+    }
 
     var dt = TextTable(columns: [
       .init(title: lang.pick("领域", "Domain"), alignment: .left),
@@ -133,7 +160,7 @@ extension ImbalanceResult {
     if lowPower > 0 {
       out += lang.pick(
         "；\(lowPower) 个节点期望过小，无论实际多少都不会被判为偏冷（low_power）",
-        "; \(lowPower) nodes expect too few actions to be found cold whatever they get (low_power)")
+        "; \(lowPower == 1 ? "1 node expects" : "\(lowPower) nodes expect") too few actions to be found cold whatever they get (low_power)")
     }
     out += lang.pick("。\n", ".\n")
     return out
@@ -142,6 +169,17 @@ extension ImbalanceResult {
   private func share(_ part: Double?) -> Double? {
     guard let part, inequality.theil > 0 else { return nil }
     return part / inequality.theil
+  }
+}
+
+/// A list heading that says what the flag means.
+func flagHeading(_ f: FunnelFlag, _ lang: Language) -> String {
+  switch f {
+  case .cold: lang.pick("冷（低于 99.8% 下限：督查远少于期望）", "Cold: below the 99.8% lower limit (far less supervision than expected)")
+  case .cool: lang.pick("偏冷（低于 95% 下限，未低于 99.8% 下限）", "Cool: below the 95% lower limit, not the 99.8% one")
+  case .normal: lang.pick("正常", "Normal")
+  case .warm: lang.pick("偏热（高于 95% 上限，未高于 99.8% 上限）", "Warm: above the 95% upper limit, not the 99.8% one")
+  case .hot: lang.pick("热（高于 99.8% 上限：督查远多于期望）", "Hot: above the 99.8% upper limit (far more supervision than expected)")
   }
 }
 

@@ -98,7 +98,7 @@ extension DatasetSummary {
     out += ft.render() + "\n"
     out += lang.pick(
       "清单：问题 \(problems)，责任 \(responsibilities)，项目 \(projects)；领导 \(leaderRows) 行；改组节点 \(reorganised)；党员数为 0 的节点 \(zeroMemberNodes)；警告 \(warnings)",
-      "Lists: \(problems) problems, \(responsibilities) responsibilities, \(projects) projects; \(leaderRows) leader rows; \(reorganised) reorganised nodes; \(zeroMemberNodes) nodes with zero members; \(warnings) warnings")
+      "Lists: \(counted(problems, "problem")), \(counted(responsibilities, "responsibility")), \(counted(projects, "project")); \(counted(leaderRows, "leader row")); \(counted(reorganised, "reorganised node")); \(counted(zeroMemberNodes, "node")) with zero members; \(counted(warnings, "warning"))")
     out += "\n"
     return out
   }

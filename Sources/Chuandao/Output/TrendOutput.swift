@@ -21,6 +21,11 @@ extension TrendResult {
       "nodes": .array(csvRows(d).map { .object($0) }),
       "steps": .array(stepRows),
       "alpha": .number(alpha),
+      "fdr": JSON(fdr),
+      "chance": .object([
+        "rising": .object(["found": .int(series.filter { $0.direction == .rising }.count), "at_most_by_chance": JSON(chanceBound)]),
+        "falling": .object(["found": .int(series.filter { $0.direction == .falling }.count), "at_most_by_chance": JSON(chanceBound)]),
+      ]),
       "persistent_rule": .object(["of_last": .int(persistentOfLast), "at_least": .int(persistentAtLeast)]),
       "notes": .array(notes.map { .string($0.en) }),
       "provenance": provenance.json,
@@ -39,12 +44,22 @@ extension TrendResult {
         "cold_periods": JSON(s.coldPeriods.map { labels[$0] }),
         "hot_periods": JSON(s.hotPeriods.map { labels[$0] }),
         "persistent": JSON(s.persistent?.rawValue),
+        "q": JSON(s.q), "finding": JSON(fdr.flatMap { q in s.q.map { Ties.lessOrEqual($0, q) } }),
+        "supervision_direction": JSON(supervisionDirection[s.node]?.rawValue),
         "name": .string(f.names[s.node]), "level": .string(f.levelNames[Int(f.level[s.node])]),
         "parent": JSON(f.parentID(of: s.node)),
         "predecessors": JSON(s.predecessors.map { f.ids[$0] }),
       ]
     }
   }
+
+  /// Series with a Mann-Kendall p.
+  var testedCount: Int { series.filter { $0.mannKendall?.p != nil }.count }
+
+  /// Under no trend P(p < alpha) <= alpha, about half of it in each direction: at most about
+  /// tested x alpha/2 series rise (or fall) by chance. Less with few periods, whose exact
+  /// p-values are coarse (with 5 periods P(p < 0.10) = 10/120).
+  var chanceBound: Double { Double(testedCount) * alpha / 2 }
 
   public func table(_ d: Dataset, _ lang: Language) -> String {
     let f = d.forest
@@ -54,7 +69,7 @@ extension TrendResult {
     let digits = metric == .intensity ? 2 : 1
     var out = lang.pick(
       "趋势：指标 \(metric)，\(span) 共 \(labels.count) 期，\(series.count) 个节点（改组后的节点延续其前身的序列）\n\n",
-      "Trend: metric \(metric), \(span), \(labels.count) periods, \(series.count) nodes (a reorganised node continues its predecessors' series)\n\n")
+      "Trend: metric \(metric), \(span), \(counted(labels.count, "period")), \(counted(series.count, "node")) (a reorganised node continues its predecessors' series)\n\n")
 
     func valuesText(_ s: Series) -> String {
       s.values.map { fixed($0, digits) }.joined(separator: " → ")
@@ -88,9 +103,11 @@ extension TrendResult {
         "Persistently cold: cold in at least \(persistentAtLeast) of the last \(recent) periods"),
       columns: [
         .init(title: lang.pick("偏冷的期", "Cold periods"), alignment: .left),
-        .init(title: lang.pick("走势", "Direction"), alignment: .left),
+        .init(title: lang.pick("督查强度走势", "Supervision trend"), alignment: .left),
       ],
-      cells: { s in [s.coldPeriods.map { labels[$0] }.joined(separator: ","), directionText(s.direction, lang)] })
+      cells: { s in
+        [s.coldPeriods.map { labels[$0] }.joined(separator: ","), supervisionDirection[s.node].map { directionText($0, lang) } ?? "-"]
+      })
 
     let falling = series.filter { $0.direction == .falling }.sorted {
       ($0.mannKendall?.p ?? 1, $0.slope ?? 0, $0.node) < ($1.mannKendall?.p ?? 1, $1.slope ?? 0, $1.node)
@@ -98,8 +115,8 @@ extension TrendResult {
     out += listing(
       falling,
       title: lang.pick(
-        "呈下降趋势（Mann-Kendall 检验 p < \(fixed(alpha, 2))）",
-        "Falling (Mann-Kendall p < \(fixed(alpha, 2)))"),
+        "呈下降趋势（Mann-Kendall 检验 p < \(fixed(alpha, 2))；纯属偶然最多约 \(fixed(chanceBound, 1)) 个 = \(testedCount) × \(percent(alpha / 2))）",
+        "Falling (Mann-Kendall p < \(fixed(alpha, 2)); chance alone gives at most about \(fixed(chanceBound, 1)) = \(testedCount) x \(percent(alpha / 2)))"),
       columns: [
         .init(title: lang.pick("各期数值", "Values by period"), alignment: .left),
         .init(title: lang.pick("斜率/期", "Slope/period"), alignment: .right),
@@ -110,8 +127,23 @@ extension TrendResult {
     let rising = series.filter { $0.direction == .rising }.count
     let hot = series.filter { $0.persistent == .hot }.count
     out += lang.pick(
-      "另有 \(rising) 个节点呈上升趋势，\(hot) 个节点持续偏热（见 --format csv）。\n\n",
-      "Also: \(rising) rising, \(hot) persistently hot (see --format csv).\n\n")
+      "另有 \(rising) 个节点呈上升趋势（偶然最多约 \(fixed(chanceBound, 1)) 个），\(hot) 个节点持续偏热（见 --format csv）。\n\n",
+      "Also: \(rising) rising (chance alone: at most about \(fixed(chanceBound, 1))), \(hot) persistently hot (see --format csv).\n\n")
+    if let fdr {
+      let found = series.filter { s in s.q.map { Ties.lessOrEqual($0, fdr) } ?? false }
+        .sorted { ($0.q!, $0.node) < ($1.q!, $1.node) }
+      out += listing(
+        found,
+        title: lang.pick(
+          "错误发现率控制在 \(fixed(fdr, 2)) 时的趋势（Benjamini-Hochberg，q <= \(fixed(fdr, 2))）",
+          "Trends at a false-discovery rate of \(fixed(fdr, 2)) (Benjamini-Hochberg, q <= \(fixed(fdr, 2)))"),
+        columns: [
+          .init(title: lang.pick("走势", "Direction"), alignment: .left),
+          .init(title: lang.pick("斜率/期", "Slope/period"), alignment: .right),
+          .init(title: "q", alignment: .right),
+        ],
+        cells: { s in [directionText(s.direction, lang), fixed(s.slope, digits + 1), fixed(s.q, 3)] })
+    }
 
     // The transmission, step by step and year by year.
     out += lang.pick("逐层传导率 tau 及 95% 区间（按期）\n", "Level-step transmission tau and 95% interval, by period\n")

@@ -16,6 +16,10 @@ these expected counts, phi, tau2 and limits to 1e-6 relative.
    section 3 says) or, with `adjust: none`, members x total/total members; phi, tau2 and
    the limits follow METHODS.md section 3 with numpy and scipy (scipy.stats.nbinom and
    poisson for the exact limits). Both dispersion methods are written for the sample.
+   Each node's two-sided p-value, 2 min(F(O), P(X >= O)) capped at 1 under the same
+   distribution (2 Phi(-|z|) of the adjusted z for the classic method when overdispersed),
+   and the Benjamini-Hochberg q-values over the level from statsmodels' multipletests
+   (docs/flags-and-chance.md).
 
 Run from the repository root (rewrites the dataset and the reference):
     python3 Tests/Fixtures-scripts/cli/imbalance_limits.py
@@ -33,6 +37,7 @@ import scipy
 import statsmodels
 import statsmodels.api as sm
 import yaml
+from statsmodels.stats.multitest import multipletests
 from scipy import stats
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
@@ -155,6 +160,15 @@ def funnel(observed, expected, dispersion):
     else:
         tau2 = None
     limits = []
+    pvalues = []
+    for oi, ei in zip(o, e):
+        if tau2 is not None and dispersion == "spiegelhalter":
+            z = (math.sqrt(oi / ei) - 1) / math.sqrt(1 / (4 * ei) + tau2)
+            pvalues.append(min(1.0, 2 * stats.norm.cdf(-abs(z))))
+        else:
+            t = tau2 or 0.0
+            dist = stats.poisson(ei) if t == 0 else stats.nbinom(1 / (4 * t), (1 / (4 * t)) / (1 / (4 * t) + ei))
+            pvalues.append(min(1.0, 2 * min(dist.cdf(oi), dist.sf(oi - 1))))
     for ei in e:
         if tau2 is not None and dispersion == "spiegelhalter":
             sd = math.sqrt(1 / (4 * ei) + tau2)
@@ -162,21 +176,23 @@ def funnel(observed, expected, dispersion):
             limits.append([max(0.0, 1 + zz * sd) ** 2 for zz in z])
         else:
             limits.append([limit(ei, tau2 or 0.0, p) for p in PROBS])
-    return phi, tau2, limits
+    return phi, tau2, limits, pvalues
 
 
 def reference(name, folder, period, level, adjust, dispersion):
     nodes, members, counts, risk = load(folder, period, level)
     observed = counts.sum(axis=1)
     expected = expected_counts(members, counts, risk, adjust)
-    phi, tau2, limits = funnel(observed, expected, dispersion)
+    phi, tau2, limits, pvalues = funnel(observed, expected, dispersion)
+    qvalues = multipletests(pvalues, method="fdr_bh")[1]
     return {
         "name": name, "dataset": str(folder.relative_to(ROOT)), "period": period,
         "level": level, "adjust": adjust, "dispersion": dispersion, "phi": phi, "tau2": tau2,
         "nodes": [
             {"id": n, "observed": float(observed[n]), "expected": float(expected[n]),
-             "lower998": l[0], "lower95": l[1], "upper95": l[2], "upper998": l[3]}
-            for n, l in zip(nodes, limits)
+             "lower998": l[0], "lower95": l[1], "upper95": l[2], "upper998": l[3],
+             "p": float(pv), "q": float(qv)}
+            for n, l, pv, qv in zip(nodes, limits, pvalues, qvalues)
         ],
     }
 

@@ -1,0 +1,178 @@
+import Foundation
+import Testing
+
+@testable import Chuandao
+
+/// What a new analyst tripped over (issue 18), each checked end to end on the CLI.
+@Suite("What a new analyst trips over")
+struct AnalystFindingsTests {
+  // MARK: - 1. Names
+
+  @Test("to a pipe or a file, tables print whole names")
+  func wholeNamesWhenNotATerminal() throws {
+    // The sample's unit 水文总站（"四责协同"试点, 一岗双责） (21 characters) was cut to
+    // 水文总站（"四责协同… in the Parent column whatever the output was.
+    let whole = "水文总站（\"四责协同\"试点, 一岗双责）"
+    let r = try CLI.run(["imbalance", CLI.sample, "--lang", "en"])
+    #expect(r.status == 0)
+    #expect(r.out.contains(whole))
+    let dir = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    #expect(try CLI.run(["imbalance", CLI.sample, "--out", dir + "/t.txt"]).status == 0)
+    #expect(try String(contentsOfFile: dir + "/t.txt", encoding: .utf8).contains(whole))
+  }
+
+  // MARK: - 3. Settings
+
+  @Test("every analysis table says which settings made it")
+  func settingsLine() throws {
+    for command in ["attenuation", "imbalance", "coordination", "trend", "assess"] {
+      let r = try CLI.run([command, CLI.sample, "--lang", "en"])
+      #expect(r.status == 0, "\(command): \(r.stderr)")
+      #expect(r.out.hasSuffix("Settings: defaults (no --config)\n"), "\(command)")
+    }
+    let config = CLI.sample + "/assess.yaml"
+    let digest = try CLI.sha256sum(config)
+    let r = try CLI.run(["assess", CLI.sample, "--config", config, "--lang", "en"])
+    #expect(r.out.hasSuffix("Settings: \(config) (sha256 \(digest.prefix(12)))\n"))
+    let zh = try CLI.run(["closure", CLI.sample])
+    #expect(zh.out.hasSuffix("设置：默认值（未给 --config）\n"))
+    // summary does not depend on settings: no line.
+    #expect(!(try CLI.run(["summary", CLI.sample, "--lang", "en"]).out.contains("Settings:")))
+  }
+
+  // MARK: - 4. Grades
+
+  @Test("the assessment table states the grading rule with the cut-offs in use")
+  func gradeRule() throws {
+    let r = try CLI.run(["assess", CLI.sample, "--lang", "en"])
+    #expect(r.out.contains("Grades follow the rank within the level, not the composite itself: q = (rank - 0.5) / ranked, q <= 0.15 excellent, <= 0.85 good, <= 0.95 fair, the rest poor"))
+    let dir = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try "assess: {grades: {excellent: 0.2, good: 0.7, fair: 0.9}, uncertainty: {draws: 0}}\n"
+      .write(toFile: dir + "/g.yaml", atomically: true, encoding: .utf8)
+    let c = try CLI.run(["assess", CLI.sample, "--lang", "en", "--config", dir + "/g.yaml"])
+    #expect(c.out.contains("q <= 0.20 excellent, <= 0.70 good, <= 0.90 fair, the rest poor"))
+    let help = try CLI.run(["assess", "--help"])
+    #expect(help.out.contains("(rank - 0.5)/n"))
+  }
+
+  // MARK: - 5. Chance
+
+  @Test("imbalance: cool and cold apart, each with what chance alone would give")
+  func imbalanceChance() throws {
+    let r = try CLI.run(["imbalance", CLI.sample, "--format", "json"])
+    let doc = try JSON.parse(r.out)
+    let n = Double(try #require(doc["nodes"]?.arrayValue).count)
+    #expect(n == 76)
+    // 76 nodes: cold and hot 76 x 0.001 = 0.076, cool and warm 76 x 0.024 = 1.824.
+    for (flag, expected) in [("cold", 0.076), ("cool", 1.824), ("warm", 1.824), ("hot", 0.076)] {
+      let chance = try #require(doc["chance"]?[flag]?["expected_by_chance"]?.doubleValue)
+      #expect(abs(chance - expected) < 1e-12, "\(flag)")
+      let found = try #require(doc["chance"]?[flag]?["found"]?.intValue)
+      #expect(found == doc["nodes"]!.arrayValue!.filter { $0["flag"]?.stringValue == flag }.count)
+    }
+    let t = try CLI.run(["imbalance", CLI.sample, "--lang", "en"])
+    #expect(t.out.contains("Cool: below the 95% lower limit, not the 99.8% one: 0 (chance alone: about 1.8 = 76 x 2.4%)"))
+    #expect(t.out.contains("Cold: below the 99.8% lower limit (far less supervision than expected): 5 (chance alone: about 0.1 = 76 x 0.1%)"))
+    #expect(!t.out.contains("Cold: supervised far less than expected"))
+  }
+
+  @Test("--fdr: findings are the nodes whose q-value is at most Q")
+  func fdr() throws {
+    let r = try CLI.run(["imbalance", CLI.sample, "--format", "json", "--fdr", "0.05"])
+    #expect(r.status == 0)
+    let doc = try JSON.parse(r.out)
+    #expect(doc["fdr"]?.doubleValue == 0.05)
+    let nodes = try #require(doc["nodes"]?.arrayValue)
+    var findings = 0
+    for node in nodes {
+      let q = try #require(node["q"]?.doubleValue)
+      #expect(node["finding"]?.boolValue == (q <= 0.05))
+      if q <= 0.05 { findings += 1 }
+    }
+    #expect(findings >= 5, "the sample's five cold nodes have tiny q-values")
+    let t = try CLI.run(["imbalance", CLI.sample, "--lang", "en", "--fdr", "0.05"])
+    #expect(t.out.contains("Findings at a false-discovery rate of 0.05 (Benjamini-Hochberg, q <= 0.05): \(findings)"))
+    // Without --fdr: q-values still in the JSON, no findings.
+    let plain = try JSON.parse(try CLI.run(["imbalance", CLI.sample, "--format", "json"]).out)
+    #expect(plain["fdr"] == .null && plain["nodes"]?[0]?["q"]?.doubleValue != nil)
+    #expect(plain["nodes"]?[0]?["finding"] == .null)
+    for bad in ["0", "1", "1.5", "-0.1"] {
+      let b = try CLI.run(["imbalance", CLI.sample, "--fdr=\(bad)"])
+      #expect(b.status == 1 && b.stderr.contains("--fdr must be between 0 and 1"), "\(bad)")
+    }
+  }
+
+  @Test("attenuation and trend: flagged counts beside what chance alone would give")
+  func attenuationAndTrendChance() throws {
+    let a = try JSON.parse(try CLI.run(["attenuation", CLI.sample, "--format", "json"]).out)
+    let tested = Double(try #require(a["nodes"]?.arrayValue).filter { $0["z"] != .null }.count)
+    // Φ(-2) = 0.0227501319481792 (the standard normal tail beyond 2).
+    let expected = tested * 0.0227501319481792
+    #expect(abs((a["chance"]?["attenuated"]?["expected_by_chance"]?.doubleValue ?? .nan) - expected) < 1e-9)
+    let at = try CLI.run(["attenuation", CLI.sample, "--lang", "en"])
+    #expect(at.out.contains("of \(Int(tested)) edges; chance alone gives about \(String(format: "%.1f", expected)) of each = \(Int(tested)) x 2.3%"))
+    // trend: at most tested x alpha/2 = tested x 0.05 in each direction.
+    let t = try JSON.parse(try CLI.run(["trend", CLI.sample, "--format", "json"]).out)
+    let withP = Double(try #require(t["nodes"]?.arrayValue).filter { $0["p"] != .null }.count)
+    #expect(abs((t["chance"]?["falling"]?["at_most_by_chance"]?.doubleValue ?? .nan) - withP * 0.05) < 1e-9)
+    let tt = try CLI.run(["trend", CLI.sample, "--lang", "en"])
+    #expect(tt.out.contains("Falling (Mann-Kendall p < 0.10; chance alone gives at most about \(String(format: "%.1f", withP * 0.05))"))
+  }
+
+  @Test("trend: the persistently cold table shows where supervision is going")
+  func persistentlyColdShowsSupervision() throws {
+    let score = try JSON.parse(try CLI.run(["trend", CLI.sample, "--format", "json"]).out)
+    let intensity = try JSON.parse(try CLI.run(["trend", CLI.sample, "--format", "json", "--metric", "intensity"]).out)
+    var byID: [String: String] = [:]
+    for node in intensity["nodes"]!.arrayValue! {
+      byID[node["id"]!.stringValue!] = node["direction"]!.stringValue!
+    }
+    let persistent = score["nodes"]!.arrayValue!.filter { $0["persistent"] != .null }
+    #expect(persistent.count >= 4)
+    for node in persistent {
+      let id = node["id"]!.stringValue!
+      #expect(node["supervision_direction"]?.stringValue == byID[id], "\(id)")
+    }
+    let table = try CLI.run(["trend", CLI.sample, "--lang", "en"])
+    #expect(table.out.contains("Supervision trend"))
+  }
+
+  // MARK: - Smaller
+
+  @Test("a dataset argument that is not a folder is a usage error")
+  func notAFolder() throws {
+    let r = try CLI.run(["attenuation", "/no/such/folder", "--lang", "en"])
+    #expect(r.status == 1)
+    #expect(r.stderr == "/no/such/folder: error: no such folder\n")
+    let v = try CLI.run(["validate", CLI.sample + "/org.csv", "--lang", "en"])
+    #expect(v.status == 1 && v.stderr.contains("error: not a folder"))
+  }
+
+  @Test("a write that fails says so once")
+  func writeErrorOnce() throws {
+    let r = try CLI.run(["summary", CLI.sample, "--out", "/no/such/dir/x.txt", "--lang", "en"])
+    #expect(r.status == 1)
+    #expect(r.stderr.components(separatedBy: "cannot write").count == 2, "\(r.stderr)")
+  }
+
+  @Test("English counts agree with their nouns")
+  func plurals() throws {
+    let r = try CLI.run(["summary", CLI.sample, "--lang", "en"])
+    #expect(r.out.contains("1 node with zero members; 1 warning"))
+    #expect(!r.out.contains("1 warnings") && !r.out.contains("1 nodes"))
+  }
+
+  @Test("help prose wraps evenly: no short line inside a paragraph")
+  func helpWrapping() throws {
+    for command in ["trend", "imbalance", "assess", "attenuation"] {
+      let help = try CLI.run([command, "--help"]).out
+      let prose = help.components(separatedBy: "Examples:")[0].components(separatedBy: "\n")
+      for (i, line) in prose.enumerated().dropLast() where !line.isEmpty && !prose[i + 1].isEmpty {
+        // A line followed by more of its paragraph was wrapped at the width (80 here).
+        #expect(line.count >= 50, "\(command): '\(line)' is cut short")
+      }
+    }
+  }
+}
