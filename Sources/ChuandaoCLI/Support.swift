@@ -132,7 +132,9 @@ func emit(
     if doc["provenance"] == nil { doc["provenance"] = provenance.json }
     try write(JSONWriter().data(.object(doc)), to: options.out, protecting: protecting, lang: options.lang)
   case .csv:
-    let bytes = CSVTable(objects: output.csvRows()).bytes()
+    // Numbers to 10 significant digits: no floating-point noise (92.19999999999999) in a
+    // spreadsheet; the JSON keeps full precision (docs/output.md).
+    let bytes = CSVTable(objects: output.csvRows(), significantDigits: 10).bytes()
     try write(bytes, to: options.out, protecting: protecting, lang: options.lang)
     if let out = options.out {
       let side = JSONWriter().string(provenance.json) + "\n"
@@ -165,11 +167,13 @@ func write(_ bytes: [UInt8], to path: String?, protecting: Set<String>, lang: La
 /// An analysis whose own input file the dataset lacks is a usage error (exit 1) naming the
 /// file (OUTPUT.md; DATA.md's older "exits 2" is superseded, see docs/data-decisions.md):
 /// the data are valid, the analysis was asked of data that cannot answer it.
+/// A workbook saved in the file's place (`scores.xlsx`) is named, with what to do.
 func requireFile(_ name: String, in dataset: Dataset, lang: Language) throws {
   guard dataset.file(name) == nil else { return }
+  let hint = Dataset.missingFileHint(name, folder: dataset.folder)
   printError(lang.pick(
-    "\(name): error: 此分析需要该文件，但数据集中没有",
-    "\(name): error: this analysis needs the file, and the dataset has none"))
+    "\(name): error: 此分析需要该文件，但数据集中没有" + (hint.map { "；" + $0.zh } ?? ""),
+    "\(name): error: this analysis needs the file, and the dataset has none" + (hint.map { "; " + $0.en } ?? "")))
   throw ExitCode(1)
 }
 

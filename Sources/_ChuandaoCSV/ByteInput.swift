@@ -59,6 +59,15 @@ final class ByteInput {
     }
   }
 
+  /// The byte at `offset`, which must exist.
+  func byte(at offset: Int) throws(CSVError) -> UInt8 {
+    var b: UInt8 = 0
+    guard try read(at: offset, into: &b, count: 1) == 1 else {
+      throw .ioError(path: name, reason: "the file shrank while being read")
+    }
+    return b
+  }
+
   /// The 1-based line of byte `offset`: one plus the line feeds before it.
   func line(ofByteAt offset: Int) throws(CSVError) -> Int {
     let size = 1 << 16

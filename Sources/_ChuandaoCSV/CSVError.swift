@@ -30,7 +30,9 @@ public struct CSVFileInfo: Sendable, Equatable {
 /// (the reader streams; GB18030 errors are only found while transcoding).
 public enum CSVError: Error, Equatable, CustomStringConvertible {
   case cannotOpen(path: String, reason: String)
-  /// Neither valid UTF-8 nor valid GB18030: the first byte GB18030 decoding rejects.
+  /// Neither valid UTF-8 nor valid GB18030: the first byte GB18030 decoding rejects, or,
+  /// in a file that is evidently UTF-8 (see `CSVReader`), the first byte of its first
+  /// invalid UTF-8 sequence. `line` is that byte's physical line, also inside a quoted field.
   case notText(path: String, line: Int, byte: UInt8)
   /// A quoted field opened in the record starting on `line` never closes (at end of file,
   /// or within `CSVReader.maxRecordBytes`).

@@ -6,6 +6,12 @@ import Glibc
 ///   ASCII). If it is, records are parsed from the bytes as stored (a BOM is dropped);
 ///   otherwise the file is transcoded from GB18030 with glibc's iconv, chunk by chunk, and a
 ///   byte GB18030 rejects is `CSVError.notText` with its line.
+/// - Damaged UTF-8: a file with a valid three- or four-byte UTF-8 sequence (any Chinese
+///   character, or the BOM) before its first invalid one is evidently UTF-8. If GB18030
+///   rejects it too (checked in a pass of its own), the error names that invalid sequence,
+///   and the records before it are parsed as UTF-8; a GB18030 error would name a byte in
+///   the good text above. Two-byte sequences are no evidence: about one GB2312 character in
+///   six is one (某 is C4 B3, U+0133).
 /// - Errors come in file order: every record ending before the offending byte has been
 ///   delivered when one is thrown, whatever the chunk size.
 /// - Syntax: RFC 4180, strict. Fields are separated by `,`, records end with LF or CRLF (the
@@ -42,6 +48,18 @@ public enum CSVReader {
       body)
   }
 
+  /// The line and first byte of the first invalid UTF-8 sequence in `bytes` (a sequence cut
+  /// by the end included), or nil if all of `bytes` is UTF-8. For UTF-8-only files such as
+  /// `dataset.yaml`, whose errors name a line (DATA.md).
+  public static func firstInvalidUTF8(bytes: [UInt8]) -> (line: Int, byte: UInt8)? {
+    let input = ByteInput(bytes: bytes, name: "")
+    // Reads from memory cannot fail.
+    guard let bad = try? UTF8Validation.firstInvalid(input, chunkSize: max(bytes.count, 1)),
+      let line = try? input.line(ofByteAt: bad)
+    else { return nil }
+    return (line, bytes[bad])
+  }
+
   /// The reader with its limits as parameters (tests use tiny chunks to split everything).
   static func read(
     _ input: ByteInput, chunkSize: Int, maxRecordBytes: Int,
@@ -49,10 +67,22 @@ public enum CSVReader {
   ) throws -> CSVFileInfo {
     precondition(chunkSize >= 1 && maxRecordBytes >= 1, "CSVReader: limits must be positive")
     let chunkSize = min(chunkSize, max(input.sizeHint + 1, 4096))  // small files, small buffers
-    let isUTF8 = try UTF8Validation.isUTF8(input, chunkSize: chunkSize)
-    let decoder = isUTF8 ? nil : try GB18030Decoder(input: input, chunkSize: chunkSize)
+    var decoder: GB18030Decoder?
+    var stop = Int.max  // UTF-8 is read up to here
+    var damage: CSVError?  // thrown on reaching `stop`
+    if let bad = try UTF8Validation.firstInvalid(input, chunkSize: chunkSize) {
+      if try UTF8Validation.holdsLongSequence(input, before: bad, chunkSize: chunkSize),
+        try !GB18030Decoder.accepts(input, chunkSize: chunkSize)
+      {
+        stop = bad
+        damage = .notText(
+          path: input.name, line: try input.line(ofByteAt: bad), byte: try input.byte(at: bad))
+      } else {
+        decoder = try GB18030Decoder(input: input, chunkSize: chunkSize)
+      }
+    }
     // A fill writes at most `fill` bytes (a GB18030 fill at least one whole character).
-    let fill = isUTF8 ? chunkSize : max(chunkSize, 8)
+    let fill = decoder == nil ? chunkSize : max(chunkSize, 8)
     let slack = 16  // the sentinel and the 8-byte reads past it
     var capacity = 2 * fill
     var buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity + slack)
@@ -94,11 +124,15 @@ public enum CSVReader {
       let got: Int
       if let decoder {
         got = try decoder.decode(into: buffer + end, capacity: want)
-      } else {
-        got = try input.read(at: offset, into: buffer + end, count: want)
+      } else if offset < stop {
+        got = try input.read(at: offset, into: buffer + end, count: min(want, stop - offset))
         offset += got
+      } else {
+        got = 0
       }
       if got == 0 {
+        // Every record ending before `stop` was delivered by the last parse.
+        if let damage { throw damage }
         eof = true
       } else {
         end += got

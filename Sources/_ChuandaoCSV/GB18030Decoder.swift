@@ -87,6 +87,21 @@ final class GB18030Decoder {
     }
   }
 
+  /// Whether all of `input` is GB18030: a decoding pass that discards the text.
+  static func accepts(_ input: ByteInput, chunkSize: Int) throws(CSVError) -> Bool {
+    let decoder = try GB18030Decoder(input: input, chunkSize: chunkSize)
+    let capacity = 2 * chunkSize + 8
+    let out = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+    defer { out.deallocate() }
+    do {
+      while try decoder.decode(into: out, capacity: capacity) > 0 {}
+      return true
+    } catch {
+      if case .notText = error { return false }
+      throw error
+    }
+  }
+
   /// Throws `notText` for `raw[k]` now, or after returning the `produced` bytes before it.
   private func fail(at k: Int, produced: Int) throws(CSVError) -> Int {
     let line = try input.line(ofByteAt: rawOffset + k)

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// A CSV document for spreadsheet users (Excel, WPS): RFC 4180 with a UTF-8 byte order
 /// mark, so that Chinese names open correctly.
 ///
@@ -15,10 +21,39 @@ public struct CSVTable: Sendable {
     self.rows = rows
   }
 
-  /// The table of `objects` flattened by `flatten(_:)`.
-  public init(objects: [JSONObject]) {
-    let flat = Self.flatten(objects)
+  /// The table of `objects` flattened by `flatten(_:)`; with `significantDigits`, every
+  /// number rounded to that many significant digits first (`rounded(_:significantDigits:)`).
+  public init(objects: [JSONObject], significantDigits: Int? = nil) {
+    let flat = Self.flatten(
+      objects, parallelThreshold: ParallelChunks.threshold, significantDigits: significantDigits)
     self.init(header: flat.header, rows: flat.rows)
+  }
+
+  /// `x` rounded to `digits` significant digits (1...15), printed by the JSON writer as the
+  /// shortest decimal that reads back: 92.19999999999999 and 60.000000000000014 at 10 digits
+  /// become 92.2 and 60. The rounded integer is scaled by an exact power of ten (one
+  /// correctly rounded operation), so no new noise comes in. Values below 1e-12 in
+  /// magnitude, where the power of ten would not be exact, are left as they are.
+  public static func rounded(_ x: Double, significantDigits digits: Int) -> Double {
+    precondition(digits >= 1 && digits <= 15, "rounded: digits must be 1...15, got \(digits)")
+    guard x.isFinite, x != 0, abs(x) >= 1e-12 else { return x }
+    let exponent = Int(log10(abs(x)).rounded(.down))
+    let shift = digits - 1 - exponent
+    if shift > 22 { return x }
+    if shift >= 0 {
+      let scale = powersOfTen[shift]
+      return (x * scale).rounded() / scale
+    }
+    if -shift > 22 { return x }
+    let scale = powersOfTen[-shift]
+    return (x / scale).rounded() * scale
+  }
+
+  /// 10^0 ... 10^22, each exact in a Double.
+  private static let powersOfTen: [Double] = (0...22).map { k in
+    var p = 1.0
+    for _ in 0..<k { p *= 10 }
+    return p
   }
 
   /// One row per object, one column per leaf key.
@@ -34,7 +69,7 @@ public struct CSVTable: Sendable {
   /// - Columns: the union of the leaf keys in first-seen order (the first row's order,
   ///   then each key new in a later row appended at the end).
   public static func flatten(_ rows: [JSONObject]) -> (header: [String], rows: [[String]]) {
-    flatten(rows, parallelThreshold: ParallelChunks.threshold)
+    flatten(rows, parallelThreshold: ParallelChunks.threshold, significantDigits: nil)
   }
 
   /// `flatten(_:)`, on all cores when there are more than `parallelThreshold` rows
@@ -45,13 +80,13 @@ public struct CSVTable: Sendable {
   /// chunk's new names in its own order, which is the global first-seen order. Rows of a
   /// chunk whose columns then sit elsewhere are remapped; short rows are padded.
   static func flatten(
-    _ objects: [JSONObject], parallelThreshold: Int
+    _ objects: [JSONObject], parallelThreshold: Int, significantDigits: Int? = nil
   ) -> (header: [String], rows: [[String]]) {
     let ranges =
       objects.count > parallelThreshold
       ? ParallelChunks.ranges(count: objects.count) : [objects.indices]
     let parts = ParallelChunks.perform(ranges.count) { c in
-      var flattener = Flattener()
+      var flattener = Flattener(significantDigits: significantDigits)
       let rows = ranges[c].map { flattener.row(objects[$0]) }
       return (flattener, rows)
     }
@@ -121,7 +156,12 @@ public struct CSVTable: Sendable {
     /// The header; by names, not key paths, so that a literal key `"a.b"` and a nested
     /// `a`→`b` share the column.
     private(set) var columns = Columns()
+    let significantDigits: Int?
     private var nodes = [Node(prefix: "")]  // node 0: the top level
+
+    init(significantDigits: Int?) {
+      self.significantDigits = significantDigits
+    }
     private var entries: [Entry] = []
 
     private struct Node {
@@ -156,7 +196,7 @@ public struct CSVTable: Sendable {
         }
         let n = leafColumn(e)
         if n >= row.count { row.append(contentsOf: repeatElement("", count: n + 1 - row.count)) }
-        row[n] = CSVTable.fieldText(values[i])
+        row[n] = CSVTable.fieldText(values[i], significantDigits: significantDigits)
       }
     }
 
@@ -198,12 +238,14 @@ public struct CSVTable: Sendable {
   }
 
   /// The text of one leaf value; see `flatten(_:)`.
-  static func fieldText(_ value: JSON) -> String {
+  static func fieldText(_ value: JSON, significantDigits: Int? = nil) -> String {
     switch value {
     case .null: return ""
     case .bool(let b): return b ? "true" : "false"
     case .int(let i): return String(i)
-    case .number(let d): return d.isFinite ? JSONWriter.numberText(d) : ""
+    case .number(let d):
+      guard d.isFinite else { return "" }
+      return JSONWriter.numberText(significantDigits.map { rounded(d, significantDigits: $0) } ?? d)
     case .string(let s): return s
     case .array(let a):
       let nested = a.contains {
@@ -216,7 +258,7 @@ public struct CSVTable: Sendable {
       var text = ""
       for (n, element) in a.enumerated() {
         if n > 0 { text.append(";") }
-        text.append(fieldText(element))
+        text.append(fieldText(element, significantDigits: significantDigits))
       }
       return text
     case .object:

@@ -177,8 +177,10 @@ struct UTF8ValidationTests {
     ] as [[UInt8]])
   func invalid(_ b: [UInt8]) {
     let pad = Array("abcd".utf8)
-    for bytes in [b, b + pad, pad + b + pad, Array("张".utf8) + b + pad] {
-      #expect(Self.check(bytes) == .invalid, "\(bytes)")
+    let at = b.firstIndex { $0 >= 0x80 }!  // each case goes wrong at its first non-ASCII byte
+    for (prefix, suffix) in [([], []), ([], pad), (pad, pad), (Array("张".utf8), pad)] {
+      let bytes = prefix + b + suffix
+      #expect(Self.check(bytes) == .invalid(at: prefix.count + at), "\(bytes)")
     }
   }
 
@@ -202,13 +204,18 @@ struct UTF8ValidationTests {
       if case .valid(let from) = got, from < b.count {
         #expect(!expected && b.count - from <= 3, "\(b)")
       }
+      if case .invalid(let at) = got {
+        // Valid before `at`, and invalid from `at` on its own.
+        #expect(String(validating: b[0..<at], as: UTF8.self) != nil, "\(b)")
+        #expect(Self.check(Array(b[at...])) == .invalid(at: 0), "\(b)")
+      }
     }
   }
 
   @Test func incompleteTailIsCarried() {
     #expect(Self.check([0x41, 0xE4, 0xB8]) == .valid(incompleteFrom: 1))
     #expect(Self.check([0xF0, 0x90]) == .valid(incompleteFrom: 0))
-    #expect(Self.check([0xF0, 0x80]) == .invalid)  // already impossible
+    #expect(Self.check([0xF0, 0x80]) == .invalid(at: 0))  // already impossible
     // Cut UTF-8 at the end of the file is not UTF-8; here not GB18030 either (a lone lead).
     #expect(read([0x41, 0x0A, 0xE4]).error == .notText(path: "t.csv", line: 2, byte: 0xE4))
   }
