@@ -69,7 +69,7 @@ struct Closure: ParsableCommand {
     }
     let result = ClosureAnalysis(asOf: day).run(data, period: t)
     try publish(dataset: dataset.dataset, digests: digests, period: data.manifest.periods[t], options: options) {
-      CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), table: result.table(data, lang))
+      CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), table: result.table(data, lang), extraTables: [("breaks", result.breakRows(data))])
     }
   }
 }

@@ -19,7 +19,7 @@ struct CommonOptions: ParsableArguments {
   @Option(help: "Settings file (YAML, METHODS.md section 8); keys given override the defaults.")
   var config: String?
 
-  @Option(help: "Write the output to this file (atomically) instead of stdout; with csv, the provenance goes beside it in FILE.provenance.json.")
+  @Option(help: "Write the output to this file (atomically) instead of stdout; with csv, the provenance goes beside it in FILE.provenance.json. With csv and a folder (an existing one, or a path ending in /), one CSV file per table: nodes.csv, the headline tables (steps, groups, domains, levels, leaders, breaks, ...) and summary.csv, with provenance.json.")
   var out: String?
 
   @Flag(help: "Tables: print whole names. The default on a terminal shortens long names (never so that two rows look alike); to a file or a pipe names are always whole.")

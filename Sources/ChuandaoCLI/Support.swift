@@ -131,6 +131,8 @@ func emit(
     var doc = output.json()
     if doc["provenance"] == nil { doc["provenance"] = provenance.json }
     try write(JSONWriter().data(.object(doc)), to: options.out, protecting: protecting, lang: options.lang)
+  case .csv where options.out.map(isFolderTarget) ?? false:
+    try writeTables(output, folder: options.out!, provenance: provenance, protecting: protecting, lang: options.lang)
   case .csv:
     // Numbers to 10 significant digits: no floating-point noise (92.19999999999999) in a
     // spreadsheet; the JSON keeps full precision (docs/output.md).
@@ -141,6 +143,36 @@ func emit(
       try write(Array(side.utf8), to: out + ".provenance.json", protecting: protecting, lang: options.lang)
     }
   }
+}
+
+/// `--out` names a folder for `--format csv` when it ends in `/` or is an existing folder.
+func isFolderTarget(_ path: String) -> Bool {
+  var isDirectory: ObjCBool = false
+  return path.hasSuffix("/") || (FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue)
+}
+
+/// `--format csv --out DIR`: one CSV file per table (`CommandOutput.csvTables`) and
+/// `provenance.json`, each written atomically; the folder is made when missing (its parent
+/// must exist).
+func writeTables(
+  _ output: CommandOutput, folder: String, provenance: Provenance, protecting: Set<String>, lang: Language
+) throws {
+  var isDirectory: ObjCBool = false
+  if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
+    do {
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+    } catch {
+      printError(lang.pick("错误：无法创建文件夹 \(folder)（其上级文件夹须已存在）", "error: cannot create the folder \(folder) (its parent must exist)"))
+      throw ExitCode(1)
+    }
+  }
+  let base = folder.hasSuffix("/") ? String(folder.dropLast()) : folder
+  for (name, rows) in output.csvTables() {
+    let bytes = CSVTable(objects: rows, significantDigits: 10).bytes()
+    try write(bytes, to: "\(base)/\(name).csv", protecting: protecting, lang: lang)
+  }
+  let side = JSONWriter().string(provenance.json) + "\n"
+  try write(Array(side.utf8), to: "\(base)/provenance.json", protecting: protecting, lang: lang)
 }
 
 func write(_ bytes: [UInt8], to path: String?, protecting: Set<String>, lang: Language) throws {

@@ -175,4 +175,49 @@ struct AnalystFindingsTests {
       }
     }
   }
+
+  // MARK: - 6. Headline tables in CSV
+
+  @Test("--format csv --out DIR writes every table, not only the node rows")
+  func csvFolder() throws {
+    let dir = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    func files(_ command: String) throws -> [String] {
+      let r = try CLI.run([command, CLI.sample, "--format", "csv", "--out", "\(dir)/\(command)/"])
+      #expect(r.status == 0, "\(command): \(r.stderr)")
+      return try FileManager.default.contentsOfDirectory(atPath: "\(dir)/\(command)").sorted()
+    }
+    #expect(try files("attenuation") == ["groups.csv", "nodes.csv", "provenance.json", "steps.csv", "summary.csv"])
+    #expect(try files("imbalance") == ["domains.csv", "nodes.csv", "provenance.json", "summary.csv"])
+    #expect(try files("closure") == ["breaks.csv", "nodes.csv", "provenance.json", "summary.csv"])
+    #expect(try files("assess").contains("leaders.csv"))
+    // steps.csv holds the JSON's tau per step (to 10 significant digits).
+    let doc = try JSON.parse(try CLI.run(["attenuation", CLI.sample, "--format", "json"]).out)
+    let steps = try String(contentsOfFile: "\(dir)/attenuation/steps.csv", encoding: .utf8)
+      .split(separator: "\r\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+    #expect(steps.count == 2)
+    for (k, fields) in steps.enumerated() {
+      let tau = try #require(doc["steps"]?[k]?["tau"]?.doubleValue)
+      #expect(abs(Double(fields[4])! - tau) <= 1e-9 * tau)
+    }
+    // breaks.csv: one row per broken problem, as many as the JSON's three lists hold.
+    let closure = try JSON.parse(try CLI.run(["closure", CLI.sample, "--format", "json"]).out)
+    let broken = ["unowned", "unplanned", "overdue"].map { closure["breaks"]?[$0]?.arrayValue?.count ?? 0 }.reduce(0, +)
+    let breaks = try String(contentsOfFile: "\(dir)/closure/breaks.csv", encoding: .utf8).split(separator: "\r\n")
+    #expect(breaks.first?.hasSuffix("break,problem,node,name,domain,description") == true)
+    #expect(breaks.count == 1 + broken && broken > 0)
+    // A folder whose parent does not exist: a usage error, nothing written.
+    let bad = try CLI.run(["closure", CLI.sample, "--format", "csv", "--out", "\(dir)/no/such/", "--lang", "en"])
+    #expect(bad.status == 1 && bad.stderr.contains("cannot create the folder"))
+  }
+
+  // MARK: - Smaller
+
+  @Test("the closure index is defined under its table; intensity shows its unit")
+  func definitionsAndUnits() throws {
+    let c = try CLI.run(["closure", CLI.sample, "--lang", "en"])
+    #expect(c.out.contains("Closure index = problems done on time / problems (subtree included)"))
+    let a = try CLI.run(["attenuation", CLI.sample, "--metric", "intensity", "--lang", "en"])
+    #expect(a.out.hasPrefix("Vertical drop: metric intensity (kind-weighted actions per 100 members)"))
+  }
 }

@@ -360,8 +360,21 @@ struct CLITests {
     let t = try CLI.run(["trend", CLI.sample, "--lang", "en"])
     #expect(t.status == 0)
     #expect(t.out.contains("Persistently cold") && t.out.contains("Falling") && t.out.contains("bureau → unit"))
+    // CSV: one row per series and period (long), the period's value and flag first.
     let c = try CLI.run(["trend", CLI.sample, "--format", "csv"])
-    #expect(c.out.hasPrefix("\u{FEFF}id,values,delta,slope,mk_s,p,direction"))
+    #expect(c.out.hasPrefix("\u{FEFF}id,period,value,flag,delta,slope,mk_s,p,direction"))
+    let records = c.out.split(separator: "\r\n")
+    #expect(records.count == 1 + 5 * doc["nodes"]!.arrayValue!.count)
+    // The first series' rows carry its five JSON values, one period a row, in order.
+    let first = doc["nodes"]![0]!
+    let firstID = first["id"]!.stringValue!
+    let firstRows = records.dropFirst().filter { $0.hasPrefix(firstID + ",") }
+    #expect(firstRows.count == 5)
+    for (t, row) in firstRows.enumerated() {
+      let fields = row.split(separator: ",", omittingEmptySubsequences: false)
+      #expect(String(fields[1]) == ["2021", "2022", "2023", "2024", "2025"][t])
+      if let v = first["values"]?[t]?.doubleValue { #expect(abs(Double(fields[2])! - v) <= 1e-9 * abs(v)) }
+    }
     let m = try CLI.run(["trend", CLI.sample, "--metric", "happiness", "--lang", "en"])
     #expect(m.status == 1 && m.stderr.contains("unknown metric 'happiness'"))
   }

@@ -15,6 +15,15 @@ func plural(_ s: String) -> String {
   return s.hasSuffix("ch") || s.hasSuffix("sh") || s.hasSuffix("s") || s.hasSuffix("x") ? s + "es" : s + "s"
 }
 
+/// The metric as a table heading names it, with its unit: `intensity (kind-weighted
+/// actions per 100 members)`, `score (0-100)`.
+func metricText(_ m: Metric, _ lang: Language) -> String {
+  switch m {
+  case .intensity: lang.pick("intensity（每百名党员的督查次数，按方式加权）", "intensity (kind-weighted actions per 100 members)")
+  case .score, .subject: lang.pick("\(m)（0-100 分）", "\(m) (points, 0-100)")
+  }
+}
+
 /// "1 node", "2 nodes": an English count with its noun in the right number (`plural`).
 func counted(_ n: Int, _ noun: String) -> String {
   n == 1 ? "1 \(noun)" : "\(n) \(plural(noun))"
@@ -115,8 +124,8 @@ extension AttenuationResult {
     let levels = f.levelNames
     func L(_ k: Int) -> String { levelLabel(levels[k], lang) }
     var out = lang.pick(
-      "落差（层层传导）：指标 \(metric)，\(d.manifest.periods[period]) 期\n\n",
-      "Vertical drop: metric \(metric), period \(d.manifest.periods[period])\n\n")
+      "落差（层层传导）：指标 \(metricText(metric, lang))，\(d.manifest.periods[period]) 期\n\n",
+      "Vertical drop: metric \(metricText(metric, lang)), period \(d.manifest.periods[period])\n\n")
 
     var t = TextTable(columns: [
       .init(title: lang.pick("层级", "Step"), alignment: .left),

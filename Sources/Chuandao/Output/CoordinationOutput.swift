@@ -89,6 +89,23 @@ extension ClosureResult {
     ]
   }
 
+  /// Every broken link of the chain, one row per problem: the `breaks.csv` of
+  /// `--format csv --out DIR`.
+  public func breakRows(_ d: Dataset) -> [JSONObject] {
+    let f = d.forest
+    let p = d.problems
+    let kinds: [(String, [Int])] = [("unowned", breaks.unowned), ("unplanned", breaks.unplanned), ("overdue", breaks.overdue)]
+    return kinds.flatMap { kind, list in
+      list.map { i in
+        [
+          "break": .string(kind), "problem": .string(p.id[i]), "node": .string(f.ids[Int(p.node[i])]),
+          "name": .string(f.names[Int(p.node[i])]), "domain": .string(d.manifest.domains[Int(p.domain[i])]),
+          "description": .string(p.description[i]),
+        ]
+      }
+    }
+  }
+
   public func csvRows(_ d: Dataset) -> [JSONObject] {
     let f = d.forest
     return nodes.indices.map { r in
@@ -123,7 +140,10 @@ extension ClosureResult {
     let tops = nodes.indices.filter { f.level[nodes[$0]] == 0 }
     row(lang.pick("全部", "All"), tops.reduce(Counts()) { $0 + counts[$1] })
     for r in tops { row(f.names[nodes[r]], counts[r]) }
-    out += t.render() + "\n"
+    out += t.render()
+    out += lang.pick(
+      "闭环指数 = 按时完成的问题数 / 问题数（含下级）；按时完成：有项目、项目全部在截至日前完成且不晚于期限（作废的项目不计）。\n\n",
+      "Closure index = problems done on time / problems (subtree included); done on time: planned, every project done by the as-of date and not after its due date (dropped projects aside).\n\n")
     let p = d.problems
     for (title, list) in [(lang.pick("无责任人", "No owner"), breaks.unowned), (lang.pick("有责任人但无项目", "Owned, no project"), breaks.unplanned), (lang.pick("逾期", "Overdue"), breaks.overdue)] {
       out += lang.pick("\(title)（\(list.count)）\n", "\(title) (\(list.count))\n")

@@ -18,14 +18,40 @@ public struct CommandOutput {
   /// The rows of `--format csv` (the command's `nodes` array).
   public var csvRows: () -> [JSONObject]
   public var table: () -> String
+  /// Tables beyond the document's own arrays for `--format csv --out DIR` (see `csvTables`).
+  public var extraTables: () -> [(name: String, rows: [JSONObject])]
 
   public init(
     json: @escaping @autoclosure () -> JSONObject, csvRows: @escaping @autoclosure () -> [JSONObject],
-    table: @escaping @autoclosure () -> String
+    table: @escaping @autoclosure () -> String,
+    extraTables: @escaping @autoclosure () -> [(name: String, rows: [JSONObject])] = []
   ) {
     self.json = json
     self.csvRows = csvRows
     self.table = table
+    self.extraTables = extraTables
+  }
+
+  /// The files of `--format csv --out DIR`, each a name (without `.csv`) and its rows:
+  /// `nodes` (what `--format csv` writes), one table per other array of objects in the
+  /// JSON document (`steps`, `groups`, `domains`, `levels`, `leaders`, ...), `summary`
+  /// with the document's remaining figures in one row (nested keys as `parent.child`,
+  /// arrays of numbers joined by `;`), then `extraTables`. Provenance goes beside them.
+  public func csvTables() -> [(name: String, rows: [JSONObject])] {
+    let document = json()
+    var tables: [(name: String, rows: [JSONObject])] = [("nodes", csvRows())]
+    var summary = JSONObject()
+    for (key, value) in document where key != "provenance" && key != "nodes" {
+      if case .array(let items) = value, !items.isEmpty,
+        items.allSatisfy({ if case .object = $0 { true } else { false } })
+      {
+        tables.append((key, items.compactMap(\.objectValue)))
+      } else {
+        summary[key] = value
+      }
+    }
+    if !summary.isEmpty { tables.append(("summary", [summary])) }
+    return tables + extraTables()
   }
 }
 

@@ -18,7 +18,7 @@ extension TrendResult {
     return [
       "metric": .string(metric.description),
       "periods": JSON(labels),
-      "nodes": .array(csvRows(d).map { .object($0) }),
+      "nodes": .array(nodeObjects(d).map { .object($0) }),
       "steps": .array(stepRows),
       "alpha": .number(alpha),
       "fdr": JSON(fdr),
@@ -32,8 +32,31 @@ extension TrendResult {
     ]
   }
 
-  /// One row per series (`nodes`, and what `--format csv` writes; arrays joined by `;`).
+  /// What `--format csv` writes: one row per series and period (long, as a spreadsheet's
+  /// pivot table wants it), the period's value and flag, then the series' own figures
+  /// repeated on each of its rows.
   public func csvRows(_ d: Dataset) -> [JSONObject] {
+    let labels = d.manifest.periods
+    let objects = nodeObjects(d)
+    var rows: [JSONObject] = []
+    rows.reserveCapacity(series.count * periods)
+    for (s, object) in zip(series, objects) {
+      for t in 0..<periods {
+        var row: JSONObject = [
+          "id": object["id"]!, "period": .string(labels[t]), "value": JSON(s.values[t]),
+          "flag": JSON(s.coldPeriods.contains(t) ? "cold" : s.hotPeriods.contains(t) ? "hot" : nil),
+        ]
+        for (key, value) in object where !["id", "values", "cold_periods", "hot_periods"].contains(key) {
+          row[key] = value
+        }
+        rows.append(row)
+      }
+    }
+    return rows
+  }
+
+  /// One object per series: the JSON's `nodes`.
+  func nodeObjects(_ d: Dataset) -> [JSONObject] {
     let f = d.forest
     let labels = d.manifest.periods
     return series.map { s in
@@ -68,8 +91,8 @@ extension TrendResult {
     let span = labels.count > 1 ? "\(labels.first!)–\(labels.last!)" : labels.first ?? ""
     let digits = metric == .intensity ? 2 : 1
     var out = lang.pick(
-      "趋势：指标 \(metric)，\(span) 共 \(labels.count) 期，\(series.count) 个节点（改组后的节点延续其前身的序列）\n\n",
-      "Trend: metric \(metric), \(span), \(counted(labels.count, "period")), \(counted(series.count, "node")) (a reorganised node continues its predecessors' series)\n\n")
+      "趋势：指标 \(metricText(metric, lang))，\(span) 共 \(labels.count) 期，\(series.count) 个节点（改组后的节点延续其前身的序列）\n\n",
+      "Trend: metric \(metricText(metric, lang)), \(span), \(counted(labels.count, "period")), \(counted(series.count, "node")) (a reorganised node continues its predecessors' series)\n\n")
 
     func valuesText(_ s: Series) -> String {
       s.values.map { fixed($0, digits) }.joined(separator: " → ")
