@@ -220,4 +220,24 @@ struct AnalystFindingsTests {
     let a = try CLI.run(["attenuation", CLI.sample, "--metric", "intensity", "--lang", "en"])
     #expect(a.out.hasPrefix("Vertical drop: metric intensity (kind-weighted actions per 100 members)"))
   }
+
+  // MARK: - 8. Chinese throughout
+
+  @Test("--lang zh translates levels, subjects, domains and kinds in every table")
+  func chinese() throws {
+    let summary = try CLI.run(["summary", CLI.sample]).out
+    #expect(summary.contains("层级：局 > 单位 > 支部"))
+    #expect(summary.contains("节点：115  (局 4，单位 22，支部 89)"))
+    #expect(summary.contains("责任主体：党委主体责任、书记第一责任、纪委监督责任、班子一岗双责"))
+    #expect(summary.contains("领域：财务、工程、人事、资产、采购、其他"))
+    #expect(summary.contains("督查类型（由轻到重）：提醒谈话、约谈、检查、信访、立案"))
+    #expect(!summary.contains("bureau") && !summary.contains("finance"))
+    let imbalance = try CLI.run(["imbalance", CLI.sample]).out
+    #expect(imbalance.contains("工程") && !imbalance.contains("engineering"))
+    let closure = try CLI.run(["closure", CLI.sample]).out
+    #expect(!closure.contains("procurement") && !closure.contains("finance"))
+    // JSON and CSV keep the English identifiers: they are data (docs/output.md).
+    let json = try JSON.parse(try CLI.run(["summary", CLI.sample, "--format", "json"]).out)
+    #expect(json["levels"]?.arrayValue?.compactMap(\.stringValue) == ["bureau", "unit", "branch"])
+  }
 }

@@ -187,12 +187,3 @@ extension AssessResult {
   }
 }
 
-func indicatorText(_ name: String, _ lang: Language) -> String {
-  guard lang == .zh else { return name }
-  let zh = ["score": "评分", "transmission": "传导", "balance": "均衡", "closure": "闭环", "coordination": "协同"]
-  return zh[name] ?? name
-}
-
-func gradeText(_ grade: Int, _ lang: Language) -> String {
-  [lang.pick("优秀", "excellent"), lang.pick("良好", "good"), lang.pick("一般", "fair"), lang.pick("较差", "poor")][grade]
-}

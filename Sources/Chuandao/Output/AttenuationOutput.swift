@@ -1,12 +1,6 @@
 import ChuandaoStats
 import Foundation
 
-/// The display name of a level in Chinese or English.
-func levelLabel(_ name: String, _ lang: Language) -> String {
-  guard lang == .zh else { return name }
-  let zh = ["bureau": "局", "division": "处", "section": "科", "unit": "单位", "branch": "支部", "group": "小组"]
-  return zh[name] ?? name
-}
 
 /// An English plural for a level name: branch -> branches, unit -> units.
 func plural(_ s: String) -> String {

@@ -33,11 +33,7 @@ extension CoordinationResult {
 
   public func table(_ d: Dataset, _ lang: Language) -> String {
     let f = d.forest
-    let subjectsZh = ["committee": "党委主体责任", "secretary": "书记第一责任", "commission": "纪委监督责任", "members": "班子一岗双责"]
-    func subject(_ s: Int) -> String {
-      let name = d.manifest.subjects[s]
-      return lang == .zh ? subjectsZh[name] ?? name : name
-    }
+    func subject(_ s: Int) -> String { subjectLabel(d.manifest.subjects[s], lang) }
     var out = lang.pick(
       "四责协同：\(d.manifest.periods[period]) 期，\(nodes.count) 个节点有两个以上责任主体的评分\n\n",
       "Four responsibilities together: period \(d.manifest.periods[period]), \(counted(nodes.count, "node")) with two or more subject scores\n\n")
@@ -155,7 +151,7 @@ extension ClosureResult {
         .init(title: lang.pick("描述", "Description"), alignment: .left, maxWidth: 40),
       ])
       for i in list.prefix(20) {
-        bt.addRow([p.id[i], f.names[Int(p.node[i])], d.manifest.domains[Int(p.domain[i])], p.description[i]])
+        bt.addRow([p.id[i], f.names[Int(p.node[i])], domainLabel(d.manifest.domains[Int(p.domain[i])], lang), p.description[i]])
       }
       out += bt.render()
       if list.count > 20 { out += lang.pick("……另有 \(list.count - 20) 个，见 --format json\n", "... and \(list.count - 20) more: see --format json\n") }

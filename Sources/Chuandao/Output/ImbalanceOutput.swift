@@ -131,7 +131,7 @@ extension ImbalanceResult {
     ])
     for r in domains {
       dt.addRow([
-        d.manifest.domains[r.domain], percent(r.supervisionShare), percent(r.riskShare),
+        domainLabel(d.manifest.domains[r.domain], lang), percent(r.supervisionShare), percent(r.riskShare),
         fixed(r.coverage, 2), r.blindSpot ? lang.pick("是", "yes") : "",
       ])
     }
@@ -172,23 +172,3 @@ extension ImbalanceResult {
   }
 }
 
-/// A list heading that says what the flag means.
-func flagHeading(_ f: FunnelFlag, _ lang: Language) -> String {
-  switch f {
-  case .cold: lang.pick("冷（低于 99.8% 下限：督查远少于期望）", "Cold: below the 99.8% lower limit (far less supervision than expected)")
-  case .cool: lang.pick("偏冷（低于 95% 下限，未低于 99.8% 下限）", "Cool: below the 95% lower limit, not the 99.8% one")
-  case .normal: lang.pick("正常", "Normal")
-  case .warm: lang.pick("偏热（高于 95% 上限，未高于 99.8% 上限）", "Warm: above the 95% upper limit, not the 99.8% one")
-  case .hot: lang.pick("热（高于 99.8% 上限：督查远多于期望）", "Hot: above the 99.8% upper limit (far more supervision than expected)")
-  }
-}
-
-func flagText(_ f: FunnelFlag, _ lang: Language) -> String {
-  switch f {
-  case .cold: lang.pick("冷", "cold")
-  case .cool: lang.pick("偏冷", "cool")
-  case .normal: lang.pick("正常", "normal")
-  case .warm: lang.pick("偏热", "warm")
-  case .hot: lang.pick("热", "hot")
-  }
-}

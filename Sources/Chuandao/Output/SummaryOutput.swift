@@ -60,16 +60,17 @@ extension DatasetSummary {
   public func table(_ lang: Language) -> String {
     var out = ""
     out += lang.pick("数据集：", "Dataset: ") + name + "  (" + folder + ")\n"
-    out += lang.pick("层级：", "Levels: ") + levels.joined(separator: " > ") + "\n"
+    let comma = lang.pick("、", ", ")
+    out += lang.pick("层级：", "Levels: ") + levels.map { levelLabel($0, lang) }.joined(separator: " > ") + "\n"
     out += lang.pick("节点：", "Nodes: ") + "\(nodeCount)  ("
-    out += zip(levels, nodesPerLevel).map { "\($0) \($1)" }.joined(separator: ", ") + ")\n"
-    out += lang.pick("责任主体：", "Subjects: ") + subjects.joined(separator: ", ") + "\n"
-    out += lang.pick("领域：", "Domains: ") + domains.joined(separator: ", ") + "\n"
-    out += lang.pick("督查类型（由轻到重）：", "Kinds (mildest first): ") + kinds.joined(separator: ", ") + "\n\n"
+    out += zip(levels, nodesPerLevel).map { "\(levelLabel($0, lang)) \($1)" }.joined(separator: lang.pick("，", ", ")) + ")\n"
+    out += lang.pick("责任主体：", "Subjects: ") + subjects.map { subjectLabel($0, lang) }.joined(separator: comma) + "\n"
+    out += lang.pick("领域：", "Domains: ") + domains.map { domainLabel($0, lang) }.joined(separator: comma) + "\n"
+    out += lang.pick("督查类型（由轻到重）：", "Kinds (mildest first): ") + kinds.map { kindLabel($0, lang) }.joined(separator: comma) + "\n\n"
 
     var cols = [TextTable.Column(title: lang.pick("期", "Period"), alignment: .left),
                 TextTable.Column(title: lang.pick("截止", "Ends"), alignment: .left)]
-    for l in levels { cols.append(.init(title: l, alignment: .right)) }
+    for l in levels { cols.append(.init(title: levelLabel(l, lang), alignment: .right)) }
     cols += [
       .init(title: lang.pick("党员", "Members"), alignment: .right),
       .init(title: lang.pick("主体评分", "Subject scores"), alignment: .right),

@@ -185,10 +185,3 @@ extension TrendResult {
   }
 }
 
-func directionText(_ d: TrendResult.Direction, _ lang: Language) -> String {
-  switch d {
-  case .rising: lang.pick("上升", "rising")
-  case .falling: lang.pick("下降", "falling")
-  case .flat: lang.pick("平稳", "flat")
-  }
-}
