@@ -11,7 +11,7 @@ struct Assess: ParsableCommand {
       frozen in the settings), a weighted composite (missing indicators drop out and the
       weights are renormalised), rank and grade within level, the two indicators that
       pull each composite down most, the leaders' composites, and the ranks' 5-95% band
-      and grade stability over Dirichlet draws of the weights (METHODS.md section 7).
+      and grade stability over Dirichlet draws of the weights (docs/methods.md section 7).
       Weights, grade bands, leader shares, draws and goalposts come from --config; see
       datasets/sample/assess.yaml for a documented example.
 

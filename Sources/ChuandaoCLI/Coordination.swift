@@ -9,7 +9,7 @@ struct Coordination: ParsableCommand {
       coordination index C = clamp(1 - sd/mean, 0, 1), the weakest subject, its gap to the
       mean and the silo flag (gap >= coordination.silo_gap, default 10); per level the mean
       index and the subjects' correlations; Party/administrative split against joint
-      (METHODS.md section 4).
+      (docs/methods.md section 4).
 
       Examples:
         chuandao coordination datasets/sample
@@ -37,7 +37,7 @@ struct Closure: ParsableCommand {
     discussion: helpText("""
       For a period and an as-of date (default: the period's period_end), per node and its
       subtree the problems that are owned, planned, done, done on time and overdue, the
-      closure index, and the breaks in the chain (METHODS.md section 5).
+      closure index, and the breaks in the chain (docs/methods.md section 5).
 
       Examples:
         chuandao closure datasets/sample

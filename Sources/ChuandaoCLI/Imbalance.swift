@@ -12,7 +12,7 @@ struct Imbalance: ParsableCommand {
       GLM), on a funnel plot with exact Poisson limits, or, when the level is
       overdispersed, exact negative-binomial limits widened by the random effect; the cold
       and hot nodes; domain coverage against risk and blind spots; Gini, Theil and CV of
-      intensity; the early-reminder share (METHODS.md section 3).
+      intensity; the early-reminder share (docs/methods.md section 3).
 
       Settings (--config): imbalance.blind_spot (coverage below which a domain is a blind
       spot, default 0.5) and imbalance.dispersion: consistent (default) or spiegelhalter

@@ -16,7 +16,7 @@ struct CommonOptions: ParsableArguments {
   @Option(help: "Language of tables and messages: zh or en.")
   var lang: Language = .zh
 
-  @Option(help: "Settings file (YAML, METHODS.md section 8); keys given override the defaults.")
+  @Option(help: "Settings file (YAML, docs/methods.md section 8); keys given override the defaults.")
   var config: String?
 
   @Option(help: "Write the output to this file (atomically) instead of stdout; with csv, the provenance goes beside it in FILE.provenance.json. With csv and a folder (an existing one, or a path ending in /), one CSV file per table: nodes.csv, the headline tables (steps, groups, domains, levels, leaders, breaks, ...) and summary.csv, with provenance.json.")
