@@ -6,7 +6,7 @@ struct ChuandaoCommand: ParsableCommand {
     commandName: "chuandao",
     abstract: "Measure how responsibility is transmitted down an organisation, and where it fades. 层层传导：落差、温差与四责协同。",
     discussion: helpText("""
-      Every analysis reads a dataset folder (see DATA.md): dataset.yaml, org.csv and the
+      Every analysis reads a dataset folder (see docs/data-format.md): dataset.yaml, org.csv and the
       optional data files. Exit status: 0 success, 1 usage error, 2 invalid data.
 
       Examples:
@@ -17,7 +17,7 @@ struct ChuandaoCommand: ParsableCommand {
     version: ChuandaoVersion.string,
     subcommands: [
       Validate.self, Summary.self, Generate.self, Attenuation.self, Imbalance.self,
-      Coordination.self, Closure.self, Trend.self, Assess.self, Report.self, Notebook.self,
+      Coordination.self, Closure.self, Trend.self, Assess.self, Compare.self, Report.self, Notebook.self,
     ]
   )
 }

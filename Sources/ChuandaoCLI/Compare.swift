@@ -1,0 +1,69 @@
+import ArgumentParser
+import Chuandao
+
+/// `chuandao compare DATASET --from P --to Q`: two periods side by side (同比).
+struct Compare: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Year on year (同比): each analysis's figures and node flags in two periods side by side.",
+    discussion: helpText("""
+      Runs the analyses for period P (--from) and period Q (--to) with the same settings and
+      puts them side by side with the change Q - P: the transmission tau per level step and
+      the end retention, overall and per top-level node; the bottom level's cold, cool, warm
+      and hot counts, phi and Gini, and the nodes whose flag changed; the mean coordination
+      index per level and the nodes that became or stopped being silos; the closure index
+      overall and per top-level node (with problems.csv and a period_end for both periods);
+      the assessment grades per level and the nodes whose grade changed. The assessment
+      normalises against goalposts over all periods, so the two periods' composites compare.
+
+      Only nodes present in both periods are compared. A node reorganised between them
+      (renamed or merged through successor) is listed apart with its successor and not
+      compared (docs/compare.md). --period does not apply.
+
+      Examples:
+        chuandao compare datasets/sample --from 2024 --to 2025
+        chuandao compare datasets/sample --from 2021 --to 2025 --lang en
+        chuandao compare datasets/sample --from 2024 --to 2025 --format json
+        chuandao compare datasets/sample --from 2024 --to 2025 --format csv
+      """))
+
+  @OptionGroup var dataset: DatasetArgument
+
+  @Option(name: .customLong("from"), help: "The period P to compare from (a period label).")
+  var fromPeriod: String
+
+  @Option(name: .customLong("to"), help: "The period Q to compare with (a period label); changes are Q - P.")
+  var toPeriod: String
+
+  @OptionGroup var options: CommonOptions
+
+  func run() throws {
+    let lang = options.lang
+    if let period = options.period {
+      printError(lang.pick(
+        "错误：compare 不接受 --period '\(period)'；请用 --from 和 --to 给出要比较的两期",
+        "error: compare takes no --period '\(period)'; give the two periods with --from and --to"))
+      throw ExitCode(1)
+    }
+    if fromPeriod == toPeriod {
+      printError(lang.pick(
+        "错误：--from 和 --to 是同一期 '\(fromPeriod)'；请给出两个不同的期",
+        "error: --from and --to are the same period '\(fromPeriod)'; give two different periods"))
+      throw ExitCode(1)
+    }
+    let (settings, data, digests) = try options.load(dataset)
+    let p = try resolvePeriod(fromPeriod, in: data, lang: lang)
+    let q = try resolvePeriod(toPeriod, in: data, lang: lang)
+    try requireFile("scores.csv", in: data, lang: lang)
+    let stages = StageReporter(lang: lang, dataset: data)
+    stages.begin("两期的各项分析", "the analyses of both periods")
+    let result = CompareAnalysis(settings: settings).run(data, from: p, to: q)
+    stages.end()
+    for note in result.notes { printError(lang.pick("注：", "note: ") + note.text(lang)) }
+    let labels = data.manifest.periods
+    try publish(dataset: dataset.dataset, digests: digests, period: "\(labels[p])..\(labels[q])", options: options) {
+      CommandOutput(
+        json: result.json(data, provenance: $0), csvRows: result.csvRows(data), table: result.table(data, lang),
+        extraTables: result.extraTables(data))
+    }
+  }
+}
