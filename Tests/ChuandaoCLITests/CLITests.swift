@@ -30,10 +30,13 @@ struct CLI {
     var out: String { String(decoding: stdout, as: UTF8.self) }
   }
 
-  static func run(_ args: [String], environment: [String: String] = [:]) throws -> Result {
+  static func run(
+    _ args: [String], environment: [String: String] = [:], directory: URL? = nil
+  ) throws -> Result {
     let p = Process()
     p.executableURL = binary
     p.arguments = args
+    if let directory { p.currentDirectoryURL = directory }
     var env = ProcessInfo.processInfo.environment
     for (k, v) in environment { env[k] = v }
     p.environment = env
