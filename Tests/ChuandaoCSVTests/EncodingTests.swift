@@ -186,17 +186,17 @@ struct UTF8ValidationTests {
 
   /// Random byte strings biased towards UTF-8's shapes, against the standard library.
   @Test func agreesWithTheStandardLibrary() {
-    var rng = SplitMix64(seed: 0x5EED)
+    var rng = RandomSource(seed: 0x5EED)
     let leads: [UInt8] = [
       0x41, 0x7F, 0x80, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xE4, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF,
     ]
     let trails: [UInt8] = [0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0x41]
     for _ in 0..<20_000 {
       var b: [UInt8] = []
-      for _ in 0..<Int.random(in: 0...12, using: &rng) {
+      for _ in 0..<rng.int(in: 0...12) {
         b.append(
-          Bool.random(using: &rng)
-            ? leads.randomElement(using: &rng)! : trails.randomElement(using: &rng)!)
+          rng.bernoulli(0.5)
+            ? leads[rng.int(below: leads.count)] : trails[rng.int(below: trails.count)])
       }
       let expected = String(validating: b, as: UTF8.self) != nil
       let got = Self.check(b)

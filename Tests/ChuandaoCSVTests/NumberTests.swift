@@ -66,15 +66,15 @@ struct NumberTests {
   }
 
   @Test func doublesAgreeWithTheStandardLibrary() {
-    var rng = SplitMix64(seed: 20_240_601)
+    var rng = RandomSource(seed: 20_240_601)
     for _ in 0..<20_000 {
-      let digits = Int.random(in: 1...20, using: &rng)
+      let digits = rng.int(in: 1...20)
       var s = String(
-        (0..<digits).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) })
-      if Bool.random(using: &rng) {
-        s.insert(".", at: s.index(s.startIndex, offsetBy: Int.random(in: 0...digits, using: &rng)))
+        (0..<digits).map { _ in Character(String(rng.int(in: 0...9))) })
+      if rng.bernoulli(0.5) {
+        s.insert(".", at: s.index(s.startIndex, offsetBy: rng.int(in: 0...digits)))
       }
-      if Bool.random(using: &rng) { s += "e\(Int.random(in: -330...310, using: &rng))" }
+      if rng.bernoulli(0.5) { s += "e\(rng.int(in: -330...310))" }
       let expected = Double(s).flatMap { $0.isFinite ? $0 : nil }
       let bytes = Array(s.utf8)
       #expect(bytes.withUnsafeBufferPointer { NumberParsing.double($0) } == expected, "\(s)")

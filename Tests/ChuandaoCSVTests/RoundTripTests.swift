@@ -33,25 +33,25 @@ struct RoundTripTests {
     "㐀", "𠀀", "龘", "€", "é", "e\u{301}", "株式会社", "x,y", ";",
   ]
 
-  static func randomField(_ rng: inout SplitMix64) -> String {
-    let n = Int.random(in: 0...6, using: &rng)
-    return (0..<n).map { _ in pieces.randomElement(using: &rng)! }.joined()
+  static func randomField(_ rng: inout RandomSource) -> String {
+    let n = rng.int(in: 0...6)
+    return (0..<n).map { _ in pieces[rng.int(below: pieces.count)] }.joined()
   }
 
   @Test(arguments: seeds)
   func writerOutputReadsBack(_ seed: UInt64) {
-    var rng = SplitMix64(seed: seed)
+    var rng = RandomSource(seed: seed)
     var records: [[String]] = []
     var text = ""
     for _ in 0..<300 {
-      let fields = (0..<Int.random(in: 1...6, using: &rng)).map { _ in Self.randomField(&rng) }
+      let fields = (0..<rng.int(in: 1...6)).map { _ in Self.randomField(&rng) }
       records.append(fields)
       text += CSVWriter.line(fields)
-      if Int.random(in: 0..<10, using: &rng) == 0 { text += "\r\n" }  // blank lines
+      if rng.int(below: 10) == 0 { text += "\r\n" }  // blank lines
     }
-    if Bool.random(using: &rng) { text.removeLast() }  // the last line end may be missing
+    if rng.bernoulli(0.5) { text.removeLast() }  // the last line end may be missing
     let utf8 = Array(text.utf8)
-    let chunk = Int.random(in: 1...64, using: &rng)
+    let chunk = rng.int(in: 1...64)
     for (label, bytes) in [
       ("UTF-8", utf8), ("BOM", CSVWriter.utf8BOM + utf8), ("GB18030", gb18030(text)),
     ] {
@@ -70,11 +70,11 @@ struct RoundTripTests {
       [0x61], [0x62], [0x20], [0x2C], [0x2C], [0x22], [0x22], [0x0A], [0x0D], [0x0D, 0x0A],
       Array("张".utf8), Array("𠀀".utf8),
     ]
-    var rng = SplitMix64(seed: seed)
+    var rng = RandomSource(seed: seed)
     for trial in 0..<400 {
       var bytes: [UInt8] = []
-      for _ in 0..<Int.random(in: 0...40, using: &rng) {
-        bytes += alphabet.randomElement(using: &rng)!
+      for _ in 0..<rng.int(in: 0...40) {
+        bytes += alphabet[rng.int(below: alphabet.count)]
       }
       let expected = referenceParse(bytes)
       for chunk in [1, 2, 3, 5, 8, 1 << 20] {
@@ -87,13 +87,13 @@ struct RoundTripTests {
   /// Arbitrary bytes (most neither UTF-8 nor GB18030): no crash, and chunking changes nothing.
   @Test(arguments: seeds)
   func fuzzArbitraryBytes(_ seed: UInt64) {
-    var rng = SplitMix64(seed: seed)
+    var rng = RandomSource(seed: seed)
     for trial in 0..<300 {
-      let n = Int.random(in: 0...48, using: &rng)
+      let n = rng.int(in: 0...48)
       let bytes: [UInt8] = (0..<n).map { _ in
-        Bool.random(using: &rng)
-          ? UInt8.random(in: 0...255, using: &rng)
-          : [0x2C, 0x22, 0x0A, 0x0D, 0x81, 0x30][Int.random(in: 0..<6, using: &rng)]
+        rng.bernoulli(0.5)
+          ? UInt8(rng.int(in: 0...255))
+          : [0x2C, 0x22, 0x0A, 0x0D, 0x81, 0x30][rng.int(below: 6)]
       }
       let whole = read(bytes)
       for chunk in [1, 2, 3, 4, 7] {

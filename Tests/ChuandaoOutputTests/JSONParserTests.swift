@@ -106,37 +106,37 @@ struct JSONParserTests {
     "市", "水", "务", "局", "\u{2028}", "\u{FEFF}", "😀", "👨‍👩‍👧", "e\u{301}",
   ]
 
-  static func randomString(_ g: inout SplitMix64) -> String {
-    String((0..<Int.random(in: 0...8, using: &g)).map { _ in alphabet.randomElement(using: &g)! })
+  static func randomString(_ g: inout RandomSource) -> String {
+    String((0..<g.int(in: 0...8)).map { _ in alphabet[g.int(below: alphabet.count)] })
   }
 
-  static func randomDouble(_ g: inout SplitMix64) -> Double {
-    switch Int.random(in: 0..<4, using: &g) {
+  static func randomDouble(_ g: inout RandomSource) -> Double {
+    switch g.int(below: 4) {
     case 0:  // any finite bit pattern: subnormals, huge and tiny exponents
       while true {
         let d = Double(bitPattern: g.next())
         if d.isFinite { return d }
       }
-    case 1: return Double(Int.random(in: -1000...1000, using: &g))  // integral
-    case 2: return Double.random(in: -1...1, using: &g)
-    default: return Double.random(in: -1e6...1e6, using: &g).rounded() / 100
+    case 1: return Double(g.int(in: -1000...1000))  // integral
+    case 2: return (-1 + (1 - (-1)) * g.uniform())
+    default: return (-1e6 + (1e6 - (-1e6)) * g.uniform()).rounded() / 100
     }
   }
 
-  static func randomJSON(_ g: inout SplitMix64, depth: Int) -> JSON {
+  static func randomJSON(_ g: inout RandomSource, depth: Int) -> JSON {
     let kinds = depth >= 4 ? 5 : 7
-    switch Int.random(in: 0..<kinds, using: &g) {
+    switch g.int(below: kinds) {
     case 0: return .null
-    case 1: return .bool(Bool.random(using: &g))
-    case 2: return .int(Int(truncatingIfNeeded: g.next()) >> Int.random(in: 0..<64, using: &g))
+    case 1: return .bool(g.bernoulli(0.5))
+    case 2: return .int(Int(truncatingIfNeeded: g.next()) >> g.int(below: 64))
     case 3: return .number(randomDouble(&g))
     case 4: return .string(randomString(&g))
     case 5:
       return .array(
-        (0..<Int.random(in: 0...5, using: &g)).map { _ in randomJSON(&g, depth: depth + 1) })
+        (0..<g.int(in: 0...5)).map { _ in randomJSON(&g, depth: depth + 1) })
     default:
       var o = JSONObject()
-      for _ in 0..<Int.random(in: 0...5, using: &g) {
+      for _ in 0..<g.int(in: 0...5) {
         o[randomString(&g)] = randomJSON(&g, depth: depth + 1)
       }
       return .object(o)
@@ -145,7 +145,7 @@ struct JSONParserTests {
 
   @Test("parse(write(x)) == x for random trees", arguments: 0..<200)
   func roundTrip(seed: UInt64) throws {
-    var g = SplitMix64(seed: seed)
+    var g = RandomSource(seed: seed)
     let value = Self.randomJSON(&g, depth: 0)
     for pretty in [true, false] {
       let bytes = JSONWriter(pretty: pretty).data(value)

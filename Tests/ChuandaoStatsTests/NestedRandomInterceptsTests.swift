@@ -28,15 +28,25 @@ struct LME4Fixture: Decodable, Sendable, CustomTestStringConvertible {
 struct NestedRandomInterceptsTests {
   let model = NestedRandomIntercepts()
 
-  /// logLik to 1e-4 absolute, SDs to 1e-3 relative; an SD that lme4 puts on the boundary
-  /// (below 1e-4 of the residual SD) must be there too.
+  /// Tolerances as tight as the reference supports. lme4's optimizer (bobyqa) stops at its
+  /// own tolerance, and on a flat deviance that leaves its SDs a little off the optimum:
+  /// for the published datasets (Pastes, Dyestuff, Dyestuff2) and sim2singular we agree to
+  /// better than 1e-6 relative (measured: at most 6.8e-7, Pastes' cask SD); sim2 to 5.1e-6,
+  /// the deeper simulations (sim3, sim5: three and five levels) to 8e-5, and on those three
+  /// our REML logLik is higher than lme4's (by 9e-11 and 4e-8): the difference is lme4's
+  /// early stop, not our error. So: logLik never below lme4's by more than 1e-9 and within
+  /// 1e-6 of it; SDs and sigma to 1e-6 relative, 1e-5 for sim2, 1e-4 for sim3 and sim5;
+  /// the mean to 1e-5 sigma. An SD that lme4 puts on the boundary (below 1e-4 of the residual SD) must
+  /// be there too.
   @Test(arguments: LME4Fixture.names.map(LME4Fixture.load))
   func matchesLme4(_ f: LME4Fixture) throws {
     let fit = try model.fit(y: f.y, groups: f.groups)
     let sigma = f.residualVariance.squareRoot()
-    #expect(abs(fit.remlLogLikelihood - f.remlLogLik) <= 1e-4, "logLik \(fit.remlLogLikelihood)")
-    #expect(relativeError(fit.residualVariance.squareRoot(), sigma) <= 1e-3)
-    #expect(abs(fit.mean - f.fixef) <= 1e-4 * sigma, "mean \(fit.mean), lme4 \(f.fixef)")
+    let sdTolerance = ["sim3": 1e-4, "sim5": 1e-4, "sim2": 1e-5][f.name] ?? 1e-6
+    #expect(fit.remlLogLikelihood >= f.remlLogLik - 1e-9, "logLik \(fit.remlLogLikelihood) below lme4's")
+    #expect(abs(fit.remlLogLikelihood - f.remlLogLik) <= 1e-6, "logLik \(fit.remlLogLikelihood)")
+    #expect(relativeError(fit.residualVariance.squareRoot(), sigma) <= sdTolerance)
+    #expect(abs(fit.mean - f.fixef) <= 1e-5 * sigma, "mean \(fit.mean), lme4 \(f.fixef)")
     #expect(fit.variances.count == f.variances.count)
     for (k, (ours, theirs)) in zip(fit.standardDeviations, f.variances.map { $0.squareRoot() })
       .enumerated()
@@ -44,7 +54,7 @@ struct NestedRandomInterceptsTests {
       if theirs < 1e-4 * sigma {
         #expect(ours < 1e-4 * sigma, "level \(k): sd \(ours), lme4 \(theirs) (boundary)")
       } else {
-        #expect(relativeError(ours, theirs) <= 1e-3, "level \(k): sd \(ours), lme4 \(theirs)")
+        #expect(relativeError(ours, theirs) <= sdTolerance, "level \(k): sd \(ours), lme4 \(theirs)")
       }
     }
     #expect(fit.singular == f.singular)

@@ -111,19 +111,40 @@ struct AttenuationTests {
     }
   }
 
-  @Test("null city datasets: each step's 95% interval covers 1 in at least 17 of 20")
+  @Test("null city datasets: each step's 95% interval covers 1 in at least 17 of 20, and is not too wide")
   func nullCoverage() {
     // One period is enough: with --null every period is an independent draw of the same
     // model, and the interval is computed per period.
     var covered = [0, 0]
+    var logTau: [[Double]] = [[], []]
+    var halfWidth: [[Double]] = [[], []]
     for seed in 1...20 {
       var spec = GeneratorSpec.preset(.city, seed: UInt64(seed), null: true)
       spec.periods = 1
       let (d, _) = DatasetGenerator(spec).makeDataset()
       let r = AttenuationAnalysis(metric: .score).run(d, period: 0)
-      for k in 0..<2 where r.steps[k].ciLow! <= 1 && 1 <= r.steps[k].ciHigh! { covered[k] += 1 }
+      for k in 0..<2 {
+        if r.steps[k].ciLow! <= 1 && 1 <= r.steps[k].ciHigh! { covered[k] += 1 }
+        logTau[k].append(log(r.steps[k].tau!))
+        halfWidth[k].append(log(r.steps[k].ciHigh!) - log(r.steps[k].tau!))
+      }
     }
     #expect(covered[0] >= 17 && covered[1] >= 17, "covered \(covered) of 20")
+    // Coverage alone cannot fail when intervals are too wide (20 of 20 is likely for a 95%
+    // interval too). A 95% half-width on the log scale is t(0.975, m - 1) times the standard
+    // error of ln tau, about 1.96 to 2.09 times the spread of ln tau between independent
+    // datasets (m = 20 parents for bureau -> unit, 600 for unit -> branch). So the mean
+    // half-width over the sample sd of ln tau across the 20 datasets should be about 2.03.
+    // From 20 values that sd varies as sqrt(chi2(19)/19): the ratio leaves [1.3, 3.0] with
+    // probability about 0.022 (scipy: chi2.cdf(19 (2.03/3)^2, 19) + chi2.sf(19 (2.03/1.3)^2,
+    // 19)), while an interval half or twice as wide as it should be lands outside.
+    for k in 0..<2 {
+      #expect(logTau[k].count == 20 && halfWidth[k].count == 20)
+      let mean = logTau[k].reduce(0, +) / 20
+      let sd = (logTau[k].map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 19).squareRoot()
+      let ratio = (halfWidth[k].reduce(0, +) / 20) / sd
+      #expect(ratio > 1.3 && ratio < 3.0, "step \(k + 1): mean half-width / sd of ln tau = \(ratio)")
+    }
   }
 
   @Test("variance components equal lme4's Pastes fit when the data are a forest")

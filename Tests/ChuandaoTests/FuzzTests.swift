@@ -26,24 +26,24 @@ struct FuzzTests {
     [0xFF], [0x80], [0x00], [0xEF, 0xBB, 0xBF], Array("\"\"".utf8), Array(",,,".utf8),
   ]
 
-  static func mutate(_ input: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
+  static func mutate(_ input: [UInt8], _ rng: inout RandomSource) -> [UInt8] {
     var b = input
-    for _ in 0..<Int.random(in: 1...4, using: &rng) {
-      let pos = b.isEmpty ? 0 : Int.random(in: 0...b.count, using: &rng)
-      switch Int.random(in: 0..<7, using: &rng) {
+    for _ in 0..<rng.int(in: 1...4) {
+      let pos = b.isEmpty ? 0 : rng.int(in: 0...b.count)
+      switch rng.int(below: 7) {
       case 0 where !b.isEmpty && pos < b.count: b.remove(at: pos)
-      case 1: b.insert(contentsOf: interesting.randomElement(using: &rng)!, at: pos)
-      case 2 where pos < b.count: b[pos] = UInt8.random(in: 0...255, using: &rng)
+      case 1: b.insert(contentsOf: interesting[rng.int(below: interesting.count)], at: pos)
+      case 2 where pos < b.count: b[pos] = UInt8(rng.int(in: 0...255))
       case 3: b.removeSubrange(pos...)  // truncate
       case 4 where !b.isEmpty:
         // Duplicate a random line.
         let lines = b.split(separator: 0x0A, omittingEmptySubsequences: false)
-        let line = lines.randomElement(using: &rng)!
+        let line = lines[rng.int(below: lines.count)]
         b.insert(contentsOf: Array(line) + [0x0A], at: pos)
       case 5 where pos < b.count:
         // Swap a field separator and a quote, or vice versa.
         b[pos] = b[pos] == 0x2C ? 0x22 : 0x2C
-      default: b.insert(contentsOf: interesting.randomElement(using: &rng)!, at: pos)
+      default: b.insert(contentsOf: interesting[rng.int(below: interesting.count)], at: pos)
       }
     }
     return b
@@ -72,14 +72,14 @@ struct FuzzTests {
 
   func fuzz(files: [String: [UInt8]], iterations: Int, seedOffset: UInt64) throws {
     let seed = (UInt64(ProcessInfo.processInfo.environment["CHUANDAO_FUZZ_SEED"] ?? "") ?? 20_261_130) &+ seedOffset
-    var rng = SplitMix64(seed: seed)
+    var rng = RandomSource(seed: seed)
     let ds = try TempDataset([:], base: [:])
     defer { ds.cleanUp() }
     for (name, bytes) in files { try ds.write(name, bytes: bytes) }
     let names = files.keys.filter { $0.hasSuffix(".csv") }.sorted()
     var loaded = 0
     for iteration in 0..<iterations {
-      let name = names.randomElement(using: &rng)!
+      let name = names[rng.int(below: names.count)]
       let original = files[name]!
       let mutated = Self.mutate(original, &rng)
       try ds.write(name, bytes: mutated)
