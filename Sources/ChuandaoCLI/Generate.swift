@@ -8,7 +8,7 @@ struct Generate: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Generate a dataset with planted truth (truth.json). 生成带有已知真值的数据集。",
     discussion: helpText("""
-      Presets (OUTPUT.md): sample 4x5x4 over 5 periods, city 20x30x15 over 5, province
+      Presets (docs/output.md): sample 4x5x4 over 5 periods, city 20x30x15 over 5, province
       200x50x20 over 3 (about 210,000 nodes), national 2000x100x25 over 3 (about 5.2 million,
       written as a stream). --shape gives one factor per level: the number of top-level
       nodes, then children per parent (2 to 6 levels). The same seed gives byte-identical

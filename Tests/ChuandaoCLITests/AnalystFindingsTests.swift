@@ -240,4 +240,32 @@ struct AnalystFindingsTests {
     let json = try JSON.parse(try CLI.run(["summary", CLI.sample, "--format", "json"]).out)
     #expect(json["levels"]?.arrayValue?.compactMap(\.stringValue) == ["bureau", "unit", "branch"])
   }
+
+  // MARK: - 10. Docs inside the repository
+
+  @Test("help and README point to docs that a clone has")
+  func docsInTheRepository() throws {
+    var texts = [try CLI.run(["--help"]).out]
+    for command in ["validate", "summary", "generate", "attenuation", "imbalance", "coordination", "closure", "trend", "assess", "compare"] {
+      texts.append(try CLI.run([command, "--help"]).out)
+    }
+    let readme = try String(contentsOf: CLI.repository.appendingPathComponent("README.md"), encoding: .utf8)
+    for text in texts {
+      for outside in ["METHODS.md", "DATA.md", "OUTPUT.md", "../shared"] {
+        #expect(!text.contains(outside), "help mentions \(outside)")
+      }
+    }
+    #expect(!readme.contains("../shared") && !readme.contains("METHODS.md"))
+    // Every docs/NAME.md named in help or the README exists.
+    let pattern = try NSRegularExpression(pattern: "docs/[A-Za-z0-9_-]+\\.md")
+    var named = Set<String>()
+    for text in texts + [readme] {
+      let range = NSRange(text.startIndex..., in: text)
+      for m in pattern.matches(in: text, range: range) { named.insert(String(text[Range(m.range, in: text)!])) }
+    }
+    #expect(named.count >= 5, "\(named)")
+    for path in named {
+      #expect(FileManager.default.fileExists(atPath: CLI.repository.appendingPathComponent(path).path), "\(path)")
+    }
+  }
 }
