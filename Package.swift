@@ -48,7 +48,7 @@ let package = Package(
       ]
     ),
     // Markdown, HTML and SVG rendering of results.
-    .target(name: "ChuandaoReport", dependencies: ["Chuandao"]),
+    .target(name: "ChuandaoReport", dependencies: ["Chuandao", "_ChuandaoOutput"]),
     // The `chuandao` executable: argument parsing, calling the library, printing.
     .executableTarget(
       name: "ChuandaoCLI",
@@ -78,7 +78,8 @@ let package = Package(
     .testTarget(
       name: "ChuandaoCLITests",
       dependencies: ["Chuandao", "ChuandaoCLI"],
-      resources: [.copy("Fixtures")]
+      resources: [.copy("Fixtures"), .copy("Golden")]
     ),
+    .testTarget(name: "ChuandaoReportTests", dependencies: ["ChuandaoReport"], resources: [.copy("Golden")]),
   ]
 )
