@@ -43,6 +43,8 @@ struct SettingsTests {
   @Test("an unknown key, a wrong type or a negative weight is an error naming the key",
         arguments: [
           ("imbalance: {blind_spots: 0.4}", "c.yaml:1: error: unknown key 'imbalance.blind_spots'"),
+          ("assess: &a {uncertainty: {draws: 0}}\ntrend: *a", "c.yaml:1: error: YAML anchors and aliases are not allowed (&a): write the value out"),
+          ("imbalance: {blind_spot: 0.4}\nimbalance: {blind_spot: 0.3}", "c.yaml:2: error: not valid YAML: the key 'imbalance' appears more than once in one mapping"),
           ("imbalance:\n  dispersion: classic", "c.yaml:2: error: 'imbalance.dispersion' must be one of consistent, spiegelhalter, found 'classic'"),
           ("imbalance: {dispersion: [consistent]}", "c.yaml:1: error: 'imbalance.dispersion' must be one of consistent, spiegelhalter, found '(not a scalar)'"),
           ("report: {}", "c.yaml:1: error: unknown key 'report'"),

@@ -127,7 +127,8 @@ extension Columns {
     var seen = Set<String>()
     for i in 0..<rec.count {
       let h = rec.trimmed(i)
-      if !seen.insert(h).inserted {
+      // Empty header cells (Excel's trailing `,,`) name no column: ignored, however many.
+      if !h.isEmpty && !seen.insert(h).inserted {
         log.error(file, rec.line, zh: "表头中的列 '\(h)' 重复", en: "column '\(h)' appears twice in the header")
         ok = false
         continue

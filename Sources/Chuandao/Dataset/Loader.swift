@@ -1,5 +1,6 @@
 import Foundation
 import _ChuandaoCSV
+import _ChuandaoOutput
 
 extension Dataset {
   /// Loads and validates the dataset folder; throws `DatasetInvalid` with every problem
@@ -119,6 +120,10 @@ struct DatasetLoader: Sendable {
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
     let yamlPath = path("dataset.yaml")
     guard let data = FileManager.default.contents(atPath: yamlPath) else {
+      if FileManager.default.fileExists(atPath: yamlPath) {
+        log.error("dataset.yaml", nil, zh: "无法读取（权限不足或不是普通文件）", en: "cannot read (no permission, or not a regular file)")
+        return nil
+      }
       reportMissingRequired("dataset.yaml", entries: entries)
       if !FileManager.default.fileExists(atPath: path("org.csv")) {
         reportMissingRequired("org.csv", entries: entries)

@@ -62,11 +62,17 @@ extension Manifest {
   /// Returns nil when the manifest is unusable (then `log` holds at least one error).
   static func parse(yaml text: String, folderName: String, log: inout DiagnosticLog) -> Manifest? {
     let file = "dataset.yaml"
+    if let (line, token) = YAMLText.firstAnchorOrAlias(text) {
+      log.error(file, line, zh: "不允许使用 YAML 锚点和别名（\(token)）：请把值直接写出",
+        en: "YAML anchors and aliases are not allowed (\(token)): write the value out")
+      return nil
+    }
     let root: Node?
     do {
       root = try Yams.compose(yaml: text)
     } catch let error as YamlError {
-      log.error(file, yamlErrorLine(error), zh: "不是有效的 YAML：\(error)", en: "not valid YAML: \(error)")
+      let (line, message) = YAMLText.describe(error, in: text)
+      log.error(file, line, zh: "不是有效的 YAML：\(message)", en: "not valid YAML: \(message)")
       return nil
     } catch {
       log.error(file, nil, zh: "不是有效的 YAML：\(error)", en: "not valid YAML: \(error)")
@@ -119,7 +125,14 @@ extension Manifest {
       return ok ? out : nil
     }
 
-    let name = values["name"]?.scalar?.string ?? folderName
+    var name = folderName
+    if let node = values["name"] {
+      if let s = node.scalar?.string {
+        name = s
+      } else {
+        log.error(file, node.mark?.line, zh: "'name' 应为文本", en: "'name' must be text")
+      }
+    }
     let levels = stringList("levels", default: defaultLevels, min: 2, max: 6)
     let subjects = stringList("subjects", default: defaultSubjects, min: 1, max: Int.max)
     let domains = stringList("domains", default: defaultDomains, min: 1, max: Int.max)
@@ -209,13 +222,6 @@ extension Manifest {
       domains: domains, kinds: kinds, subjectWeights: subjectWeights, kindWeights: kindWeights)
   }
 
-  private static func yamlErrorLine(_ error: YamlError) -> Int? {
-    switch error {
-    case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
-      return mark.line
-    default: return nil
-    }
-  }
 }
 
 /// ISO 8601 calendar dates as days since 1970-01-01 (proleptic Gregorian, no time zone).

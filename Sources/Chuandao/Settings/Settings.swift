@@ -93,10 +93,19 @@ extension Settings {
   /// Parses settings YAML; `file` names the source in errors.
   public static func parse(yaml text: String, file: String) throws(SettingsError) -> Settings {
     var p = SettingsParser(file: file)
+    if let (line, token) = YAMLText.firstAnchorOrAlias(text) {
+      throw SettingsError(file: file, line: line, message: LocalizedText(
+        zh: "不允许使用 YAML 锚点和别名（\(token)）：请把值直接写出",
+        en: "YAML anchors and aliases are not allowed (\(token)): write the value out"))
+    }
     do {
       return try p.parse(text)
     } catch let e as SettingsError {
       throw e
+    } catch let error as YamlError {
+      let (line, message) = YAMLText.describe(error, in: text)
+      throw SettingsError(file: file, line: line,
+        message: LocalizedText(zh: "不是有效的 YAML：\(message)", en: "not valid YAML: \(message)"))
     } catch {
       throw SettingsError(file: file, line: nil,
         message: LocalizedText(zh: "不是有效的 YAML：\(error)", en: "not valid YAML: \(error)"))
