@@ -48,13 +48,14 @@ let package = Package(
       ]
     ),
     // Markdown, HTML and SVG rendering of results.
-    .target(name: "ChuandaoReport", dependencies: ["Chuandao", "_ChuandaoOutput"]),
+    .target(name: "ChuandaoReport", dependencies: ["Chuandao", "ChuandaoStats", "_ChuandaoOutput"]),
     // The `chuandao` executable: argument parsing, calling the library, printing.
     .executableTarget(
       name: "ChuandaoCLI",
       dependencies: [
         "Chuandao",
         "ChuandaoReport",
+        "_ChuandaoOutput",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -77,7 +78,7 @@ let package = Package(
     ),
     .testTarget(
       name: "ChuandaoCLITests",
-      dependencies: ["Chuandao", "ChuandaoCLI"],
+      dependencies: ["Chuandao", "ChuandaoCLI", "_ChuandaoOutput"],
       resources: [.copy("Fixtures"), .copy("Golden")]
     ),
     .testTarget(name: "ChuandaoReportTests", dependencies: ["ChuandaoReport"], resources: [.copy("Golden")]),

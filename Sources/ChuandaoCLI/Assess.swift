@@ -1,5 +1,6 @@
 import ArgumentParser
 import Chuandao
+import ChuandaoReport
 import Foundation
 
 struct Assess: ParsableCommand {
@@ -73,7 +74,7 @@ struct Assess: ParsableCommand {
     stages.end()
     for note in result.notes { printError(lang.pick("注：", "note: ") + note.text(lang)) }
     try publish(dataset: dataset.dataset, digests: digests, period: data.manifest.periods[t], options: options) {
-      CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), table: result.table(data, lang))
+      CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), document: result.document(data, lang))
     }
   }
 }

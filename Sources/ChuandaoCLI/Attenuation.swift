@@ -1,5 +1,6 @@
 import ArgumentParser
 import Chuandao
+import ChuandaoReport
 
 struct Attenuation: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -45,7 +46,7 @@ struct Attenuation: ParsableCommand {
       printError(lang.pick("注：方差分量无法估计：\(problem)", "note: variance components not estimable: \(problem)"))
     }
     try publish(dataset: dataset.dataset, digests: digests, period: data.manifest.periods[t], options: options) {
-      CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), table: result.table(data, lang))
+      CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), document: result.document(data, lang))
     }
   }
 }

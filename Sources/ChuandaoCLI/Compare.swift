@@ -1,5 +1,6 @@
 import ArgumentParser
 import Chuandao
+import ChuandaoReport
 
 /// `chuandao compare DATASET --from P --to Q`: two periods side by side (同比).
 struct Compare: ParsableCommand {
@@ -62,7 +63,7 @@ struct Compare: ParsableCommand {
     let labels = data.manifest.periods
     try publish(dataset: dataset.dataset, digests: digests, period: "\(labels[p])..\(labels[q])", options: options) {
       CommandOutput(
-        json: result.json(data, provenance: $0), csvRows: result.csvRows(data), table: result.table(data, lang),
+        json: result.json(data, provenance: $0), csvRows: result.csvRows(data), document: Document(preformatted: result.table(data, lang)),
         extraTables: result.extraTables(data))
     }
   }

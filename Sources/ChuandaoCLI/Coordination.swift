@@ -1,5 +1,6 @@
 import ArgumentParser
 import Chuandao
+import ChuandaoReport
 
 struct Coordination: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -26,7 +27,7 @@ struct Coordination: ParsableCommand {
     let t = try resolvePeriod(options.period, in: data, lang: lang)
     let result = CoordinationAnalysis(siloGap: settings.coordination.siloGap).run(data, period: t)
     try publish(dataset: dataset.dataset, digests: digests, period: data.manifest.periods[t], options: options) {
-      CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), table: result.table(data, lang))
+      CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), document: result.document(data, lang))
     }
   }
 }
@@ -69,7 +70,7 @@ struct Closure: ParsableCommand {
     }
     let result = ClosureAnalysis(asOf: day).run(data, period: t)
     try publish(dataset: dataset.dataset, digests: digests, period: data.manifest.periods[t], options: options) {
-      CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), table: result.table(data, lang), extraTables: [("breaks", result.breakRows(data))])
+      CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), document: result.document(data, lang), extraTables: [("breaks", result.breakRows(data))])
     }
   }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Chuandao
+import ChuandaoReport
 
 extension ImbalanceAnalysis.Adjustment: ExpressibleByArgument {}
 
@@ -82,7 +83,7 @@ struct Imbalance: ParsableCommand {
     }
     for note in result.notes { printError(lang.pick("注：", "note: ") + note.text(lang)) }
     try publish(dataset: dataset.dataset, digests: digests, period: data.manifest.periods[t], options: options) {
-      CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), table: result.table(data, lang))
+      CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), document: result.document(data, lang))
     }
   }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Chuandao
+import ChuandaoReport
 import Foundation
 
 extension Language: ExpressibleByArgument {}
@@ -10,7 +11,7 @@ struct CommonOptions: ParsableArguments {
   @Option(help: "Period label to analyse (default: the latest period).")
   var period: String?
 
-  @Option(help: "Output: table (terminal), json (one document on stdout) or csv (node rows, UTF-8 with BOM).")
+  @Option(help: "Output: table (terminal), json (one document on stdout), csv (node rows, UTF-8 with BOM), markdown or html (the tables as Markdown, or an HTML fragment).")
   var format: OutputFormat = .table
 
   @Option(help: "Language of tables and messages: zh or en.")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Chuandao
+import ChuandaoReport
 
 struct Summary: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -19,7 +20,7 @@ struct Summary: ParsableCommand {
     if let period = options.period { _ = try resolvePeriod(period, in: data, lang: options.lang) }
     let summary = DatasetSummary(data)
     try publish(dataset: dataset.dataset, digests: digests, period: options.period, options: options, usesSettings: false) {
-      CommandOutput(json: summary.json(provenance: $0), csvRows: summary.csvRows, table: summary.table(options.lang))
+      CommandOutput(json: summary.json(provenance: $0), csvRows: summary.csvRows, document: summary.document(options.lang))
     }
   }
 }

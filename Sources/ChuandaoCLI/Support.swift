@@ -1,6 +1,8 @@
 import ArgumentParser
 import Chuandao
+import ChuandaoReport
 import Foundation
+import _ChuandaoOutput
 
 /// Writes to standard error.
 func printError(_ text: String) {
@@ -117,16 +119,23 @@ func wholeNames(_ options: CommonOptions) -> Bool {
   options.wide || options.out != nil || isatty(STDOUT_FILENO) == 0
 }
 
-/// Prints or writes a command's output in the chosen format, with provenance.
+/// Prints or writes a command's output in the chosen format, with provenance: the one
+/// place that knows the formats. The text forms render the command's document with the
+/// format's renderer (the settings line last); JSON and CSV write its data.
 func emit(
   _ output: CommandOutput, options: CommonOptions, provenance: Provenance, protecting: Set<String>,
   settingsLine: String? = nil
 ) throws {
+  if let renderer = options.format.renderer(wholeNames: wholeNames(options)) {
+    // Results not yet described as data lay out their text while the document is made.
+    var document = TextTable.$wholeNames.withValue(wholeNames(options)) { output.document() }
+    if let settingsLine {
+      document.append(Section(nil, [.paragraph(String(settingsLine.dropLast(settingsLine.hasSuffix("\n") ? 1 : 0)))]))
+    }
+    try write(Array(renderer.render(document).utf8), to: options.out, protecting: protecting, lang: options.lang)
+    return
+  }
   switch options.format {
-  case .table:
-    var text = TextTable.$wholeNames.withValue(wholeNames(options)) { output.table() }
-    if let settingsLine { text += "\n" + settingsLine }
-    try write(Array(text.utf8), to: options.out, protecting: protecting, lang: options.lang)
   case .json:
     var doc = output.json()
     if doc["provenance"] == nil { doc["provenance"] = provenance.json }
@@ -142,6 +151,8 @@ func emit(
       let side = JSONWriter().string(provenance.json) + "\n"
       try write(Array(side.utf8), to: out + ".provenance.json", protecting: protecting, lang: options.lang)
     }
+  case .table, .markdown, .html:
+    preconditionFailure("\(options.format) is rendered above")
   }
 }
 

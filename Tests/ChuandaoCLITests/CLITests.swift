@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import _ChuandaoOutput
 
 @testable import Chuandao
 

@@ -1,5 +1,6 @@
 import ChuandaoStats
 import Foundation
+import _ChuandaoOutput
 
 /// Generates datasets of any size and depth with planted truth (`truth.json`).
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import _ChuandaoCSV
+import _ChuandaoOutput
 
 /// Where generated rows go: CSV files on disk, or a `Dataset` built in memory.
 ///

@@ -1,3 +1,5 @@
+import _ChuandaoOutput
+
 /// What the generator planted, written as `truth.json` (schema in docs/truth-json.md).
 struct TruthRecorder {
   struct Group {

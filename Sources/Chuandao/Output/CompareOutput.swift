@@ -1,3 +1,4 @@
+import _ChuandaoOutput
 import ChuandaoStats
 import Foundation
 

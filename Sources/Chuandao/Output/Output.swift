@@ -1,58 +1,14 @@
 import Foundation
-@_exported import _ChuandaoOutput
+import _ChuandaoOutput
+
+/// A JSON value: the generator's truth (`Generator`, `Truth`) and provenance records are
+/// JSON documents, so the domain names the type for its clients. Only this type is
+/// re-exported; writers, tables and files stay in `_ChuandaoOutput`, imported where used.
+public typealias JSON = _ChuandaoOutput.JSON
 
 /// The toolkit's version, written into every provenance record.
 public enum ChuandaoVersion {
   public static let string = "0.1.0"
-}
-
-/// `--format table|json|csv`.
-public enum OutputFormat: String, Sendable, CaseIterable {
-  case table, json, csv
-}
-
-/// A command's result, ready to render in the format asked for: only that one is made
-/// (a province-sized node list costs seconds to render as JSON).
-public struct CommandOutput {
-  public var json: () -> JSONObject
-  /// The rows of `--format csv` (the command's `nodes` array).
-  public var csvRows: () -> [JSONObject]
-  public var table: () -> String
-  /// Tables beyond the document's own arrays for `--format csv --out DIR` (see `csvTables`).
-  public var extraTables: () -> [(name: String, rows: [JSONObject])]
-
-  public init(
-    json: @escaping @autoclosure () -> JSONObject, csvRows: @escaping @autoclosure () -> [JSONObject],
-    table: @escaping @autoclosure () -> String,
-    extraTables: @escaping @autoclosure () -> [(name: String, rows: [JSONObject])] = []
-  ) {
-    self.json = json
-    self.csvRows = csvRows
-    self.table = table
-    self.extraTables = extraTables
-  }
-
-  /// The files of `--format csv --out DIR`, each a name (without `.csv`) and its rows:
-  /// `nodes` (what `--format csv` writes), one table per other array of objects in the
-  /// JSON document (`steps`, `groups`, `domains`, `levels`, `leaders`, ...), `summary`
-  /// with the document's remaining figures in one row (nested keys as `parent.child`,
-  /// arrays of numbers joined by `;`), then `extraTables`. Provenance goes beside them.
-  public func csvTables() -> [(name: String, rows: [JSONObject])] {
-    let document = json()
-    var tables: [(name: String, rows: [JSONObject])] = [("nodes", csvRows())]
-    var summary = JSONObject()
-    for (key, value) in document where key != "provenance" && key != "nodes" {
-      if case .array(let items) = value, !items.isEmpty,
-        items.allSatisfy({ if case .object = $0 { true } else { false } })
-      {
-        tables.append((key, items.compactMap(\.objectValue)))
-      } else {
-        summary[key] = value
-      }
-    }
-    if !summary.isEmpty { tables.append(("summary", [summary])) }
-    return tables + extraTables()
-  }
 }
 
 /// The SHA-256 of a dataset's input files and of the settings file, for provenance.

@@ -1,7 +1,8 @@
+import Chuandao
 import ChuandaoStats
-import Foundation
+import _ChuandaoOutput
 
-/// Renders `ImbalanceResult` as the JSON of OUTPUT.md, CSV node rows and a table.
+/// `ImbalanceResult` as the JSON of OUTPUT.md, CSV node rows and a document.
 extension ImbalanceResult {
   public func json(_ d: Dataset, provenance: Provenance) -> JSONObject {
     let f = d.forest
@@ -20,7 +21,7 @@ extension ImbalanceResult {
       "cv": JSON(inequality.cv),
       "early_share": JSON(levelEarlyShare),
       "fdr": JSON(fdr),
-      "chance": .object(FunnelFlag.allCases.filter { $0 != .normal }.reduce(into: JSONObject()) { o, flag in
+      "chance": .object(ChuandaoStats.FunnelFlag.allCases.filter { $0 != .normal }.reduce(into: JSONObject()) { o, flag in
         o[flag.rawValue] = .object([
           "found": .int(funnel.flags.filter { $0 == flag }.count),
           "expected_by_chance": JSON(Double(nodes.count) * flag.nominalRate),
@@ -68,79 +69,82 @@ extension ImbalanceResult {
     }
   }
 
-  public func table(_ d: Dataset, _ lang: Language) -> String {
+  public func document(_ d: Dataset, _ lang: Language) -> Document {
     let f = d.forest
     let levelName = levelLabel(f.levelNames[level], lang)
     let adjustText = adjust == .risk ? lang.pick("按人数和廉政风险调整", "adjusted for members and integrity risk") : lang.pick("按人数调整", "adjusted for members")
-    var out = lang.pick(
-      "温差（冷热不均）：\(levelName)层，\(d.manifest.periods[period]) 期，\(nodes.count) 个节点，期望督查次数\(adjustText)\n\n",
-      "Horizontal spread: level \(f.levelNames[level]), period \(d.manifest.periods[period]), \(counted(nodes.count, "node")), expected actions \(adjustText)\n\n")
+    var doc = Document([Section(nil, [.paragraph(lang.pick(
+      "温差（冷热不均）：\(levelName)层，\(d.manifest.periods[period]) 期，\(nodes.count) 个节点，期望督查次数\(adjustText)",
+      "Horizontal spread: level \(f.levelNames[level]), period \(d.manifest.periods[period]), \(counted(nodes.count, "node")), expected actions \(adjustText)"))])])
 
-    func listing(_ rows: [Int], title: String) -> String {
-      guard !rows.isEmpty else { return title + "\n\n" }
-      var t = TextTable(columns: [
-        .init(title: lang.pick("名称", "Name"), alignment: .left, maxWidth: 30),
-        .init(title: lang.pick("上级", "Parent"), alignment: .left, maxWidth: 20),
-        .init(title: lang.pick("实际", "Observed"), alignment: .right),
-        .init(title: lang.pick("期望", "Expected"), alignment: .right),
-        .init(title: lang.pick("比值", "Ratio"), alignment: .right),
-        .init(title: lang.pick("95% 界限", "95% limits"), alignment: .left),
-        .init(title: lang.pick("标记", "Flag"), alignment: .left),
-        .init(title: "q", alignment: .right),
+    func listing(_ rows: [Int], title: String) -> Section {
+      var section = Section(title)
+      guard !rows.isEmpty else { return section }
+      var t = Table([
+        Column(lang.pick("名称", "Name"), .name(maxWidth: 30)),
+        Column(lang.pick("上级", "Parent"), .name(maxWidth: 20)),
+        Column(lang.pick("实际", "Observed"), .count),
+        Column(lang.pick("期望", "Expected"), .number(1)),
+        Column(lang.pick("比值", "Ratio"), .number(2)),
+        Column(lang.pick("95% 界限", "95% limits"), .interval(2)),
+        Column(lang.pick("标记", "Flag"), .flag),
+        Column("q", .number(3)),
       ])
       for r in rows.prefix(30) {
         let i = nodes[r]
-        let parent = f.parentName(of: i) ?? "-"
-        t.addRow([
-          f.names[i], parent, String(Int(observed[r])), fixed(expected[r], 1), fixed(funnel.ratio[r], 2),
-          "[\(fixed(funnel.lower95[r], 2)), \(fixed(funnel.upper95[r], 2))]", flagText(funnel.flags[r], lang),
-          qValues.isEmpty ? "-" : fixed(qValues[r], 3),
+        t.add([
+          .text(f.names[i]), .text(f.parentName(of: i) ?? "-"), .count(Int(observed[r])), .number(expected[r]),
+          .number(funnel.ratio[r]), .interval(funnel.lower95[r], funnel.upper95[r]), .text(flagText(funnel.flags[r], lang)),
+          .number(qValues.isEmpty ? nil : qValues[r]),
         ])
       }
-      var s = title + "\n" + t.render()
-      if rows.count > 30 { s += lang.pick("……另有 \(rows.count - 30) 个，见 --format csv\n", "... and \(rows.count - 30) more: see --format csv\n") }
-      return s + "\n"
+      section.table(t)
+      if let more = moreLine(rows.count, 30, lang) { section.paragraph(more) }
+      return section
     }
     // One list per flag, each with what chance alone would give: n x the nominal rate.
     let n = Double(nodes.count)
-    for flag in [FunnelFlag.cold, .cool, .warm, .hot] {
+    for flag in [ChuandaoStats.FunnelFlag.cold, .cool, .warm, .hot] {
       let rows = nodes.indices.filter { funnel.flags[$0] == flag }
         .sorted { flag == .cold || flag == .cool
           ? (funnel.ratio[$0], $0) < (funnel.ratio[$1], $1) : (funnel.ratio[$1], $0) < (funnel.ratio[$0], $1) }
-      let chance = fixed(n * flag.nominalRate, 1)
-      let title = lang.pick(
-        "\(flagHeading(flag, .zh))：\(rows.count) 个（纯属偶然约 \(chance) 个 = \(nodes.count) × \(percent(flag.nominalRate))）",
-        "\(flagHeading(flag, .en)): \(rows.count) (chance alone: about \(chance) = \(nodes.count) x \(percent(flag.nominalRate)))")
-      out += listing(rows, title: title)
+      let chance = Figures.decimal(n * flag.nominalRate, 1)
+      let rate = Figures.percent(flag.nominalRate)
+      doc.append(listing(rows, title: lang.pick(
+        "\(flagHeading(flag, .zh))：\(rows.count) 个（纯属偶然约 \(chance) 个 = \(nodes.count) × \(rate)）",
+        "\(flagHeading(flag, .en)): \(rows.count) (chance alone: about \(chance) = \(nodes.count) x \(rate))")))
     }
     if let fdr {
       let found = nodes.indices.filter { !qValues.isEmpty && Ties.lessOrEqual(qValues[$0], fdr) }
         .sorted { (qValues[$0], $0) < (qValues[$1], $1) }
-      let title = lang.pick(
-        "错误发现率控制在 \(fixed(fdr, 2)) 时的发现（Benjamini-Hochberg，q <= \(fixed(fdr, 2))）：\(found.count) 个\(found.isEmpty ? "" : "，其中预计最多约 \(fixed(Double(found.count) * fdr, 1)) 个是偶然")",
-        "Findings at a false-discovery rate of \(fixed(fdr, 2)) (Benjamini-Hochberg, q <= \(fixed(fdr, 2))): \(found.count)\(found.isEmpty ? "" : ", of which about \(fixed(Double(found.count) * fdr, 1)) at most may be chance")")
-      out += listing(found, title: title)
+      let q = Figures.decimal(fdr, 2)
+      let chance = Figures.decimal(Double(found.count) * fdr, 1)
+      doc.append(listing(found, title: lang.pick(
+        "错误发现率控制在 \(q) 时的发现（Benjamini-Hochberg，q <= \(q)）：\(found.count) 个\(found.isEmpty ? "" : "，其中预计最多约 \(chance) 个是偶然")",
+        "Findings at a false-discovery rate of \(q) (Benjamini-Hochberg, q <= \(q)): \(found.count)\(found.isEmpty ? "" : ", of which about \(chance) at most may be chance")")))
     }
 
-    var dt = TextTable(columns: [
-      .init(title: lang.pick("领域", "Domain"), alignment: .left),
-      .init(title: lang.pick("督查占比", "Supervision"), alignment: .right),
-      .init(title: lang.pick("风险占比", "Risk"), alignment: .right),
-      .init(title: lang.pick("覆盖度", "Coverage"), alignment: .right),
-      .init(title: lang.pick("盲区", "Blind spot"), alignment: .left),
+    var dt = Table([
+      Column(lang.pick("领域", "Domain")),
+      Column(lang.pick("督查占比", "Supervision"), .percent(1)),
+      Column(lang.pick("风险占比", "Risk"), .percent(1)),
+      Column(lang.pick("覆盖度", "Coverage"), .number(2)),
+      Column(lang.pick("盲区", "Blind spot"), .flag),
     ])
     for r in domains {
-      dt.addRow([
-        domainLabel(d.manifest.domains[r.domain], lang), percent(r.supervisionShare), percent(r.riskShare),
-        fixed(r.coverage, 2), r.blindSpot ? lang.pick("是", "yes") : "",
+      dt.add([
+        .text(domainLabel(d.manifest.domains[r.domain], lang)), .number(r.supervisionShare), .number(r.riskShare),
+        .number(r.coverage), .text(r.blindSpot ? lang.pick("是", "yes") : ""),
       ])
     }
-    out += lang.pick("领域覆盖（督查占比 / 风险占比）\n", "Domain coverage (supervision share / risk share)\n") + dt.render() + "\n"
+    doc.append(Section(lang.pick("领域覆盖（督查占比 / 风险占比）", "Domain coverage (supervision share / risk share)"), [.table(dt)]))
 
-    let lowPower = funnel.lowPower.filter { $0 }.count
-    out += lang.pick(
-      "不均衡：基尼系数 \(fixed(inequality.gini, 3))，泰尔指数 \(fixed(inequality.theil, 3))（\(percent(share(inequality.theilBetween), 0)) 来自各\(levelLabel(f.levelNames[0], lang))之间），变异系数 \(fixed(inequality.cv, 2))；前期提醒占比 \(percent(levelEarlyShare))。\n",
-      "Inequality: Gini \(fixed(inequality.gini, 3)), Theil T \(fixed(inequality.theil, 3)) (\(percent(share(inequality.theilBetween), 0)) of it between \(plural(f.levelNames[0]))), CV \(fixed(inequality.cv, 2)); early reminders \(percent(levelEarlyShare)) of actions.\n")
+    let fixed = Figures.decimal
+    let percent = Figures.percent
+    var closing = Section()
+    closing.paragraph(lang.pick(
+      "不均衡：基尼系数 \(fixed(inequality.gini, 3))，泰尔指数 \(fixed(inequality.theil, 3))（\(percent(share(inequality.theilBetween), 0)) 来自各\(levelLabel(f.levelNames[0], lang))之间），变异系数 \(fixed(inequality.cv, 2))；前期提醒占比 \(percent(levelEarlyShare, 1))。",
+      "Inequality: Gini \(fixed(inequality.gini, 3)), Theil T \(fixed(inequality.theil, 3)) (\(percent(share(inequality.theilBetween), 0)) of it between \(plural(f.levelNames[0]))), CV \(fixed(inequality.cv, 2)); early reminders \(percent(levelEarlyShare, 1)) of actions."))
     let limitsText: (zh: String, en: String)
     switch (funnel.overdispersed, funnel.dispersion) {
     case (false, _):
@@ -154,16 +158,18 @@ extension ImbalanceResult {
         "（过度离散：经典 Spiegelhalter 法，平方根尺度正态界限，tau² = \(fixed(funnel.tau2, 4))）",
         " (overdispersed: classic Spiegelhalter normal limits on the square-root scale, tau2 = \(fixed(funnel.tau2, 4)))")
     }
-    out += lang.pick(
+    var dispersion = lang.pick(
       "离散度 phi = \(fixed(funnel.phi, 2))\(limitsText.zh)",
       "Dispersion phi = \(fixed(funnel.phi, 2))\(limitsText.en)")
+    let lowPower = funnel.lowPower.filter { $0 }.count
     if lowPower > 0 {
-      out += lang.pick(
+      dispersion += lang.pick(
         "；\(lowPower) 个节点期望过小，无论实际多少都不会被判为偏冷（low_power）",
         "; \(lowPower == 1 ? "1 node expects" : "\(lowPower) nodes expect") too few actions to be found cold whatever they get (low_power)")
     }
-    out += lang.pick("。\n", ".\n")
-    return out
+    closing.paragraph(dispersion + lang.pick("。", "."))
+    doc.append(closing)
+    return doc
   }
 
   private func share(_ part: Double?) -> Double? {
@@ -171,4 +177,3 @@ extension ImbalanceResult {
     return part / inequality.theil
   }
 }
-

@@ -1,4 +1,7 @@
-/// Renders `DatasetSummary` as JSON, CSV rows and a terminal table.
+import Chuandao
+import _ChuandaoOutput
+
+/// `DatasetSummary` as JSON, CSV rows and a document.
 extension DatasetSummary {
   public func json(provenance: Provenance) -> JSONObject {
     var files = JSONObject()
@@ -57,50 +60,45 @@ extension DatasetSummary {
     }
   }
 
-  public func table(_ lang: Language) -> String {
-    var out = ""
-    out += lang.pick("数据集：", "Dataset: ") + name + "  (" + folder + ")\n"
+  public func document(_ lang: Language) -> Document {
     let comma = lang.pick("、", ", ")
-    out += lang.pick("层级：", "Levels: ") + levels.map { levelLabel($0, lang) }.joined(separator: " > ") + "\n"
-    out += lang.pick("节点：", "Nodes: ") + "\(nodeCount)  ("
-    out += zip(levels, nodesPerLevel).map { "\(levelLabel($0, lang)) \($1)" }.joined(separator: lang.pick("，", ", ")) + ")\n"
-    out += lang.pick("责任主体：", "Subjects: ") + subjects.map { subjectLabel($0, lang) }.joined(separator: comma) + "\n"
-    out += lang.pick("领域：", "Domains: ") + domains.map { domainLabel($0, lang) }.joined(separator: comma) + "\n"
-    out += lang.pick("督查类型（由轻到重）：", "Kinds (mildest first): ") + kinds.map { kindLabel($0, lang) }.joined(separator: comma) + "\n\n"
+    var head = Section(lang.pick("数据集：", "Dataset: ") + name + "  (" + folder + ")")
+    head.paragraph(lang.pick("层级：", "Levels: ") + levels.map { levelLabel($0, lang) }.joined(separator: " > "))
+    head.paragraph(
+      lang.pick("节点：", "Nodes: ") + "\(nodeCount)  ("
+        + zip(levels, nodesPerLevel).map { "\(levelLabel($0, lang)) \($1)" }.joined(separator: lang.pick("，", ", ")) + ")")
+    head.paragraph(lang.pick("责任主体：", "Subjects: ") + subjects.map { subjectLabel($0, lang) }.joined(separator: comma))
+    head.paragraph(lang.pick("领域：", "Domains: ") + domains.map { domainLabel($0, lang) }.joined(separator: comma))
+    head.paragraph(lang.pick("督查类型（由轻到重）：", "Kinds (mildest first): ") + kinds.map { kindLabel($0, lang) }.joined(separator: comma))
 
-    var cols = [TextTable.Column(title: lang.pick("期", "Period"), alignment: .left),
-                TextTable.Column(title: lang.pick("截止", "Ends"), alignment: .left)]
-    for l in levels { cols.append(.init(title: levelLabel(l, lang), alignment: .right)) }
-    cols += [
-      .init(title: lang.pick("党员", "Members"), alignment: .right),
-      .init(title: lang.pick("主体评分", "Subject scores"), alignment: .right),
-      .init(title: lang.pick("督查次数", "Actions"), alignment: .right),
-      .init(title: lang.pick("问题", "Problems"), alignment: .right),
-      .init(title: lang.pick("领导", "Leaders"), alignment: .right),
-    ]
-    var t = TextTable(columns: cols)
+    var t = Table(
+      [Column(lang.pick("期", "Period")), Column(lang.pick("截止", "Ends"))]
+        + levels.map { Column(levelLabel($0, lang), .count) }
+        + [
+          Column(lang.pick("党员", "Members"), .count),
+          Column(lang.pick("主体评分", "Subject scores"), .count),
+          Column(lang.pick("督查次数", "Actions"), .count),
+          Column(lang.pick("问题", "Problems"), .count),
+          Column(lang.pick("领导", "Leaders"), .count),
+        ])
     for p in periods {
-      t.addRow([p.label, p.end ?? "-"] + p.nodesPerLevel.map(String.init) + [
-        String(p.members), String(p.subjectScores), String(p.supervisionActions),
-        String(p.problems), String(p.leaders),
-      ])
+      t.add(
+        [.text(p.label), .text(p.end ?? "-")] + p.nodesPerLevel.map { .count($0) }
+          + [.count(p.members), .count(p.subjectScores), .count(p.supervisionActions), .count(p.problems), .count(p.leaders)])
     }
-    out += t.render() + "\n"
 
-    var ft = TextTable(columns: [
-      .init(title: lang.pick("文件", "File"), alignment: .left),
-      .init(title: lang.pick("编码", "Encoding"), alignment: .left),
-      .init(title: lang.pick("记录", "Records"), alignment: .right),
-      .init(title: lang.pick("字节", "Bytes"), alignment: .right),
+    var ft = Table([
+      Column(lang.pick("文件", "File")),
+      Column(lang.pick("编码", "Encoding")),
+      Column(lang.pick("记录", "Records"), .count),
+      Column(lang.pick("字节", "Bytes"), .count),
     ])
     for f in files {
-      ft.addRow([f.name, f.encoding, f.name == "dataset.yaml" ? "-" : String(f.records), String(f.bytes)])
+      ft.add([.text(f.name), .text(f.encoding), .count(f.name == "dataset.yaml" ? nil : f.records), .count(f.bytes)])
     }
-    out += ft.render() + "\n"
-    out += lang.pick(
+    let lists = lang.pick(
       "清单：问题 \(problems)，责任 \(responsibilities)，项目 \(projects)；领导 \(leaderRows) 行；改组节点 \(reorganised)；党员数为 0 的节点 \(zeroMemberNodes)；警告 \(warnings)",
       "Lists: \(counted(problems, "problem")), \(counted(responsibilities, "responsibility")), \(counted(projects, "project")); \(counted(leaderRows, "leader row")); \(counted(reorganised, "reorganised node")); \(counted(zeroMemberNodes, "node")) with zero members; \(counted(warnings, "warning"))")
-    out += "\n"
-    return out
+    return Document([head, Section(nil, [.table(t)]), Section(nil, [.table(ft)]), Section(nil, [.paragraph(lists)])])
   }
 }
