@@ -280,7 +280,7 @@ public struct FunnelPlot: Sendable {
   /// itself: two cdf evaluations a unit, which the flags alone do not need.
   public func pValues(_ fit: Fit, observed: [Double], expected: [Double]) -> [Double] {
     precondition(observed.count == fit.ratio.count && expected.count == fit.ratio.count)
-    return observed.indices.map { i in
+    @Sendable func p(_ i: Int) -> Double {
       if fit.overdispersed && fit.dispersion == .spiegelhalter {
         return min(1, 2 * Normal.standard.cdf(-abs(fit.z[i])))
       }
@@ -296,32 +296,62 @@ public struct FunnelPlot: Sendable {
       }
       return min(1, 2 * min(lower, upper))
     }
+    var result = [Double](repeating: .nan, count: observed.count)
+    let ranges = FunnelPlot.chunks(observed.count)
+    result.withUnsafeMutableBufferPointer { buffer in
+      let out = SharedPointer(base: buffer.baseAddress!)
+      forEachWorker(ranges.count) { w in
+        for i in ranges[w] { out.base[i] = p(i) }
+      }
+    }
+    return result
+  }
+
+  /// 0..<n in one contiguous range per processor (a single range below 2,048 units, where
+  /// threads cost more than they save). Each unit's result does not depend on the split.
+  static func chunks(_ n: Int) -> [Range<Int>] {
+    let workers = n < 2048 ? 1 : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    return (0..<workers).map { w in (n * w / workers)..<(n * (w + 1) / workers) }
   }
 
   // MARK: - Implementation details
 
   /// The exact limits at .001, .025, .975 and .999 for every unit, shared by units with the
-  /// same E.
+  /// same E (within a worker's share), on all processors for large levels.
   func fillExactLimits(
     _ expected: [Double], tau2: Double, _ lower998: inout [Double], _ lower95: inout [Double],
     _ upper95: inout [Double], _ upper998: inout [Double]
   ) {
-    var cache: [Double: (Double, Double, Double, Double)] = [:]
-    for i in expected.indices {
-      let e = expected[i]
-      let limits: (Double, Double, Double, Double)
-      if let hit = cache[e] {
-        limits = hit
-      } else {
-        limits = (
-          FunnelPlot.exactLimit(expected: e, tau2: tau2, probability: 0.001),
-          FunnelPlot.exactLimit(expected: e, tau2: tau2, probability: 0.025),
-          FunnelPlot.exactLimit(expected: e, tau2: tau2, probability: 0.975),
-          FunnelPlot.exactLimit(expected: e, tau2: tau2, probability: 0.999)
-        )
-        cache[e] = limits
+    let ranges = FunnelPlot.chunks(expected.count)
+    lower998.withUnsafeMutableBufferPointer { l998 in
+      lower95.withUnsafeMutableBufferPointer { l95 in
+        upper95.withUnsafeMutableBufferPointer { u95 in
+          upper998.withUnsafeMutableBufferPointer { u998 in
+            let out = (
+              SharedPointer(base: l998.baseAddress!), SharedPointer(base: l95.baseAddress!),
+              SharedPointer(base: u95.baseAddress!), SharedPointer(base: u998.baseAddress!))
+            forEachWorker(ranges.count) { w in
+              var cache: [Double: (Double, Double, Double, Double)] = [:]
+              for i in ranges[w] {
+                let e = expected[i]
+                let limits: (Double, Double, Double, Double)
+                if let hit = cache[e] {
+                  limits = hit
+                } else {
+                  limits = (
+                    FunnelPlot.exactLimit(expected: e, tau2: tau2, probability: 0.001),
+                    FunnelPlot.exactLimit(expected: e, tau2: tau2, probability: 0.025),
+                    FunnelPlot.exactLimit(expected: e, tau2: tau2, probability: 0.975),
+                    FunnelPlot.exactLimit(expected: e, tau2: tau2, probability: 0.999)
+                  )
+                  cache[e] = limits
+                }
+                (out.0.base[i], out.1.base[i], out.2.base[i], out.3.base[i]) = limits
+              }
+            }
+          }
+        }
       }
-      (lower998[i], lower95[i], upper95[i], upper998[i]) = limits
     }
   }
 

@@ -32,6 +32,13 @@ public struct TrendAnalysis: Sendable {
   /// starts after `last` does not continue its predecessors yet. `flags` are section 3's
   /// flags (computed here when not given).
   public func run(_ d: Dataset, through last: Int, flags given: PeriodFlags? = nil) -> TrendResult {
+    run(d, through: last, flags: given, only: nil)
+  }
+
+  /// `run`, with the series of the chains ending in `only` alone (all when nil), and then
+  /// neither the level steps nor the supervision directions: what the supervision pass
+  /// needs of the intensity series.
+  func run(_ d: Dataset, through last: Int, flags given: PeriodFlags?, only: Set<Int>?) -> TrendResult {
     let f = d.forest
     let T = last + 1
     let window = 0..<T
@@ -53,7 +60,7 @@ public struct TrendAnalysis: Sendable {
 
     let values = window.map { metric.values(d, period: $0) }
     var series: [TrendResult.Series] = []
-    for i in 0..<f.count where Int(terminal[i]) == i && Int(f.validFrom[i]) <= last {
+    for i in 0..<f.count where Int(terminal[i]) == i && Int(f.validFrom[i]) <= last && (only?.contains(i) ?? true) {
       var v = [Double?](repeating: nil, count: T)
       var flag = [FunnelFlag?](repeating: nil, count: T)
       for t in window {
@@ -88,16 +95,16 @@ public struct TrendAnalysis: Sendable {
     // Where supervision is going for the persistently cold and hot: the same test on
     // their intensity, since a node may be cold with a rising score.
     var supervision: [Int: TrendResult.Direction] = [:]
-    let persistent = series.filter { $0.persistent != nil }
-    if metric != .intensity && !persistent.isEmpty && d.periods.contains(where: { $0.supervision != nil }) {
+    let persistent = Set(series.filter { $0.persistent != nil }.map(\.node))
+    if only == nil && metric != .intensity && !persistent.isEmpty && d.periods.contains(where: { $0.supervision != nil }) {
       var intensity = self
       intensity.metric = .intensity
-      let bySeries = intensity.run(d, through: last, flags: flags).series
-      let wanted = Set(persistent.map(\.node))
-      for s in bySeries where wanted.contains(s.node) { supervision[s.node] = s.direction }
+      for s in intensity.run(d, through: last, flags: flags, only: persistent).series {
+        supervision[s.node] = s.direction
+      }
     }
 
-    let steps = parallelMap(T) { t in AttenuationAnalysis(metric: metric).transmission(d, period: t).steps }
+    let steps = only != nil ? [] : parallelMap(T) { t in AttenuationAnalysis(metric: metric).transmission(d, period: t).steps }
     return TrendResult(
       metric: metric, periods: T, alpha: alpha, persistentOfLast: persistentOfLast,
       persistentAtLeast: persistentAtLeast, fdr: fdr, series: series, supervisionDirection: supervision,
