@@ -48,6 +48,10 @@ import statsmodels.api as sm
 import yaml
 from scipy import stats
 
+import sys
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from imbalance_limits import expected_counts, limit  # noqa: E402
+
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "Tests" / "ChuandaoCLITests" / "Fixtures"
 DATASET = FIXTURES / "small"
@@ -346,8 +350,8 @@ def closure(t, as_of):
 
 
 # ---------------------------------------------------------------- section 3: cold and hot flags
-# load, expected_counts, limit and funnel as in Tests/Fixtures-scripts/cli/imbalance_limits.py
-# (that script rewrites its dataset and fixture when run, so it is not imported).
+# expected_counts and limit from Tests/Fixtures-scripts/cli/imbalance_limits.py (imported; it
+# writes its own fixtures only when run as a script); load and funnel are this dataset's.
 
 def load(folder, period, level):
     periods = PERIODS
@@ -369,38 +373,6 @@ def load(folder, period, level):
         for node, domain, value in zip(r["node"], r["domain"], r["risk"]):
             risk.loc[node, domain] = float(value)
     return nodes, members.astype(float), counts, risk
-
-
-def expected_counts(members, counts, risk, adjust):
-    if adjust == "none":
-        return members * counts.to_numpy().sum() / members.sum()
-    kept = [d for d in counts.columns if counts[d].sum() > 0]
-    long = pd.DataFrame({
-        "node": np.repeat(counts.index, len(kept)),
-        "domain": np.tile(kept, len(counts.index)),
-    })
-    long["y"] = [counts.loc[n, d] for n, d in zip(long["node"], long["domain"])]
-    long["risk"] = [risk.loc[n, d] for n, d in zip(long["node"], long["domain"])]
-    long["offset"] = np.log(members.loc[long["node"]].to_numpy())
-    x = pd.get_dummies(long["domain"]).astype(float)[kept]
-    if any(long[long["domain"] == d]["risk"].nunique() > 1 for d in kept):
-        x["risk"] = long["risk"]
-    fit = sm.GLM(long["y"], x, family=sm.families.Poisson(), offset=long["offset"]).fit(
-        tol=1e-13, maxiter=100)
-    long["mu"] = fit.fittedvalues
-    return long.groupby("node", sort=False)["mu"].sum().reindex(counts.index)
-
-
-def limit(e, tau2, p):
-    dist = stats.poisson(e) if tau2 == 0 else stats.nbinom(1 / (4 * tau2), (1 / (4 * tau2)) / (1 / (4 * tau2) + e))
-    r = int(dist.ppf(p))
-    while r > 0 and dist.cdf(r - 1) >= p:
-        r -= 1
-    while dist.cdf(r) < p:
-        r += 1
-    hi = dist.cdf(r)
-    lo = dist.cdf(r - 1) if r > 0 else 0.0
-    return max(0.0, (r - (hi - p) / (hi - lo)) / e)
 
 
 def funnel(observed, expected):

@@ -197,23 +197,28 @@ def reference(name, folder, period, level, adjust, dispersion):
     }
 
 
-overdispersed = FIXTURES / "overdispersed"
-make_overdispersed(overdispersed)
-sample = ROOT / "datasets" / "sample"
-cases = [
-    reference("overdispersed, risk-adjusted", overdispersed, "2025", "branch", "risk", "consistent"),
-    reference("overdispersed, by members", overdispersed, "2025", "branch", "none", "consistent"),
-    reference("sample, risk-adjusted", sample, "2025", "branch", "risk", "consistent"),
-    reference("sample, risk-adjusted, classic", sample, "2025", "branch", "risk", "spiegelhalter"),
-    reference("sample units, by members", sample, "2023", "unit", "none", "consistent"),
-]
-document = {
-    "generator": "Tests/Fixtures-scripts/cli/imbalance_limits.py",
-    "versions": {"numpy": np.__version__, "pandas": pd.__version__,
-                 "statsmodels": statsmodels.__version__, "scipy": scipy.__version__},
-    "cases": cases,
-}
-path = FIXTURES / "imbalance_limits.json"
-path.write_text(json.dumps(document, indent=1, allow_nan=False) + "\n", encoding="utf-8")
-for c in cases:
-    print(f"{c['name']}: {len(c['nodes'])} nodes, phi {c['phi']:.4f}, tau2 {c['tau2']}")
+def main():
+    overdispersed = FIXTURES / "overdispersed"
+    make_overdispersed(overdispersed)
+    sample = ROOT / "datasets" / "sample"
+    cases = [
+        reference("overdispersed, risk-adjusted", overdispersed, "2025", "branch", "risk", "consistent"),
+        reference("overdispersed, by members", overdispersed, "2025", "branch", "none", "consistent"),
+        reference("sample, risk-adjusted", sample, "2025", "branch", "risk", "consistent"),
+        reference("sample, risk-adjusted, classic", sample, "2025", "branch", "risk", "spiegelhalter"),
+        reference("sample units, by members", sample, "2023", "unit", "none", "consistent"),
+    ]
+    document = {
+        "generator": "Tests/Fixtures-scripts/cli/imbalance_limits.py",
+        "versions": {"numpy": np.__version__, "pandas": pd.__version__,
+                     "statsmodels": statsmodels.__version__, "scipy": scipy.__version__},
+        "cases": cases,
+    }
+    path = FIXTURES / "imbalance_limits.json"
+    path.write_text(json.dumps(document, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+    for c in cases:
+        print(f"{c['name']}: {len(c['nodes'])} nodes, phi {c['phi']:.4f}, tau2 {c['tau2']}")
+
+
+if __name__ == "__main__":
+    main()
