@@ -36,7 +36,7 @@ let package = Package(
       dependencies: [.product(name: "Crypto", package: "swift-crypto")]
     ),
     // MARK: - Public modules
-    // The domain: hierarchy, dataset loading and validation, output layer, analyses.
+    // The domain: hierarchy, dataset loading and validation, analyses, provenance.
     .target(
       name: "Chuandao",
       dependencies: [
@@ -47,7 +47,7 @@ let package = Package(
         .product(name: "Yams", package: "Yams"),
       ]
     ),
-    // Markdown, HTML and SVG rendering of results.
+    // Results as documents rendered for the terminal, Markdown and HTML; SVG charts.
     .target(name: "ChuandaoReport", dependencies: ["Chuandao", "ChuandaoStats", "_ChuandaoOutput"]),
     // The `chuandao` executable: argument parsing, calling the library, printing.
     .executableTarget(

@@ -63,7 +63,7 @@ struct Compare: ParsableCommand {
     let labels = data.manifest.periods
     try publish(dataset: dataset.dataset, digests: digests, period: "\(labels[p])..\(labels[q])", options: options) {
       CommandOutput(
-        json: result.json(data, provenance: $0), csvRows: result.csvRows(data), document: Document(preformatted: result.table(data, lang)),
+        json: result.json(data, provenance: $0), csvRows: result.csvRows(data), document: result.document(data, lang),
         extraTables: result.extraTables(data))
     }
   }

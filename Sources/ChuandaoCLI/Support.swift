@@ -127,8 +127,7 @@ func emit(
   settingsLine: String? = nil
 ) throws {
   if let renderer = options.format.renderer(wholeNames: wholeNames(options)) {
-    // Results not yet described as data lay out their text while the document is made.
-    var document = TextTable.$wholeNames.withValue(wholeNames(options)) { output.document() }
+    var document = output.document()
     if let settingsLine {
       document.append(Section(nil, [.paragraph(String(settingsLine.dropLast(settingsLine.hasSuffix("\n") ? 1 : 0)))]))
     }

@@ -47,7 +47,7 @@ struct Trend: ParsableCommand {
     stages.end()
     for note in result.notes { printError(lang.pick("注：", "note: ") + note.text(lang)) }
     try publish(dataset: dataset.dataset, digests: digests, period: data.manifest.periods[t], options: options) {
-      CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), document: Document(preformatted: result.table(data, lang)))
+      CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), document: result.document(data, lang))
     }
   }
 }

@@ -36,6 +36,13 @@ package enum ParallelChunks {
     return perform(ranges.count) { body(ranges[$0]) }
   }
 
+  /// `transform` applied to every index of `0 ..< count`, in order, by contiguous chunks
+  /// on all cores (directly up to `threshold`): the node rows of a province's output.
+  package static func mapIndices<T: Sendable>(_ count: Int, _ transform: @Sendable (Int) -> T) -> [T] {
+    if count <= threshold { return (0..<count).map(transform) }
+    return map(count: count) { $0.map(transform) }.flatMap { $0 }
+  }
+
   /// Appends the buffers to `out` in order, growing it at most once.
   package static func concatenate(_ parts: [[UInt8]], onto out: inout [UInt8]) {
     let needed = out.count + parts.reduce(0) { $0 + $1.count }

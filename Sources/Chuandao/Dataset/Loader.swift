@@ -67,13 +67,6 @@ func parallelMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T]
   ParallelChunks.perform(count, body)
 }
 
-/// `transform` applied to every index of `0 ..< count`, in order, by contiguous chunks on
-/// all cores (directly below `ParallelChunks.threshold`): for building large output tables.
-func parallelMapIndices<T: Sendable>(_ count: Int, _ transform: @Sendable (Int) -> T) -> [T] {
-  if count <= ParallelChunks.threshold { return (0..<count).map(transform) }
-  return ParallelChunks.map(count: count) { $0.map(transform) }.flatMap { $0 }
-}
-
 /// Reads every file of a dataset folder, checking each row as it goes (DATA.md, "Bad input").
 struct DatasetLoader: Sendable {
   let folder: String

@@ -13,11 +13,6 @@ public struct Document: Sendable, Equatable {
     self.sections = sections
   }
 
-  /// A document of one block of text laid out already.
-  public init(preformatted text: String) {
-    self.init([Section(nil, [.preformatted(text)])])
-  }
-
   public mutating func append(_ section: Section) {
     sections.append(section)
   }
@@ -42,8 +37,6 @@ public enum Block: Sendable, Equatable {
   /// One sentence or a few, on one line in the terminal.
   case paragraph(String)
   case table(Table)
-  /// Text laid out already, printed as it is (a fenced block in Markdown, `<pre>` in HTML).
-  case preformatted(String)
 }
 
 /// Columns with a kind, and rows of cells, one per column.

@@ -20,7 +20,6 @@ public struct HTMLRenderer: DocumentRenderer {
         switch block {
         case .paragraph(let text): out += "<p>\(Self.escape(text))</p>\n"
         case .table(let table): out += Self.table(table)
-        case .preformatted(let text): out += "<pre>\(Self.escape(text))</pre>\n"
         }
       }
       out += "</section>\n"

@@ -23,9 +23,6 @@ public struct MarkdownRenderer: DocumentRenderer {
         switch block {
         case .paragraph(let text): parts.append(Self.escape(text))
         case .table(let table): parts.append(Self.table(table))
-        case .preformatted(let text):
-          let body = text.hasSuffix("\n") ? String(text.dropLast()) : text
-          parts.append("```text\n" + body + "\n```")
         }
       }
     }

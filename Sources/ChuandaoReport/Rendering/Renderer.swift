@@ -28,7 +28,6 @@ public struct TerminalRenderer: DocumentRenderer {
       switch block {
       case .paragraph(let text): out += text + "\n"
       case .table(let table): out += Self.textTable(table).render()
-      case .preformatted(let text): out += text
       }
     }
     return out

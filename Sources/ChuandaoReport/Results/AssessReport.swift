@@ -38,7 +38,7 @@ extension AssessResult {
     let f = d.forest
     let names = AssessAnalysis.indicators
     let nodes = self.nodes
-    return parallelMapIndices(nodes.count) { k in
+    return ParallelChunks.mapIndices(nodes.count) { k in
       let r = nodes[k]
       var raw = JSONObject()
       var normalised = JSONObject()
@@ -185,12 +185,4 @@ extension AssessResult {
       "等级按层内排名定，不按综合得分本身：q = (排名 - 0.5) / 参评数，q <= \(e) 优秀，<= \(g) 良好，<= \(f) 一般，其余较差（assess.grades）；一个层级只有一个节点时为良好。",
       "Grades follow the rank within the level, not the composite itself: q = (rank - 0.5) / ranked, q <= \(e) excellent, <= \(g) good, <= \(f) fair, the rest poor (assess.grades); the only node of a level is good.")
   }
-}
-
-
-/// `transform` applied to every index of `0 ..< count`, in order, by contiguous chunks on
-/// all cores (directly below `ParallelChunks.threshold`): the node rows of a province.
-private func parallelMapIndices<T: Sendable>(_ count: Int, _ transform: @Sendable (Int) -> T) -> [T] {
-  if count <= ParallelChunks.threshold { return (0..<count).map(transform) }
-  return ParallelChunks.map(count: count) { $0.map(transform) }.flatMap { $0 }
 }

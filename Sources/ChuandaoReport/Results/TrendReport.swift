@@ -1,8 +1,8 @@
-import _ChuandaoOutput
+import Chuandao
 import ChuandaoStats
-import Foundation
+import _ChuandaoOutput
 
-/// Renders `TrendResult` as the JSON of OUTPUT.md, CSV node rows and a table.
+/// `TrendResult` as the JSON of OUTPUT.md, CSV node rows and a document.
 extension TrendResult {
   public func json(_ d: Dataset, provenance: Provenance) -> JSONObject {
     let levels = d.forest.levelNames
@@ -85,104 +85,96 @@ extension TrendResult {
   /// p-values are coarse (with 5 periods P(p < 0.10) = 10/120).
   var chanceBound: Double { Double(testedCount) * alpha / 2 }
 
-  public func table(_ d: Dataset, _ lang: Language) -> String {
+  public func document(_ d: Dataset, _ lang: Language) -> Document {
     let f = d.forest
     let labels = Array(d.manifest.periods.prefix(periods))
+    let fixed = Figures.decimal
     func L(_ k: Int) -> String { levelLabel(f.levelNames[k], lang) }
     let span = labels.count > 1 ? "\(labels.first!)–\(labels.last!)" : labels.first ?? ""
     let digits = metric == .intensity ? 2 : 1
-    var out = lang.pick(
-      "趋势：指标 \(metricText(metric, lang))，\(span) 共 \(labels.count) 期，\(series.count) 个节点（改组后的节点延续其前身的序列）\n\n",
-      "Trend: metric \(metricText(metric, lang)), \(span), \(counted(labels.count, "period")), \(counted(series.count, "node")) (a reorganised node continues its predecessors' series)\n\n")
+    var doc = Document([Section(nil, [.paragraph(lang.pick(
+      "趋势：指标 \(metricText(metric, lang))，\(span) 共 \(labels.count) 期，\(series.count) 个节点（改组后的节点延续其前身的序列）",
+      "Trend: metric \(metricText(metric, lang)), \(span), \(counted(labels.count, "period")), \(counted(series.count, "node")) (a reorganised node continues its predecessors' series)"))])])
 
-    func valuesText(_ s: Series) -> String {
-      s.values.map { fixed($0, digits) }.joined(separator: " → ")
-    }
-    func listing(_ rows: [Series], title: String, columns: [TextTable.Column], cells: (Series) -> [String]) -> String {
-      guard !rows.isEmpty else { return title + lang.pick("：无\n\n", ": none\n\n") }
-      var t = TextTable(columns: [
-        .init(title: lang.pick("名称", "Name"), alignment: .left, maxWidth: 28),
-        .init(title: lang.pick("层级", "Level"), alignment: .left),
-        .init(title: lang.pick("上级", "Parent"), alignment: .left, maxWidth: 20),
+    func listing(_ rows: [Series], title: String, columns: [Column], cells: (Series) -> [Cell]) -> Section {
+      guard !rows.isEmpty else { return Section(title + lang.pick("：无", ": none")) }
+      var t = Table([
+        Column(lang.pick("名称", "Name"), .name(maxWidth: 28)),
+        Column(lang.pick("层级", "Level")),
+        Column(lang.pick("上级", "Parent"), .name(maxWidth: 20)),
       ] + columns)
       for s in rows.prefix(30) {
-        let parent = f.parentName(of: s.node) ?? "-"
-        t.addRow([f.names[s.node], L(Int(f.level[s.node])), parent] + cells(s))
+        t.add([.text(f.names[s.node]), .text(L(Int(f.level[s.node]))), .text(f.parentName(of: s.node) ?? "-")] + cells(s))
       }
-      var text = title + lang.pick("（\(rows.count) 个）\n", " (\(rows.count))\n") + t.render()
-      if rows.count > 30 {
-        text += lang.pick("……另有 \(rows.count - 30) 个，见 --format csv\n", "... and \(rows.count - 30) more: see --format csv\n")
-      }
-      return text + "\n"
+      var section = Section(title + lang.pick("（\(rows.count) 个）", " (\(rows.count))"), [.table(t)])
+      if let more = moreLine(rows.count, 30, lang) { section.paragraph(more) }
+      return section
     }
 
     let recent = min(persistentOfLast, labels.count)
     let cold = series.filter { $0.persistent == .cold }.sorted {
       ($1.coldPeriods.count, $0.slope ?? 0, $0.node) < ($0.coldPeriods.count, $1.slope ?? 0, $1.node)
     }
-    out += listing(
+    doc.append(listing(
       cold,
       title: lang.pick(
         "持续偏冷（近 \(recent) 期中至少 \(persistentAtLeast) 期督查明显偏少）",
         "Persistently cold: cold in at least \(persistentAtLeast) of the last \(recent) periods"),
-      columns: [
-        .init(title: lang.pick("偏冷的期", "Cold periods"), alignment: .left),
-        .init(title: lang.pick("督查强度走势", "Supervision trend"), alignment: .left),
-      ],
+      columns: [Column(lang.pick("偏冷的期", "Cold periods")), Column(lang.pick("督查强度走势", "Supervision trend"))],
       cells: { s in
-        [s.coldPeriods.map { labels[$0] }.joined(separator: ","), supervisionDirection[s.node].map { directionText($0, lang) } ?? "-"]
-      })
+        [
+          .text(s.coldPeriods.map { labels[$0] }.joined(separator: ",")),
+          .text(supervisionDirection[s.node].map { directionText($0, lang) } ?? "-"),
+        ]
+      }))
 
     let falling = series.filter { $0.direction == .falling }.sorted {
       ($0.mannKendall?.p ?? 1, $0.slope ?? 0, $0.node) < ($1.mannKendall?.p ?? 1, $1.slope ?? 0, $1.node)
     }
-    out += listing(
+    doc.append(listing(
       falling,
       title: lang.pick(
-        "呈下降趋势（Mann-Kendall 检验 p < \(fixed(alpha, 2))；纯属偶然最多约 \(fixed(chanceBound, 1)) 个 = \(testedCount) × \(percent(alpha / 2))）",
-        "Falling (Mann-Kendall p < \(fixed(alpha, 2)); chance alone gives at most about \(fixed(chanceBound, 1)) = \(testedCount) x \(percent(alpha / 2)))"),
+        "呈下降趋势（Mann-Kendall 检验 p < \(fixed(alpha, 2))；纯属偶然最多约 \(fixed(chanceBound, 1)) 个 = \(testedCount) × \(Figures.percent(alpha / 2))）",
+        "Falling (Mann-Kendall p < \(fixed(alpha, 2)); chance alone gives at most about \(fixed(chanceBound, 1)) = \(testedCount) x \(Figures.percent(alpha / 2)))"),
       columns: [
-        .init(title: lang.pick("各期数值", "Values by period"), alignment: .left),
-        .init(title: lang.pick("斜率/期", "Slope/period"), alignment: .right),
-        .init(title: "p", alignment: .right),
+        Column(lang.pick("各期数值", "Values by period")),
+        Column(lang.pick("斜率/期", "Slope/period"), .number(digits + 1)),
+        Column("p", .number(3)),
       ],
-      cells: { s in [valuesText(s), fixed(s.slope, digits + 1), fixed(s.mannKendall?.p, 3)] })
+      cells: { s in
+        [.text(s.values.map { fixed($0, digits) }.joined(separator: " → ")), .number(s.slope), .number(s.mannKendall?.p)]
+      }))
 
     let rising = series.filter { $0.direction == .rising }.count
     let hot = series.filter { $0.persistent == .hot }.count
-    out += lang.pick(
-      "另有 \(rising) 个节点呈上升趋势（偶然最多约 \(fixed(chanceBound, 1)) 个），\(hot) 个节点持续偏热（见 --format csv）。\n\n",
-      "Also: \(rising) rising (chance alone: at most about \(fixed(chanceBound, 1))), \(hot) persistently hot (see --format csv).\n\n")
+    doc.append(Section(nil, [.paragraph(lang.pick(
+      "另有 \(rising) 个节点呈上升趋势（偶然最多约 \(fixed(chanceBound, 1)) 个），\(hot) 个节点持续偏热（见 --format csv）。",
+      "Also: \(rising) rising (chance alone: at most about \(fixed(chanceBound, 1))), \(hot) persistently hot (see --format csv)."))]))
     if let fdr {
       let found = series.filter { s in s.q.map { Ties.lessOrEqual($0, fdr) } ?? false }
         .sorted { ($0.q!, $0.node) < ($1.q!, $1.node) }
-      out += listing(
+      doc.append(listing(
         found,
         title: lang.pick(
           "错误发现率控制在 \(fixed(fdr, 2)) 时的趋势（Benjamini-Hochberg，q <= \(fixed(fdr, 2))）",
           "Trends at a false-discovery rate of \(fixed(fdr, 2)) (Benjamini-Hochberg, q <= \(fixed(fdr, 2)))"),
         columns: [
-          .init(title: lang.pick("走势", "Direction"), alignment: .left),
-          .init(title: lang.pick("斜率/期", "Slope/period"), alignment: .right),
-          .init(title: "q", alignment: .right),
+          Column(lang.pick("走势", "Direction")),
+          Column(lang.pick("斜率/期", "Slope/period"), .number(digits + 1)),
+          Column("q", .number(3)),
         ],
-        cells: { s in [directionText(s.direction, lang), fixed(s.slope, digits + 1), fixed(s.q, 3)] })
+        cells: { s in [.text(directionText(s.direction, lang)), .number(s.slope), .number(s.q)] }))
     }
 
-    // The transmission, step by step and year by year.
-    out += lang.pick("逐层传导率 tau 及 95% 区间（按期）\n", "Level-step transmission tau and 95% interval, by period\n")
-    var t = TextTable(columns: [.init(title: lang.pick("层级", "Step"), alignment: .left)]
-      + labels.map { .init(title: $0, alignment: .right) })
+    // The transmission, step by step and year by year: tau, and under it its interval.
+    var t = Table([Column(lang.pick("层级", "Step"))] + labels.map { Column($0, .number(3)) })
     for s in 0..<max(0, f.levelCount - 1) {
-      t.addRow(["\(L(s)) → \(L(s + 1))"] + steps.map { fixed($0[s].tau, 3) })
+      t.add([.text("\(L(s)) → \(L(s + 1))")] + steps.map { .number($0[s].tau) })
       if steps.contains(where: { $0[s].ciLow != nil }) {
-        t.addRow([""] + steps.map { step in
-          step[s].ciLow == nil ? "" : "[\(fixed(step[s].ciLow, 3)), \(fixed(step[s].ciHigh, 3))]"
-        })
+        t.add([.empty] + steps.map { step in step[s].ciLow == nil ? .empty : .interval(step[s].ciLow, step[s].ciHigh) })
       }
     }
-    out += t.render()
-    return out
+    doc.append(Section(lang.pick("逐层传导率 tau 及 95% 区间（按期）", "Level-step transmission tau and 95% interval, by period"), [.table(t)]))
+    return doc
   }
 }
-
