@@ -5,8 +5,18 @@ import Foundation
 
 struct Assess: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Feed the annual assessment (年度考核): indicators, composite, rank, grade and their uncertainty.",
-    discussion: helpText("""
+    abstract: help("年度考核数据：指标、综合得分、排名、等级及其不确定性。", "Feed the annual assessment (年度考核): indicators, composite, rank, grade and their uncertainty."),
+    discussion: helpText(help("""
+      每个节点五项指标（评分、传导、均衡、闭环、协同），在层内按覆盖所有各期的固定上下限（或在设置中冻结的上下限）归一到 0-100；加权综合得分（缺失的指标不计，权重重新归一）；层内排名和等级；拉低综合得分最多的两项指标；领导干部的综合得分；以及在权重的 Dirichlet 抽样下排名的 5%-95% 区间和等级稳定性（docs/methods.md 第 7 节）。权重、等级界限、领导干部的权重、抽样次数和上下限来自 --config；带注释的示例见 datasets/sample/assess.yaml。
+
+      等级按层内排名而定，不按综合得分本身：用 Hazen 百分位 q = (排名 - 0.5)/n，q <= 0.15 为优秀，<= 0.85 良好，<= 0.95 一般，其余较差（assess.grades）；一个层级只有一个节点时为良好。
+
+      示例：
+        chuandao assess datasets/sample
+        chuandao assess datasets/sample --config datasets/sample/assess.yaml
+        chuandao assess datasets/sample --format csv --out assess.csv
+        chuandao assess datasets/sample --period 2024 --format json
+      """, """
       Five indicators per node (score, transmission, balance, closure, coordination),
       normalised within level to 0-100 against goalposts fixed over all periods (or
       frozen in the settings), a weighted composite (missing indicators drop out and the
@@ -25,7 +35,7 @@ struct Assess: ParsableCommand {
         chuandao assess datasets/sample --config datasets/sample/assess.yaml
         chuandao assess datasets/sample --format csv --out assess.csv
         chuandao assess datasets/sample --period 2024 --format json
-      """))
+      """)))
 
   @OptionGroup var dataset: DatasetArgument
   @OptionGroup var options: CommonOptions

@@ -4,8 +4,18 @@ import ChuandaoReport
 
 struct Attenuation: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Vertical drop (落差): how much of a metric survives each level, and where it fades.",
-    discussion: helpText("""
+    abstract: help("落差：指标逐层保留多少、在哪里衰减。", "Vertical drop (落差): how much of a metric survives each level, and where it fades."),
+    discussion: helpText(help("""
+      每一层级的传导率 tau（各上级下属与其比值的几何平均，按上级计算）及上级层面的 95% t 区间；末端保留率；每个顶层单位的同样结果；按 z 标记衰减或放大的节点；以及最底层的 REML 方差分量（docs/methods.md 第 2 节）。
+
+      被标记的上下级关系旁会给出纯属偶然会出现多少条（关系数乘以 flag_z 之外的正态尾概率：|z| >= 2 时每侧 2.3%）；--fdr Q 统计 Benjamini-Hochberg q 值不超过 Q 的关系（q 值见 JSON）。
+
+      示例：
+        chuandao attenuation datasets/sample
+        chuandao attenuation datasets/sample --metric score.commission --lang en
+        chuandao attenuation datasets/sample --metric intensity --format json
+        chuandao attenuation datasets/sample --format csv --out nodes.csv
+      """, """
       For each level step, the transmission tau (the geometric mean over parents of their
       children's ratio to them) with its parent-level 95% t-interval; end retention; the
       same per top-level group; nodes flagged attenuated or amplified by z; and the REML
@@ -20,7 +30,7 @@ struct Attenuation: ParsableCommand {
         chuandao attenuation datasets/sample --metric score.commission --lang en
         chuandao attenuation datasets/sample --metric intensity --format json
         chuandao attenuation datasets/sample --format csv --out nodes.csv
-      """))
+      """)))
 
   @OptionGroup var dataset: DatasetArgument
   @OptionGroup var options: CommonOptions

@@ -6,8 +6,20 @@ extension ImbalanceAnalysis.Adjustment: ExpressibleByArgument {}
 
 struct Imbalance: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Horizontal spread (温差, 冷热不均): which units are supervised too little or too much.",
-    discussion: helpText("""
+    abstract: help("温差（冷热不均）：哪些单位受到的监督明显偏少或偏多。", "Horizontal spread (温差, 冷热不均): which units are supervised too little or too much."),
+    discussion: helpText(help("""
+      按每个节点的党员数（用 --adjust risk 时还按各领域的廉政风险，通过泊松广义线性模型）计算期望督查次数，与实际次数比较；漏斗图在不过度离散时用精确泊松界限，过度离散时用按随机效应放宽的精确负二项界限；列出偏冷和偏热的节点、各领域督查与风险的覆盖度及盲区、督查强度的基尼系数、泰尔指数和变异系数、前期提醒占比（docs/methods.md 第 3 节）。
+
+      设置（--config）：imbalance.blind_spot（覆盖度低于此值的领域为盲区，默认 0.5）和 imbalance.dispersion：consistent（默认）或 spiegelhalter（FunnelPlotR 和英国 NHS 的经典方法：phi 不校正，平方根尺度上的正态界限；见 docs/imbalance.md）。
+
+      每个被标记的名单都给出纯属偶然会标记多少个（该层节点数乘以名义比例：冷 0.1%、偏冷 2.4%、偏热 2.4%、热 0.1%）：1000 个节点的层级约有 24 个因偶然而偏冷。--fdr Q 改为列出 Benjamini-Hochberg q 值不超过 Q 的节点，控制误报所占比例（docs/flags-and-chance.md）。
+
+      示例：
+        chuandao imbalance datasets/sample
+        chuandao imbalance datasets/sample --level unit --adjust none --lang en
+        chuandao imbalance datasets/sample --format csv --out funnel.csv
+        chuandao imbalance datasets/sample --fdr 0.05
+      """, """
       Observed supervision actions against the expected number for each node's members
       (and, with --adjust risk, its integrity-risk exposure by domain, through a Poisson
       GLM), on a funnel plot with exact Poisson limits, or, when the level is
@@ -31,15 +43,15 @@ struct Imbalance: ParsableCommand {
         chuandao imbalance datasets/sample --level unit --adjust none --lang en
         chuandao imbalance datasets/sample --format csv --out funnel.csv
         chuandao imbalance datasets/sample --fdr 0.05
-      """))
+      """)))
 
   @OptionGroup var dataset: DatasetArgument
   @OptionGroup var options: CommonOptions
 
-  @Option(help: "Level to analyse (a level name; default: the bottom level).")
+  @Option(help: optionHelp("要分析的层级（层级名称；默认最底层）。", "Level to analyse (a level name; default: the bottom level)."))
   var level: String?
 
-  @Option(help: "none or risk (default: risk when risks.csv has rows, else none).")
+  @Option(help: optionHelp("none 或 risk（默认：risks.csv 有数据时为 risk，否则 none）。", "none or risk (default: risk when risks.csv has rows, else none)."))
   var adjust: ImbalanceAnalysis.Adjustment?
 
   @OptionGroup var fdr: FDROption

@@ -8,34 +8,34 @@ extension OutputFormat: ExpressibleByArgument {}
 
 /// The options every analysis command shares (OUTPUT.md).
 struct CommonOptions: ParsableArguments {
-  @Option(help: "Period label to analyse (default: the latest period).")
+  @Option(help: optionHelp("要分析的期（默认最近一期）。", "Period label to analyse (default: the latest period)."))
   var period: String?
 
-  @Option(help: "Output: table (terminal), json (one document on stdout), csv (node rows, UTF-8 with BOM), markdown or html (the tables as Markdown, or an HTML fragment).")
+  @Option(help: optionHelp("输出：table（终端表格）、json（标准输出上的一个 JSON 文档）、csv（节点行，带 BOM 的 UTF-8）、markdown 或 html（表格的 Markdown 或 HTML 片段）。", "Output: table (terminal), json (one document on stdout), csv (node rows, UTF-8 with BOM), markdown or html (the tables as Markdown, or an HTML fragment)."))
   var format: OutputFormat = .table
 
-  @Option(help: "Language of tables and messages: zh or en.")
+  @Option(help: optionHelp("表格和消息的语言：zh 或 en。", "Language of tables and messages: zh or en."))
   var lang: Language = .zh
 
-  @Option(help: "Settings file (YAML, docs/methods.md section 8); keys given override the defaults.")
+  @Option(help: optionHelp("设置文件（YAML，见 docs/methods.md 第 8 节）；给出的键覆盖默认值。", "Settings file (YAML, docs/methods.md section 8); keys given override the defaults."))
   var config: String?
 
-  @Option(help: "Write the output to this file (atomically) instead of stdout; with csv, the provenance goes beside it in FILE.provenance.json. With csv and a folder (an existing one, or a path ending in /), one CSV file per table: nodes.csv, the headline tables (steps, groups, domains, levels, leaders, breaks, ...) and summary.csv, with provenance.json.")
+  @Option(help: optionHelp("原子地写入该文件而不是标准输出；csv 时出处信息写在旁边的 FILE.provenance.json。csv 且给出文件夹（已有的文件夹，或以 / 结尾的路径）时，每张表一个 CSV 文件：nodes.csv、主要表格（steps、groups、domains、levels、leaders、breaks 等）和 summary.csv，以及 provenance.json。", "Write the output to this file (atomically) instead of stdout; with csv, the provenance goes beside it in FILE.provenance.json. With csv and a folder (an existing one, or a path ending in /), one CSV file per table: nodes.csv, the headline tables (steps, groups, domains, levels, leaders, breaks, ...) and summary.csv, with provenance.json."))
   var out: String?
 
-  @Flag(help: "Tables: print whole names. The default on a terminal shortens long names (never so that two rows look alike); to a file or a pipe names are always whole.")
+  @Flag(help: optionHelp("表格中显示完整名称。在终端上默认缩短过长的名称（不会让两行看起来相同）；输出到文件或管道时总是完整名称。", "Tables: print whole names. The default on a terminal shortens long names (never so that two rows look alike); to a file or a pipe names are always whole."))
   var wide = false
 }
 
 /// The dataset folder argument.
 struct DatasetArgument: ParsableArguments {
-  @Argument(help: "The dataset folder (dataset.yaml, org.csv, ...).")
+  @Argument(help: optionHelp("数据集文件夹（dataset.yaml、org.csv 等）。", "The dataset folder (dataset.yaml, org.csv, ...)."))
   var dataset: String
 }
 
 /// `--metric`, for the commands that follow one metric.
 struct MetricOption: ParsableArguments {
-  @Option(help: "score, score.SUBJECT (committee, secretary, commission, members) or intensity.")
+  @Option(help: optionHelp("score、score.主体（committee、secretary、commission、members）或 intensity。", "score, score.SUBJECT (committee, secretary, commission, members) or intensity."))
   var metric = "score"
 
   /// The metric, parsed against the dataset's subjects (an unknown one is a usage error),
@@ -56,7 +56,7 @@ struct MetricOption: ParsableArguments {
 /// `--fdr Q`, for the commands that flag nodes: findings are the nodes whose
 /// Benjamini-Hochberg q-value over their level is at most Q (docs/flags-and-chance.md).
 struct FDROption: ParsableArguments {
-  @Option(help: "List as findings the nodes whose Benjamini-Hochberg q-value is at most this false-discovery rate (0 < Q < 1, e.g. 0.05); the q-values are in the JSON either way.")
+  @Option(help: optionHelp("列出 Benjamini-Hochberg q 值不超过该错误发现率的节点作为发现（0 < Q < 1，如 0.05）；无论是否给出，q 值都在 JSON 中。", "List as findings the nodes whose Benjamini-Hochberg q-value is at most this false-discovery rate (0 < Q < 1, e.g. 0.05); the q-values are in the JSON either way."))
   var fdr: Double?
 
   func validate() throws {

@@ -4,13 +4,18 @@ import ChuandaoReport
 
 struct Summary: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Show what a dataset holds: levels, nodes per level and period, files. 数据集概况。",
-    discussion: helpText("""
+    abstract: help("数据集概况：层级、各层各期节点数、文件。", "Show what a dataset holds: levels, nodes per level and period, files. 数据集概况。"),
+    discussion: helpText(help("""
+      示例：
+        chuandao summary datasets/sample
+        chuandao summary datasets/sample --lang en --format json
+        chuandao summary datasets/sample --format csv --out periods.csv
+      """, """
       Examples:
         chuandao summary datasets/sample
         chuandao summary datasets/sample --lang en --format json
         chuandao summary datasets/sample --format csv --out periods.csv
-      """))
+      """)))
 
   @OptionGroup var dataset: DatasetArgument
   @OptionGroup var options: CommonOptions

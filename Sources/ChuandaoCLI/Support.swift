@@ -253,8 +253,40 @@ func helpText(_ text: String) -> String {
   text.components(separatedBy: "\n\n").map { paragraph in
     let lines = paragraph.components(separatedBy: "\n")
     if lines.contains(where: { $0.hasPrefix(" ") }) { return paragraph }
-    return lines.joined(separator: " ")
+    let joined = lines.joined(separator: " ")
+    return joined.unicodeScalars.contains { $0.value >= 0x2E80 } ? wrapWide(joined, width: 78) : joined
   }.joined(separator: "\n\n")
+}
+
+/// Chinese prose broken into lines of at most `width` display columns: the argument parser
+/// wraps only at spaces, so a Chinese paragraph would run past the terminal. A line may
+/// break between two wide characters or at a space, never inside a run of narrow ones
+/// (`docs/methods.md`, `0.1%`), and never before closing punctuation (，。、；：）」).
+func wrapWide(_ text: String, width: Int) -> String {
+  func isWide(_ c: Character) -> Bool { c.unicodeScalars.first.map { $0.value >= 0x2E80 } ?? false }
+  // Tokens: one wide character, a run of narrow non-space characters, or a space.
+  var tokens: [String] = []
+  for c in text {
+    if let last = tokens.last?.last, !isWide(c), c != " ", last != " ", !isWide(last) {
+      tokens[tokens.count - 1].append(c)
+    } else {
+      tokens.append(String(c))
+    }
+  }
+  let closing: Set<String> = ["，", "。", "、", "；", "：", "）", "」", "》", "！", "？"]
+  var lines: [String] = []
+  var line = ""
+  for token in tokens {
+    let fits = displayWidth(line) + displayWidth(token) <= width
+    if fits || line.isEmpty || closing.contains(token) {
+      if !(line.isEmpty && token == " ") { line += token }
+    } else {
+      lines.append(line.trimmingCharacters(in: .whitespaces))
+      line = token == " " ? "" : token
+    }
+  }
+  lines.append(line.trimmingCharacters(in: .whitespaces))
+  return lines.joined(separator: "\n")
 }
 
 /// This process's resident memory in bytes (Linux `/proc/self/statm`), or 0 where unknown.

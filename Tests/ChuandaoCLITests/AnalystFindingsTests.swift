@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Chuandao
+import _ChuandaoOutput
 
 /// What a new analyst tripped over (issue 18), each checked end to end on the CLI.
 @Suite("What a new analyst trips over")
@@ -167,7 +168,7 @@ struct AnalystFindingsTests {
   @Test("help prose wraps evenly: no short line inside a paragraph")
   func helpWrapping() throws {
     for command in ["trend", "imbalance", "assess", "attenuation"] {
-      let help = try CLI.run([command, "--help"]).out
+      let help = try CLI.run([command, "--help", "--lang", "en"]).out
       let prose = help.components(separatedBy: "Examples:")[0].components(separatedBy: "\n")
       for (i, line) in prose.enumerated().dropLast() where !line.isEmpty && !prose[i + 1].isEmpty {
         // A line followed by more of its paragraph was wrapped at the width (80 here).
@@ -245,9 +246,9 @@ struct AnalystFindingsTests {
 
   @Test("help and README point to docs that a clone has")
   func docsInTheRepository() throws {
-    var texts = [try CLI.run(["--help"]).out]
+    var texts = [try CLI.run(["--help", "--lang", "en"]).out, try CLI.run(["--help", "--lang", "zh"]).out]
     for command in ["validate", "summary", "generate", "attenuation", "imbalance", "coordination", "closure", "trend", "assess", "compare"] {
-      texts.append(try CLI.run([command, "--help"]).out)
+      for lang in ["en", "zh"] { texts.append(try CLI.run([command, "--help", "--lang", lang]).out) }
     }
     let readme = try String(contentsOf: CLI.repository.appendingPathComponent("README.md"), encoding: .utf8)
     for text in texts {
@@ -266,6 +267,23 @@ struct AnalystFindingsTests {
     #expect(named.count >= 5, "\(named)")
     for path in named {
       #expect(FileManager.default.fileExists(atPath: CLI.repository.appendingPathComponent(path).path), "\(path)")
+    }
+  }
+
+  @Test("help in Chinese and English, by --lang or the environment's LANG")
+  func bilingualHelp() throws {
+    let zh = try CLI.run(["imbalance", "--help", "--lang", "zh"]).out
+    #expect(zh.contains("温差（冷热不均）：哪些单位受到的监督明显偏少或偏多。"))
+    #expect(zh.contains("要分析的期（默认最近一期）。"))
+    #expect(!zh.contains("Horizontal spread"))
+    let en = try CLI.run(["imbalance", "--help", "--lang", "en"]).out
+    #expect(en.contains("Horizontal spread") && en.contains("Period label to analyse"))
+    #expect(!en.contains("哪些单位受到的监督"))
+    let byEnvironment = try CLI.run(["assess", "--help"], environment: ["LANG": "zh_CN.UTF-8", "LC_ALL": ""]).out
+    #expect(byEnvironment.contains("年度考核数据"))
+    // Chinese prose is wrapped by display width: no line of a paragraph wider than 80 columns.
+    for line in zh.components(separatedBy: "USAGE:")[0].components(separatedBy: "\n") {
+      #expect(displayWidth(line) <= 80, "'\(line)'")
     }
   }
 }
