@@ -26,13 +26,18 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product chuandao
 
-# The main job on the sample dataset: every analysis built so far.
+# The main job on the sample dataset: every analysis built so far, then the full report
+# (Markdown, HTML, SVG charts and results.json) in $(REPORT_DIR); prints where it is.
+REPORT_DIR ?= report
 report: release
 	@for c in $(ANALYSES); do \
 	  echo "== chuandao $$c $(SAMPLE)"; \
 	  .build/release/chuandao $$c $(SAMPLE) --lang $(LANG_OPT) || exit $$?; \
 	  echo; \
 	done
+	@echo "== chuandao report $(SAMPLE) --out $(REPORT_DIR)"
+	@html=$$(.build/release/chuandao report $(SAMPLE) --out $(REPORT_DIR) --lang $(LANG_OPT)) || exit $$?; \
+	  echo "The report: $$html"
 
 test: deps
 	$(SWIFT) test

@@ -11,16 +11,6 @@ func notBuiltYet(_ name: String, issue: Int? = nil, lang: Language) throws -> Ne
   throw ExitCode(1)
 }
 
-struct Report: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    abstract: "Write the full report: Markdown, HTML, SVG and results.json (not built yet).",
-    discussion: "Example:\n  chuandao report datasets/sample --lang en --out /tmp/report")
-  @OptionGroup var dataset: DatasetArgument
-  @Option(help: "Language: zh or en.") var lang: Language = .zh
-  @Option(help: "Output folder.") var out: String
-  func run() throws { try notBuiltYet("report", lang: lang) }
-}
-
 struct Notebook: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Run analyses written as Markdown notebooks.",

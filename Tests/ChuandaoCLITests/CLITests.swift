@@ -201,19 +201,23 @@ struct CLITests {
   }
 
   @Test("help exits 0 and shows an example; commands not built yet say so and exit 1",
-        arguments: ["report"])
-  func pending(_ command: String) throws {
-    let help = try CLI.run([command, "--help"])
+        arguments: [["notebook", "run"]])
+  func pending(_ command: [String]) throws {
+    let help = try CLI.run(command + ["--help"])
     #expect(help.status == 0)
-    #expect(help.out.contains("chuandao \(command)"))
-    let args: [String] = switch command {
-    case "report": [command, CLI.sample, "--out", "/tmp/unused", "--lang", "en"]
-    default: [command, CLI.sample, "--lang", "en"]
-    }
-    let r = try CLI.run(args)
+    #expect(help.out.contains("chuandao \(command.joined(separator: " "))"))
+    let r = try CLI.run(command + ["notebooks-md/none.md", "--out", "/nonexistent-chuandao/nb", "--lang", "en"])
     #expect(r.status == 1)
     #expect(r.stderr.contains("is not built yet"))
     #expect(r.stdout.isEmpty)
+  }
+
+  @Test("report --help shows its examples")
+  func reportHelp() throws {
+    let help = try CLI.run(["report", "--help", "--lang", "en"])
+    #expect(help.status == 0)
+    #expect(help.out.contains("chuandao report datasets/sample --out /tmp/report"))
+    #expect(help.out.contains("--out"))
   }
 
   @Test("generate: a valid dataset; never over an existing one; a bad shape is a usage error")

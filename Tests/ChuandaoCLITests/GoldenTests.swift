@@ -19,6 +19,9 @@ struct GoldenTests {
     let args: [String]
     /// validate writes its report on stderr.
     var stderr = false
+    /// `report`: the file compared is this one in the `--out` folder, made in a temporary
+    /// folder whose path is written `OUT` (it is part of the command line in provenance).
+    var reportFile: String? = nil
     var testDescription: String { name }
   }
 
@@ -35,6 +38,8 @@ struct GoldenTests {
       cases.append(Case(name: "\(command).json", args: [command, "datasets/sample", "--format", "json"]))
       cases.append(Case(name: "\(command).csv", args: [command, "datasets/sample", "--format", "csv"]))
     }
+    cases.append(Case(name: "report.zh.md", args: ["report", "datasets/sample", "--out", "OUT"], reportFile: "report.md"))
+    cases.append(Case(name: "report.en.md", args: ["report", "datasets/sample", "--out", "OUT", "--lang", "en"], reportFile: "report.md"))
     return cases
   }()
 
@@ -44,10 +49,25 @@ struct GoldenTests {
 
   @Test("matches its golden file", arguments: cases)
   func golden(_ c: Case) throws {
+    var args = c.args
+    var out: String? = nil
+    if c.reportFile != nil {
+      let dir = try CLI.temporaryDirectory()
+      out = dir + "/OUT"
+      args = args.map { $0 == "OUT" ? out! : $0 }
+    }
+    defer { if let out { try? FileManager.default.removeItem(atPath: (out as NSString).deletingLastPathComponent) } }
     let r = try CLI.run(
-      c.args, environment: ["SOURCE_DATE_EPOCH": "1767225600"], directory: CLI.repository)
+      args, environment: ["SOURCE_DATE_EPOCH": "1767225600"], directory: CLI.repository)
     #expect(r.status == 0, "\(c.args): \(r.stderr)")
-    let actual = c.stderr ? Array(r.stderr.utf8) : r.stdout
+    var actual = c.stderr ? Array(r.stderr.utf8) : r.stdout
+    if let file = c.reportFile, let out {
+      let text = try String(contentsOfFile: out + "/" + file, encoding: .utf8)
+      // Markdown escapes `_` in the path.
+      let masked = text.replacingOccurrences(of: out, with: "OUT")
+        .replacingOccurrences(of: out.replacingOccurrences(of: "_", with: "\\_"), with: "OUT")
+      actual = Array(masked.utf8)
+    }
     let url = Self.folder.appendingPathComponent(c.name)
     if ProcessInfo.processInfo.environment["CHUANDAO_RECORD_GOLDEN"] == "1" {
       try Data(actual).write(to: url)
