@@ -8,7 +8,7 @@ LANG_OPT ?= zh
 ANALYSES = validate summary attenuation imbalance coordination closure trend assess
 SUDO := $(shell if [ "$$(id -u)" != 0 ]; then echo sudo; fi)
 
-.PHONY: all deps build release report test benchmarks format clean
+.PHONY: all deps test-deps build release report test benchmarks format clean
 
 all: build
 
@@ -39,7 +39,16 @@ report: release
 	@html=$$(.build/release/chuandao report $(SAMPLE) --out $(REPORT_DIR) --lang $(LANG_OPT)) || exit $$?; \
 	  echo "The report: $$html"
 
-test: deps
+# What the report's browser test needs: headless Chromium, a CJK font, pdffonts.
+test-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdffonts >/dev/null 2>&1 || \
+	    ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then \
+	  echo "Installing chromium, fonts-noto-cjk and poppler-utils ..."; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null; \
+	fi
+
+test: deps test-deps
 	$(SWIFT) test
 
 benchmarks: deps
