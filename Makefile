@@ -39,13 +39,12 @@ report: release
 	@html=$$(.build/release/chuandao report $(SAMPLE) --out $(REPORT_DIR) --lang $(LANG_OPT)) || exit $$?; \
 	  echo "The report: $$html"
 
-# What the report's browser test needs: headless Chromium, a CJK font, pdffonts.
+# What the report's browser test needs: headless Chromium and a CJK font.
 test-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdffonts >/dev/null 2>&1 || \
-	    ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then \
-	  echo "Installing chromium, fonts-noto-cjk and poppler-utils ..."; \
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then \
+	  echo "Installing chromium and fonts-noto-cjk ..."; \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	fi
 
 test: deps test-deps
