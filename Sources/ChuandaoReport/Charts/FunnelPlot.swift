@@ -70,15 +70,20 @@ public struct FunnelPlot: Sendable {
     }
   }
 
-  /// Normal nodes counted into `columns` × `rows` cells instead of drawn one by one.
+  /// Normal nodes counted into `columns` × `rows` cells instead of drawn one by one; of
+  /// the flagged ones at most `maxMarks` are drawn as marks, the most extreme first (by
+  /// |O/E - 1| sqrt(E), about the Poisson z), and the rest join the density: a level of a
+  /// million nodes has some fifty thousand flags by chance alone, too many to draw.
   public struct Density: Sendable {
     public var columns: Int
     public var rows: Int
+    public var maxMarks: Int
 
-    public init(columns: Int = 60, rows: Int = 40) {
+    public init(columns: Int = 60, rows: Int = 40, maxMarks: Int = 1000) {
       precondition(columns > 0 && rows > 0, "density grid needs at least one cell")
       self.columns = columns
       self.rows = rows
+      self.maxMarks = maxMarks
     }
   }
 
@@ -149,9 +154,14 @@ public struct FunnelPlot: Sendable {
     // Density of the normal nodes, under everything else.
     var pointIndices = plottable
     if let density {
-      let normals = plottable.filter { flags[$0] == .normal }
-      pointIndices = plottable.filter { flags[$0] != .normal }
-      drawDensity(&svg, density, normals, x: x, y: y, plot: plot)
+      var marked = plottable.filter { flags[$0] != .normal }
+      if marked.count > density.maxMarks {
+        func extremeness(_ i: Int) -> Double { abs(ratio[i] - 1) * expected[i].squareRoot() }
+        marked = Array(marked.sorted { (extremeness($1), $0) < (extremeness($0), $1) }.prefix(density.maxMarks))
+      }
+      let shown = Set(marked)
+      pointIndices = plottable.filter { shown.contains($0) }
+      drawDensity(&svg, density, plottable.filter { !shown.contains($0) }, x: x, y: y, plot: plot)
     }
 
     // Limits, target.
