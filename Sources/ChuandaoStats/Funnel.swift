@@ -155,21 +155,8 @@ public struct FunnelPlot: Sendable {
         let sd = (1 / (4 * expected[i]) + t).squareRoot()
         z[i] = (ratio[i].squareRoot() - 1) / sd
       }
-      switch dispersion {
-      case .consistent:
-        fillExactLimits(expected, tau2: t, &lower998, &lower95, &upper95, &upper998)
-      case .spiegelhalter:
-        for i in 0..<n {
-          let sd = (1 / (4 * expected[i]) + t).squareRoot()
-          lower95[i] = FunnelPlot.square(max(0, 1 - z95 * sd))
-          upper95[i] = FunnelPlot.square(1 + z95 * sd)
-          lower998[i] = FunnelPlot.square(max(0, 1 - z998 * sd))
-          upper998[i] = FunnelPlot.square(1 + z998 * sd)
-        }
-      }
-    } else {
-      fillExactLimits(expected, tau2: 0, &lower998, &lower95, &upper95, &upper998)
     }
+    fillLimits(expected, tau2: tau2, &lower998, &lower95, &upper95, &upper998)
 
     var flags = [FunnelFlag](repeating: .normal, count: n)
     var lowPower = [Bool](repeating: false, count: n)
@@ -307,6 +294,32 @@ public struct FunnelPlot: Sendable {
     return result
   }
 
+  /// The limits at .001, .025, .975 and .999 of a unit with expected count E, on the ratio
+  /// scale, never below 0: what `fit` gives each unit, and what a chart draws its limit
+  /// curves from. `tau2` is the fit's: nil (not overdispersed) gives the exact Poisson
+  /// limits; a value gives the exact negative-binomial limits (`.consistent`) or the normal
+  /// limits on the square-root scale, (1 -+ z sqrt(1/(4E) + tau2))^2 (`.spiegelhalter`).
+  public func limits(
+    expected e: Double, tau2: Double?
+  ) -> (lower998: Double, lower95: Double, upper95: Double, upper998: Double) {
+    if let t = tau2, dispersion == .spiegelhalter {
+      let sd = (1 / (4 * e) + t).squareRoot()
+      return (
+        FunnelPlot.square(max(0, 1 - z998 * sd)), FunnelPlot.square(max(0, 1 - z95 * sd)),
+        FunnelPlot.square(1 + z95 * sd), FunnelPlot.square(1 + z998 * sd)
+      )
+    }
+    let t = tau2 ?? 0
+    return (
+      FunnelPlot.exactLimit(expected: e, tau2: t, probability: 0.001),
+      FunnelPlot.exactLimit(expected: e, tau2: t, probability: 0.025),
+      FunnelPlot.exactLimit(expected: e, tau2: t, probability: 0.975),
+      FunnelPlot.exactLimit(expected: e, tau2: t, probability: 0.999)
+    )
+  }
+
+  // MARK: - Implementation details
+
   /// 0..<n in one contiguous range per processor (a single range below 2,048 units, where
   /// threads cost more than they save). Each unit's result does not depend on the split.
   static func chunks(_ n: Int) -> [Range<Int>] {
@@ -314,12 +327,10 @@ public struct FunnelPlot: Sendable {
     return (0..<workers).map { w in (n * w / workers)..<(n * (w + 1) / workers) }
   }
 
-  // MARK: - Implementation details
-
-  /// The exact limits at .001, .025, .975 and .999 for every unit, shared by units with the
-  /// same E (within a worker's share), on all processors for large levels.
-  func fillExactLimits(
-    _ expected: [Double], tau2: Double, _ lower998: inout [Double], _ lower95: inout [Double],
+  /// `limits(expected:tau2:)` for every unit, shared by units with the same E (within a
+  /// worker's share), on all processors for large levels.
+  func fillLimits(
+    _ expected: [Double], tau2: Double?, _ lower998: inout [Double], _ lower95: inout [Double],
     _ upper95: inout [Double], _ upper998: inout [Double]
   ) {
     let ranges = FunnelPlot.chunks(expected.count)
@@ -338,12 +349,7 @@ public struct FunnelPlot: Sendable {
                 if let hit = cache[e] {
                   limits = hit
                 } else {
-                  limits = (
-                    FunnelPlot.exactLimit(expected: e, tau2: tau2, probability: 0.001),
-                    FunnelPlot.exactLimit(expected: e, tau2: tau2, probability: 0.025),
-                    FunnelPlot.exactLimit(expected: e, tau2: tau2, probability: 0.975),
-                    FunnelPlot.exactLimit(expected: e, tau2: tau2, probability: 0.999)
-                  )
+                  limits = self.limits(expected: e, tau2: tau2)
                   cache[e] = limits
                 }
                 (out.0.base[i], out.1.base[i], out.2.base[i], out.3.base[i]) = limits

@@ -186,4 +186,21 @@ struct ConsistentFunnelTests {
       observed: [0, 3, 20, 48, 8], expected: [6, 12, 20, 30, 2])
     #expect(classic.flags[0] == .cool)
   }
+
+  @Test("limits(expected:tau2:) gives each unit's limits, for both methods", arguments: FunnelPlot.Dispersion.allCases)
+  func limitsAtAnyE(dispersion: FunnelPlot.Dispersion) {
+    // The overdispersed five units of fiveUnitsByHand and a Poisson-like level: a chart's
+    // limit curves come from the same rule as the units' own limits.
+    let model = FunnelPlot(dispersion: dispersion)
+    for (observed, expected) in [
+      ([0.0, 3, 20, 48, 8], [6.0, 12, 20, 30, 2]), ([19.0, 21, 20, 18, 22, 20], [20.0, 20, 20, 20, 20, 20]),
+    ] {
+      let fit = model.fit(observed: observed, expected: expected)
+      for i in expected.indices {
+        let l = model.limits(expected: expected[i], tau2: fit.tau2)
+        #expect(l.lower998 == fit.lower998[i] && l.lower95 == fit.lower95[i])
+        #expect(l.upper95 == fit.upper95[i] && l.upper998 == fit.upper998[i])
+      }
+    }
+  }
 }

@@ -332,21 +332,17 @@ struct ReportContent {
     let a = log(max(lo * 0.8, 0.05))
     let z = log(hi * 1.25)
     let grid = (0..<60).map { exp(a + (z - a) * Double($0) / 59) }
-    func exact(_ tau2: Double) -> ChuandaoReport.FunnelPlot.Limits {
-      func lim(_ p: Double) -> [Double] { grid.map { ChuandaoStats.FunnelPlot.exactLimit(expected: $0, tau2: tau2, probability: p) } }
-      return .init(expected: grid, lower95: lim(0.025), upper95: lim(0.975), lower998: lim(0.001), upper998: lim(0.999))
+    // The curves come from the same rule as the nodes' own limits (the fit's tau2 and
+    // method); the plain Poisson ones are drawn beside them when the level is overdispersed.
+    let model = ChuandaoStats.FunnelPlot(dispersion: fit.dispersion)
+    func curves(_ tau2: Double?) -> ChuandaoReport.FunnelPlot.Limits {
+      let l = grid.map { model.limits(expected: $0, tau2: tau2) }
+      return .init(
+        expected: grid, lower95: l.map(\.lower95), upper95: l.map(\.upper95), lower998: l.map(\.lower998),
+        upper998: l.map(\.upper998))
     }
-    func normal(_ phi: Double) -> ChuandaoReport.FunnelPlot.Limits {
-      func lim(_ zz: Double) -> [Double] { grid.map { let s = 1 + zz * (phi / $0).squareRoot() / 2; return zz < 0 ? (s > 0 ? s * s : 0) : s * s } }
-      return .init(expected: grid, lower95: lim(-1.959964), upper95: lim(1.959964), lower998: lim(-3.090232), upper998: lim(3.090232))
-    }
-    let plain = exact(0)
-    var used = plain
-    var shownPlain: ChuandaoReport.FunnelPlot.Limits? = nil
-    if fit.overdispersed {
-      if fit.dispersion == .spiegelhalter { used = normal(fit.phi) } else if let tau2 = fit.tau2, tau2 > 0 { used = exact(tau2) }
-      shownPlain = plain
-    }
+    let used = curves(fit.tau2)
+    let shownPlain = fit.overdispersed ? curves(nil) : nil
     let idx = r.nodes.indices.filter { r.expected[$0] > 0 && r.expected[$0].isFinite && fit.ratio[$0].isFinite }
     let flagWords: [FunnelFlag: String] = [
       .cold: L("冷", "cold"), .cool: L("偏冷", "cool"), .normal: L(idx.count > 2000 ? "正常（密度）" : "正常", idx.count > 2000 ? "normal (density)" : "normal"),
