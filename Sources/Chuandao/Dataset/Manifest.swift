@@ -62,20 +62,11 @@ extension Manifest {
   /// Returns nil when the manifest is unusable (then `log` holds at least one error).
   static func parse(yaml text: String, folderName: String, log: inout DiagnosticLog) -> Manifest? {
     let file = "dataset.yaml"
-    if let (line, token) = YAMLText.firstAnchorOrAlias(text) {
-      log.error(file, line, zh: "不允许使用 YAML 锚点和别名（\(token)）：请把值直接写出",
-        en: "YAML anchors and aliases are not allowed (\(token)): write the value out")
-      return nil
-    }
     let root: Node?
     do {
-      root = try Yams.compose(yaml: text)
-    } catch let error as YamlError {
-      let (line, message) = YAMLText.describe(error, in: text)
-      log.error(file, line, zh: "不是有效的 YAML：\(message)", en: "not valid YAML: \(message)")
-      return nil
+      root = try YAMLText.compose(text)
     } catch {
-      log.error(file, nil, zh: "不是有效的 YAML：\(error)", en: "not valid YAML: \(error)")
+      log.error(file, error.line, zh: error.message.zh, en: error.message.en)
       return nil
     }
     guard let root, let map = root.mapping else {

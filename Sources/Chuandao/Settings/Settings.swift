@@ -92,20 +92,17 @@ extension Settings {
 
   /// Parses settings YAML; `file` names the source in errors.
   public static func parse(yaml text: String, file: String) throws(SettingsError) -> Settings {
-    var p = SettingsParser(file: file)
-    if let (line, token) = YAMLText.firstAnchorOrAlias(text) {
-      throw SettingsError(file: file, line: line, message: LocalizedText(
-        zh: "不允许使用 YAML 锚点和别名（\(token)）：请把值直接写出",
-        en: "YAML anchors and aliases are not allowed (\(token)): write the value out"))
-    }
+    let root: Node?
     do {
-      return try p.parse(text)
+      root = try YAMLText.compose(text)
+    } catch {
+      throw SettingsError(file: file, line: error.line, message: error.message)
+    }
+    var p = SettingsParser(file: file)
+    do {
+      return try p.parse(root)
     } catch let e as SettingsError {
       throw e
-    } catch let error as YamlError {
-      let (line, message) = YAMLText.describe(error, in: text)
-      throw SettingsError(file: file, line: line,
-        message: LocalizedText(zh: "不是有效的 YAML：\(message)", en: "not valid YAML: \(message)"))
     } catch {
       throw SettingsError(file: file, line: nil,
         message: LocalizedText(zh: "不是有效的 YAML：\(error)", en: "not valid YAML: \(error)"))
@@ -174,9 +171,9 @@ private struct SettingsParser {
     return x
   }
 
-  mutating func parse(_ text: String) throws -> Settings {
+  mutating func parse(_ root: Node?) throws -> Settings {
     var s = Settings()
-    guard let root = try Yams.compose(yaml: text) else { return s }  // an empty file: defaults
+    guard let root else { return s }  // an empty file: defaults
     let sections = ["attenuation", "imbalance", "coordination", "trend", "assess"]
     for (section, node) in try mapping(root, key: "", allowed: sections) {
       switch section {

@@ -3,6 +3,31 @@ import Yams
 /// What the toolkit's YAML files (dataset.yaml, settings) may hold, checked before Yams
 /// composes them, and Yams' errors as one line with the line number they name.
 enum YAMLText {
+  /// A YAML text that cannot be used: the line it names, when it names one, and what is
+  /// wrong, in both languages.
+  struct Problem: Error {
+    var line: Int?
+    var message: LocalizedText
+  }
+
+  /// The text composed by Yams, after refusing anchors and aliases: the one way the
+  /// toolkit's YAML files (dataset.yaml, settings) are read. nil for an empty text.
+  static func compose(_ text: String) throws(Problem) -> Node? {
+    if let (line, token) = firstAnchorOrAlias(text) {
+      throw Problem(line: line, message: LocalizedText(
+        zh: "不允许使用 YAML 锚点和别名（\(token)）：请把值直接写出",
+        en: "YAML anchors and aliases are not allowed (\(token)): write the value out"))
+    }
+    do {
+      return try Yams.compose(yaml: text)
+    } catch let error as YamlError {
+      let (line, message) = describe(error, in: text)
+      throw Problem(line: line, message: LocalizedText(zh: "不是有效的 YAML：\(message)", en: "not valid YAML: \(message)"))
+    } catch {
+      throw Problem(line: nil, message: LocalizedText(zh: "不是有效的 YAML：\(error)", en: "not valid YAML: \(error)"))
+    }
+  }
+
   /// The first anchor (`&name`) or alias (`*name`) outside quotes and comments, with its
   /// 1-based line. Neither file needs them, and an alias can expand a few hundred bytes
   /// into billions of nodes ("billion laughs"): Yams' duplicate-key check walks such an
