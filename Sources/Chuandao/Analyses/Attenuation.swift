@@ -60,19 +60,7 @@ public struct AttenuationAnalysis: Sendable {
       }
     }
 
-    // The same per top-level group, over the parents in its subtree.
-    var groups: [AttenuationResult.Group] = []
-    for b in f.levelRange(0) where f.exists(b, in: t) {
-      var gsteps: [AttenuationResult.GroupStep] = []
-      for k in 1..<L {
-        let parents = f.descendants(of: b, atLevel: k - 1)
-        let hs = parents.compactMap { h[$0].isNaN ? nil : h[$0] }
-        let n = parents.reduce(0) { $0 + count[$1] }
-        let tau = hs.isEmpty ? nil : Foundation.exp(hs.reduce(0, +) / Double(hs.count))
-        gsteps.append(.init(level: k, children: n, parents: hs.count, tau: tau))
-      }
-      groups.append(.init(node: b, steps: gsteps, endRetention: product(gsteps.map(\.tau))))
-    }
+    let groups = self.groups(d, period: t, ratios: r)
 
     let retention = product(steps.map(\.tau))
     let perStep = retention.map { 1 - Foundation.pow($0, 1 / Double(L - 1)) }
@@ -121,6 +109,30 @@ public struct AttenuationAnalysis: Sendable {
   /// The level steps of a period and each parent's mean child log-ratio h_p (NaN where
   /// undefined), without node flags, groups or variance components: what `trend` and
   /// `assess` need, at a fraction of the cost.
+  /// The same per top-level group (bureau), over the parents in its subtree: each group's
+  /// tau per level step and its end retention, without the node flags and the variance
+  /// components of `run` (what a series of end retentions over the periods needs).
+  public func groups(_ d: Dataset, period t: Int) -> [AttenuationResult.Group] {
+    groups(d, period: t, ratios: logRatios(d, period: t))
+  }
+
+  func groups(_ d: Dataset, period t: Int, ratios r: LogRatios) -> [AttenuationResult.Group] {
+    let f = d.forest
+    var groups: [AttenuationResult.Group] = []
+    for b in f.levelRange(0) where f.exists(b, in: t) {
+      var gsteps: [AttenuationResult.GroupStep] = []
+      for k in 1..<f.levelCount {
+        let parents = f.descendants(of: b, atLevel: k - 1)
+        let hs = parents.compactMap { r.h[$0].isNaN ? nil : r.h[$0] }
+        let n = parents.reduce(0) { $0 + r.count[$1] }
+        let tau = hs.isEmpty ? nil : Foundation.exp(hs.reduce(0, +) / Double(hs.count))
+        gsteps.append(.init(level: k, children: n, parents: hs.count, tau: tau))
+      }
+      groups.append(.init(node: b, steps: gsteps, endRetention: product(gsteps.map(\.tau))))
+    }
+    return groups
+  }
+
   public func transmission(_ d: Dataset, period t: Int) -> (steps: [AttenuationResult.Step], parentMeanLogRatio: [Double]) {
     let f = d.forest
     let r = logRatios(d, period: t)

@@ -14,7 +14,10 @@ public struct CompareAnalysis: Sendable {
 
   public init(settings: Settings = .init()) { self.settings = settings }
 
-  public func run(_ d: Dataset, from p: Int, to q: Int) -> CompareResult {
+  /// `flags`: section 3's flags of every period on the levels below the top (computed here
+  /// when not given), as `AssessAnalysis.run` and `TrendAnalysis.run` take them, so that a
+  /// caller running those too computes them once.
+  public func run(_ d: Dataset, from p: Int, to q: Int, flags given: PeriodFlags? = nil) -> CompareResult {
     let f = d.forest
     let L = f.levelCount
     let both = (0..<f.count).filter { f.exists($0, in: p) && f.exists($0, in: q) }
@@ -126,7 +129,7 @@ public struct CompareAnalysis: Sendable {
     var assessSettings = settings.assess
     assessSettings.draws = 0
     let assess = AssessAnalysis(settings: assessSettings, siloGap: settings.coordination.siloGap)
-    let flags = PeriodFlags.compute(d, levels: Array(1..<max(1, L)), settings: settings.imbalance)
+    let flags = given ?? PeriodFlags.compute(d, levels: Array(1..<max(1, L)), settings: settings.imbalance)
     let sp = assess.run(d, period: p, flags: flags, imbalance: settings.imbalance)
     let sq = assess.run(d, period: q, flags: flags, imbalance: settings.imbalance)
     notes += flags.notes

@@ -116,7 +116,7 @@ struct ReportContent {
     let flags: PeriodFlags? =
       d.hasSupervision ? PeriodFlags.compute(d, levels: Array(0..<f.levelCount), settings: b.settings.imbalance) : nil
     let compare: CompareResult? =
-      (d.hasScores && previous != nil) ? CompareAnalysis(settings: b.settings).run(d, from: t - 1, to: t) : nil
+      (d.hasScores && previous != nil) ? CompareAnalysis(settings: b.settings).run(d, from: t - 1, to: t, flags: flags) : nil
     if let compare { store("compare", compare.json(d, provenance: provenance(period: "\(labels[t - 1])..\(label)")), period: nil) }
 
     var body: [ReportPart] = []
@@ -208,9 +208,8 @@ struct ReportContent {
       var values: [Double?] = []
       var byPeriod: [[Int: Double]] = []
       for p in 0...t {
-        let r = p == t ? result : analysis.run(d, period: p)
         var m: [Int: Double] = [:]
-        for g in r.groups { if let e = g.endRetention { m[g.node] = e } }
+        for g in p == t ? result.groups : analysis.groups(d, period: p) { if let e = g.endRetention { m[g.node] = e } }
         byPeriod.append(m)
       }
       for node in tops { for p in 0...t { values.append(byPeriod[p][node]) } }
