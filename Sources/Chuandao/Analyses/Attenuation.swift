@@ -20,7 +20,7 @@ public struct AttenuationAnalysis: Sendable {
     let f = d.forest
     let L = f.levelCount
     let r = logRatios(d, period: t)
-    let (g, h, count) = (r.g, r.h, r.count)
+    let (g, h) = (r.g, r.h)
 
     // Level steps over all parents.
     var steps: [AttenuationResult.Step] = []
