@@ -8,7 +8,7 @@ LANG_OPT ?= zh
 ANALYSES = validate summary attenuation imbalance coordination closure trend assess
 SUDO := $(shell if [ "$$(id -u)" != 0 ]; then echo sudo; fi)
 
-.PHONY: all deps test-deps build release report test benchmarks format clean
+.PHONY: all deps test-deps build release report notebooks test benchmarks format clean
 
 all: build
 
@@ -38,6 +38,23 @@ report: release
 	@echo "== chuandao report $(SAMPLE) --out $(REPORT_DIR)"
 	@html=$$(.build/release/chuandao report $(SAMPLE) --out $(REPORT_DIR) --lang $(LANG_OPT)) || exit $$?; \
 	  echo "The report: $$html"
+
+# Re-runs every notebook in notebooks-md/ (and notebooks-md/en/) and copies each one's
+# outputs back beside it: the one command that refreshes them after an intended change
+# (the tests run each with --check). Review `git diff notebooks-md` before committing.
+# NOTEBOOK_BIN names another build of chuandao to run them with (no build then).
+NOTEBOOKS = $(sort $(filter-out %/README.md,$(wildcard notebooks-md/*.md notebooks-md/en/*.md)))
+NOTEBOOK_BIN ?=
+notebooks:
+	@if [ -z "$(NOTEBOOK_BIN)" ]; then $(MAKE) --no-print-directory build >/dev/null || exit $$?; fi
+	@bin=$(or $(NOTEBOOK_BIN),.build/debug/chuandao); \
+	tmp=$$(mktemp -d) && for nb in $(NOTEBOOKS); do \
+	  dir=$$(dirname $$nb); stem=$$(basename $$nb .md); out=$$tmp/$$(echo $$dir | tr / _)_$$stem; \
+	  mkdir -p $$out && $$bin notebook run $$nb --out $$out >/dev/null || exit $$?; \
+	  cp $$out/$$stem.md $$nb && rm -rf $$dir/$${stem}_files && \
+	  if [ -d $$out/$${stem}_files ]; then cp -r $$out/$${stem}_files $$dir/; fi; \
+	  echo "updated $$nb"; \
+	done; rm -rf $$tmp
 
 # What the report's browser test needs: headless Chromium and a CJK font.
 test-deps:

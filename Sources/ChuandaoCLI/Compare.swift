@@ -7,7 +7,7 @@ struct Compare: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: help("同比：两期的各项分析结果和节点标记并列比较。", "Year on year (同比): each analysis's figures and node flags in two periods side by side."),
     discussion: helpText(help("""
-      用相同的设置分别分析 P 期（--from）和 Q 期（--to），并列给出变化 Q - P：各层级的传导率 tau 和末端保留率（总体和每个顶层单位）；最底层偏冷、偏冷、偏热、热的个数、phi 和基尼系数，以及标记有变化的节点；各层的平均协同指数，以及开始或不再“各扫门前雪”的节点；闭环指数（总体和每个顶层单位，需有 problems.csv 且两期都有 period_end）；各层的等级分布和等级有变化的节点。考核按覆盖所有各期的上下限归一，因此两期的综合得分可以比较。
+      用相同的设置分别分析 P 期（--from）和 Q 期（--to），并列给出变化 Q - P：各层级的传导率 tau 和末端保留率（总体和每个顶层单位）；最底层冷、偏冷、偏热、热的个数、phi 和基尼系数，以及标记有变化的节点；各层的平均协同指数，以及开始或不再“各扫门前雪”的节点；闭环指数（总体和每个顶层单位，需有 problems.csv 且两期都有 period_end）；各层的等级分布和等级有变化的节点。考核按覆盖所有各期的上下限归一，因此两期的综合得分可以比较。
 
       只比较两期都存在的节点。两期之间改组（经 successor 更名或合并）的节点与其承接者单独列出，不作比较（docs/compare.md）。--period 不适用。
 

@@ -59,8 +59,8 @@ struct Report: ParsableCommand {
     ).build()
 
     let folder = out.hasSuffix("/") && out.count > 1 ? String(out.dropLast()) : out
-    try makeFolder(folder)
-    try makeFolder(folder + "/charts")
+    try makeFolder(folder, lang: lang)
+    try makeFolder(folder + "/charts", lang: lang)
     let protecting = Provenance.protectedPaths(dataset: dataset.dataset, configPath: config)
     let names = Set(report.charts.map(\.name))
     // Charts of an earlier run that this one does not make would be linked from nowhere.
@@ -76,20 +76,5 @@ struct Report: ParsableCommand {
     try write(Array(report.markdown.utf8), to: folder + "/report.md", protecting: protecting, lang: lang)
     try write(Array(report.html.utf8), to: folder + "/report.html", protecting: protecting, lang: lang)
     printOut(folder + "/report.html\n")
-  }
-
-  func makeFolder(_ path: String) throws {
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-      if isDirectory.boolValue { return }
-      printError(lang.pick("错误：\(path) 已存在且不是文件夹", "error: \(path) exists and is not a folder"))
-      throw ExitCode(1)
-    }
-    do {
-      try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
-    } catch {
-      printError(lang.pick("错误：无法创建文件夹 \(path)（其上级文件夹须已存在）", "error: cannot create the folder \(path) (its parent must exist)"))
-      throw ExitCode(1)
-    }
   }
 }

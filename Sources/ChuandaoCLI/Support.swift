@@ -4,18 +4,64 @@ import ChuandaoReport
 import Foundation
 import _ChuandaoOutput
 
-/// Writes to standard error.
-func printError(_ text: String) {
-  FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+/// What a command prints while a notebook block runs it in-process (`notebook run`): the
+/// items of its standard output and the text of its standard error, kept instead of
+/// printed. Blocks run one at a time, so one capture at a time is set.
+final class OutputCapture: @unchecked Sendable {
+  /// The block's command line, for provenance in place of the process's.
+  let command: String
+  private(set) var items: [NotebookItem] = []
+  private(set) var messages = ""
+  private let lock = NSLock()
+
+  init(command: String) {
+    self.command = command
+  }
+
+  /// Charts the block drew (`chuandao chart`), by the name the command gives them; the
+  /// block's items link them as `chart:N`, N the index here, until the runner names files.
+  private(set) var charts: [(name: String, svg: String)] = []
+
+  func add(_ item: NotebookItem) { lock.withLock { items.append(item) } }
+  func addChart(name: String, svg: String, caption: String) {
+    lock.withLock {
+      items.append(.chart(link: "chart:\(charts.count)", caption: caption))
+      charts.append((name, svg))
+    }
+  }
+  func addMessage(_ text: String) { lock.withLock { messages += text } }
+
+  /// The capture in force, if any.
+  static var current: OutputCapture? { lock.withLock { active } }
+
+  /// Runs `body` with `capture` in force.
+  static func with<T>(_ capture: OutputCapture, _ body: () throws -> T) rethrows -> T {
+    lock.withLock { active = capture }
+    defer { lock.withLock { active = nil } }
+    return try body()
+  }
+
+  private static let lock = NSLock()
+  nonisolated(unsafe) private static var active: OutputCapture?
 }
 
-/// Writes to standard output without buffering surprises.
+/// Writes to standard error (or to the notebook block's messages).
+func printError(_ text: String) {
+  let line = text.hasSuffix("\n") ? text : text + "\n"
+  if let capture = OutputCapture.current { return capture.addMessage(line) }
+  FileHandle.standardError.write(Data(line.utf8))
+}
+
+/// Writes to standard output without buffering surprises (or to the notebook block).
 func printOut(_ text: String) {
+  if let capture = OutputCapture.current { return capture.add(.text(text, info: "text")) }
   FileHandle.standardOutput.write(Data(text.utf8))
 }
 
-/// The command line as typed, for provenance.
-var commandLine: String { shellQuoted(["chuandao"] + CommandLine.arguments.dropFirst()) }
+/// The command line as typed, for provenance (a notebook block's own, in a notebook).
+var commandLine: String {
+  OutputCapture.current?.command ?? shellQuoted(["chuandao"] + CommandLine.arguments.dropFirst())
+}
 
 /// A dataset argument that is not a folder is a usage error (exit 1), not invalid data.
 func requireFolder(_ folder: String, lang: Language) throws {
@@ -116,7 +162,7 @@ func settingsLine(_ path: String?, digest: String?, lang: Language) -> String {
 
 /// Whether tables print whole names: `--wide`, or output that is not a terminal.
 func wholeNames(_ options: CommonOptions) -> Bool {
-  options.wide || options.out != nil || isatty(STDOUT_FILENO) == 0
+  options.wide || options.out != nil || OutputCapture.current != nil || isatty(STDOUT_FILENO) == 0
 }
 
 /// Prints or writes a command's output in the chosen format, with provenance: the one
@@ -131,6 +177,10 @@ func emit(
     if let settingsLine {
       document.append(Section(nil, [.paragraph(String(settingsLine.dropLast(settingsLine.hasSuffix("\n") ? 1 : 0)))]))
     }
+    // In a notebook, Markdown and HTML become the notebook's own tables.
+    if let capture = OutputCapture.current, options.out == nil, options.format != .table {
+      return capture.add(.document(document))
+    }
     try write(Array(renderer.render(document).utf8), to: options.out, protecting: protecting, lang: options.lang)
     return
   }
@@ -138,14 +188,14 @@ func emit(
   case .json:
     var doc = output.json()
     if doc["provenance"] == nil { doc["provenance"] = provenance.json }
-    try write(JSONWriter().data(.object(doc)), to: options.out, protecting: protecting, lang: options.lang)
+    try write(JSONWriter().data(.object(doc)), to: options.out, protecting: protecting, lang: options.lang, info: "json")
   case .csv where options.out.map(isFolderTarget) ?? false:
     try writeTables(output, folder: options.out!, provenance: provenance, protecting: protecting, lang: options.lang)
   case .csv:
     // Numbers to 10 significant digits: no floating-point noise (92.19999999999999) in a
     // spreadsheet; the JSON keeps full precision (docs/output.md).
     let bytes = CSVTable(objects: output.csvRows(), significantDigits: 10).bytes()
-    try write(bytes, to: options.out, protecting: protecting, lang: options.lang)
+    try write(bytes, to: options.out, protecting: protecting, lang: options.lang, info: "csv")
     if let out = options.out {
       let side = JSONWriter().string(provenance.json) + "\n"
       try write(Array(side.utf8), to: out + ".provenance.json", protecting: protecting, lang: options.lang)
@@ -161,21 +211,30 @@ func isFolderTarget(_ path: String) -> Bool {
   return path.hasSuffix("/") || (FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue)
 }
 
+/// Makes the output folder `path` when missing (its parent must exist); an existing
+/// non-folder or a folder that cannot be made is a usage error (exit 1).
+func makeFolder(_ path: String, lang: Language) throws {
+  var isDirectory: ObjCBool = false
+  if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+    if isDirectory.boolValue { return }
+    printError(lang.pick("错误：\(path) 已存在且不是文件夹", "error: \(path) exists and is not a folder"))
+    throw ExitCode(1)
+  }
+  do {
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+  } catch {
+    printError(lang.pick("错误：无法创建文件夹 \(path)（其上级文件夹须已存在）", "error: cannot create the folder \(path) (its parent must exist)"))
+    throw ExitCode(1)
+  }
+}
+
 /// `--format csv --out DIR`: one CSV file per table (`CommandOutput.csvTables`) and
 /// `provenance.json`, each written atomically; the folder is made when missing (its parent
 /// must exist).
 func writeTables(
   _ output: CommandOutput, folder: String, provenance: Provenance, protecting: Set<String>, lang: Language
 ) throws {
-  var isDirectory: ObjCBool = false
-  if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
-    do {
-      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
-    } catch {
-      printError(lang.pick("错误：无法创建文件夹 \(folder)（其上级文件夹须已存在）", "error: cannot create the folder \(folder) (its parent must exist)"))
-      throw ExitCode(1)
-    }
-  }
+  try makeFolder(folder, lang: lang)
   let base = folder.hasSuffix("/") ? String(folder.dropLast()) : folder
   for (name, rows) in output.csvTables() {
     let bytes = CSVTable(objects: rows, significantDigits: 10).bytes()
@@ -185,8 +244,15 @@ func writeTables(
   try write(Array(side.utf8), to: "\(base)/provenance.json", protecting: protecting, lang: lang)
 }
 
-func write(_ bytes: [UInt8], to path: String?, protecting: Set<String>, lang: Language) throws {
+/// Writes `bytes` atomically to `path`, or to standard output (in a notebook, to the
+/// block's output as a fenced block with `info`).
+func write(_ bytes: [UInt8], to path: String?, protecting: Set<String>, lang: Language, info: String = "text") throws {
   guard let path else {
+    if let capture = OutputCapture.current {
+      var text = String(decoding: bytes, as: UTF8.self)
+      if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+      return capture.add(.text(text, info: info))
+    }
     FileHandle.standardOutput.write(Data(bytes))
     return
   }

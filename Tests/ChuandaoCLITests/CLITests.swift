@@ -200,18 +200,6 @@ struct CLITests {
     #expect(try CLI.run(["summary", "/no/such/folder", "--lang", "en"]).status == 1)
   }
 
-  @Test("help exits 0 and shows an example; commands not built yet say so and exit 1",
-        arguments: [["notebook", "run"]])
-  func pending(_ command: [String]) throws {
-    let help = try CLI.run(command + ["--help"])
-    #expect(help.status == 0)
-    #expect(help.out.contains("chuandao \(command.joined(separator: " "))"))
-    let r = try CLI.run(command + ["notebooks-md/none.md", "--out", "/nonexistent-chuandao/nb", "--lang", "en"])
-    #expect(r.status == 1)
-    #expect(r.stderr.contains("is not built yet"))
-    #expect(r.stdout.isEmpty)
-  }
-
   @Test("report --help shows its examples")
   func reportHelp() throws {
     let help = try CLI.run(["report", "--help", "--lang", "en"])

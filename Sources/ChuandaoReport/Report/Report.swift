@@ -228,7 +228,8 @@ struct ReportContent {
 
   // MARK: - 3 Cold and hot
 
-  mutating func coldAndHot(_ flags: PeriodFlags?) {
+  /// `levels`: the levels to analyse (default: every level below the top).
+  mutating func coldAndHot(_ flags: PeriodFlags?, levels only: [Int]? = nil) {
     heading(2, "3 温差：监督冷热不均", "3 Cold and hot: uneven supervision")
     guard d.hasSupervision, f.levelCount > 1 else {
       say(d.hasSupervision
@@ -243,7 +244,7 @@ struct ReportContent {
     var json = JSONObject()
     var ratioByNode: [Int: Double] = [:]
     var bottomResult: ImbalanceResult?
-    for k in 1..<f.levelCount {
+    for k in only ?? Array(1..<f.levelCount) {
       heading(3, "\(level(k))层", "Level: \(level(k))")
       let result: ImbalanceResult
       do {
