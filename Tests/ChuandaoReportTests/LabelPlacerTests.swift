@@ -18,6 +18,37 @@ struct LabelPlacerTests {
     #expect(!p.placed[0].box.intersects(p.placed[1].box))
   }
 
+  // Five nodes on one spot at the bottom edge of the plot (as cold nodes with O = 0 and
+  // about the same E sit on a funnel plot). Next to the node, right, left and above hold
+  // three names and below is outside the plot, so the four near places alone drop two.
+  // With leaders the other two go to stacked rows (14 px to the side, a row or more up,
+  // since rows down are outside), clear of the three beside the node and of each other.
+  @Test func nodesOnOneSpotAreAllNamedWithLeaders() {
+    var near = LabelPlacer(bounds: bounds, fontSize: 10, padding: 1, offset: 7)
+    var stacked = LabelPlacer(bounds: bounds, fontSize: 10, padding: 1, offset: 7)
+    let names = ["水文总站第4党支部", "建设工程安全质量监督站第2党支部", "水文总站第2党支部", "港航事务中心第4党支部", "城建档案馆第1党支部"]
+    for name in names {
+      near.place(name, x: 150, y: 195)
+      stacked.place(name, x: 150, y: 195, positions: LabelPlacer.Position.withLeaders)
+    }
+    #expect(near.placed.count < 5)
+    #expect(stacked.placed.map(\.text) == names)
+    for i in stacked.placed.indices {
+      #expect(bounds.contains(stacked.placed[i].box))
+      for j in stacked.placed.indices where j > i {
+        #expect(!stacked.placed[i].box.intersects(stacked.placed[j].box, padding: 1))
+      }
+    }
+    // The first three are next to the node, without a leader; the others have one that
+    // starts 6 px (offset - 1) from the node and ends at the label's near edge.
+    #expect(stacked.placed.prefix(3).allSatisfy { $0.leader == nil })
+    for p in stacked.placed.dropFirst(3) {
+      let l = try! #require(p.leader)
+      #expect(abs(((l[0] - 150) * (l[0] - 150) + (l[1] - 195) * (l[1] - 195)).squareRoot() - 6) < 1e-9)
+      #expect(abs(l[2] - (p.anchor == .start ? p.box.minX - 1 : p.box.maxX + 1)) < 1e-9)
+    }
+  }
+
   @Test func sameSpotSecondIsDroppedWithOnePosition() {
     var p = LabelPlacer(bounds: bounds, fontSize: 10)
     let placed3 = p.place("alpha", x: 100, y: 100, positions: [.right])

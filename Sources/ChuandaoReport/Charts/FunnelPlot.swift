@@ -200,8 +200,11 @@ public struct FunnelPlot: Sendable {
     let named = pointIndices.filter { flags[$0] == .cold || flags[$0] == .hot }
       .map { (i: $0, z: abs(ratio[$0] - 1) * expected[$0].squareRoot()) }
       .sorted { $0.z != $1.z ? $0.z > $1.z : $0.i < $1.i }
-    for (i, _) in named {
-      placer.place(names[i], x: x(expected[i]), y: y(ratio[i]))
+    // Beside the node first, every name; then, for the names that found no room there
+    // (nodes on one spot), a stacked row with a leader line.
+    let unplaced = named.filter { !placer.place(names[$0.i], x: x(expected[$0.i]), y: y(ratio[$0.i])) }
+    for (i, _) in unplaced {
+      placer.place(names[i], x: x(expected[i]), y: y(ratio[i]), positions: LabelPlacer.Position.stacked)
     }
     placer.draw(into: &svg)
 

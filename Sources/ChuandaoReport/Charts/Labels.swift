@@ -11,12 +11,24 @@
 /// thousands of flagged nodes.
 struct LabelPlacer {
   /// Where a label may sit relative to its anchor point.
-  enum Position: CaseIterable {
+  enum Position: Equatable {
     /// Left-aligned, just right of the anchor, baseline a third of the size below it.
     case right
     case left
     case above
     case below
+    /// Right (left) of the anchor and `rows` lines of text below it (above when negative),
+    /// joined to it by a leader line: room for the names of nodes that sit on one spot.
+    case stackedRight(rows: Int)
+    case stackedLeft(rows: Int)
+
+    /// The four places next to the anchor.
+    static let near: [Position] = [.right, .left, .above, .below]
+    /// Up to four rows above and below on either side, nearest first.
+    static let stacked: [Position] =
+      (1...4).flatMap { k in [.stackedRight(rows: -k), .stackedRight(rows: k), .stackedLeft(rows: -k), .stackedLeft(rows: k)] }
+    /// The four near places, then the stacked rows.
+    static let withLeaders: [Position] = near + stacked
   }
 
   struct Placed: Equatable {
@@ -25,6 +37,8 @@ struct LabelPlacer {
     var y: Double
     var anchor: TextAnchor
     var box: Rect
+    /// From the anchor to the label, for a stacked label.
+    var leader: [Double]?
   }
 
   let bounds: Rect
@@ -52,7 +66,7 @@ struct LabelPlacer {
   /// Tries to place `text` near (x, y); returns whether it was placed.
   @discardableResult
   mutating func place(
-    _ text: String, x: Double, y: Double, positions: [Position] = Position.allCases
+    _ text: String, x: Double, y: Double, positions: [Position] = Position.near
   )
     -> Bool
   {
@@ -60,7 +74,18 @@ struct LabelPlacer {
       let (tx, ty, anchor) = origin(position, x: x, y: y)
       let box = TextMetrics.box(text, x: tx, baseline: ty, fontSize: fontSize, anchor: anchor)
       guard bounds.contains(box), !collides(box) else { continue }
-      placed.append(Placed(text: text, x: tx, y: ty, anchor: anchor, box: box))
+      var leader: [Double]?
+      switch position {
+      case .stackedRight, .stackedLeft:
+        // From just outside the node's marker to the middle of the label's near edge.
+        let toX = anchor == .start ? box.minX - 1 : box.maxX + 1
+        let toY = (box.minY + box.maxY) / 2
+        let d = ((toX - x) * (toX - x) + (toY - y) * (toY - y)).squareRoot()
+        let r = min(offset - 1, d)
+        leader = [x + (toX - x) * r / d, y + (toY - y) * r / d, toX, toY]
+      default: break
+      }
+      placed.append(Placed(text: text, x: tx, y: ty, anchor: anchor, box: box, leader: leader))
       insert(box)
       return true
     }
@@ -83,6 +108,8 @@ struct LabelPlacer {
     case .left: return (x - offset, mid, .end)
     case .above: return (x, y - offset - 0.2 * fontSize, .middle)
     case .below: return (x, y + offset + 0.8 * fontSize, .middle)
+    case .stackedRight(let k): return (x + 2 * offset, mid + Double(k) * 1.3 * fontSize, .start)
+    case .stackedLeft(let k): return (x - 2 * offset, mid + Double(k) * 1.3 * fontSize, .end)
     }
   }
 
@@ -109,6 +136,7 @@ struct LabelPlacer {
   /// Writes every placed label.
   func draw(into svg: inout SVGWriter, fill: String = "#222222") {
     for p in placed {
+      if let l = p.leader { svg.line(l[0], l[1], l[2], l[3], stroke: "#777777", width: 0.6) }
       svg.text(p.text, x: p.x, y: p.y, size: fontSize, anchor: p.anchor, fill: fill)
     }
   }
