@@ -157,6 +157,23 @@ struct TrendAnalysisTests {
     }
   }
 
+  @Test("the supervision direction of a persistent node: its intensity's own direction when the metric is intensity")
+  func supervisionDirection() throws {
+    let (d, _) = DatasetGenerator(.preset(.sample, seed: 1)).makeDataset()
+    let last = d.periods.count - 1
+    let byScore = TrendAnalysis().run(d, through: last)
+    let byIntensity = TrendAnalysis(metric: .intensity).run(d, through: last)
+    let persistent = byIntensity.series.filter { $0.persistent != nil }
+    #expect(!persistent.isEmpty)
+    for s in persistent {
+      // The intensity series' direction is the supervision direction, and it is the one
+      // the score run found by testing the intensity of the same node.
+      #expect(byIntensity.supervisionDirection[s.node] == s.direction)
+      #expect(byScore.supervisionDirection[s.node] == s.direction)
+    }
+    #expect(byIntensity.supervisionDirection.count == persistent.count)
+  }
+
   @Test("planted persistent-cold units are found on the city preset")
   func plantedCity() throws {
     let (d, truth) = DatasetGenerator(.preset(.city, seed: 5)).makeDataset()

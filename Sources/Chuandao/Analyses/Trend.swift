@@ -96,7 +96,10 @@ public struct TrendAnalysis: Sendable {
     // their intensity, since a node may be cold with a rising score.
     var supervision: [Int: TrendResult.Direction] = [:]
     let persistent = Set(series.filter { $0.persistent != nil }.map(\.node))
-    if only == nil && metric != .intensity && !persistent.isEmpty && d.periods.contains(where: { $0.supervision != nil }) {
+    if only == nil && metric == .intensity {
+      // The series are the intensity already: its direction is supervision's.
+      for s in series where persistent.contains(s.node) { supervision[s.node] = s.direction }
+    } else if only == nil && !persistent.isEmpty && d.periods.contains(where: { $0.supervision != nil }) {
       var intensity = self
       intensity.metric = .intensity
       for s in intensity.run(d, through: last, flags: flags, only: persistent).series {
