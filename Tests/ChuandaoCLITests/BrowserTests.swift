@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 
-/// report.html in a real headless Chromium (Debian's `chromium`, installed by `make test`
-/// with `fonts-noto-cjk`): it loads without fetching anything, and draws a page.
+/// report.html and the notebooks' pages in a real headless Chromium (Debian's `chromium`,
+/// installed by `make test` with `fonts-noto-cjk`): they load without fetching anything or
+/// a console message, and draw a page.
 @Suite("report.html in headless Chromium")
 struct BrowserTests {
   static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
@@ -10,8 +11,10 @@ struct BrowserTests {
   }
 
   /// Runs Chromium headless on `page` with the browser's own background services off and a
-  /// fresh profile, writing a screenshot and a network log into `dir`.
-  static func open(_ page: String, in dir: String) throws -> (png: Data, urls: [String]) {
+  /// fresh profile, writing a screenshot and a network log into `dir`; returns the PNG, the
+  /// URLs of the network log and the page's console messages (Chromium's log on stderr
+  /// names them `CONSOLE`).
+  static func open(_ page: String, in dir: String) throws -> (png: Data, urls: [String], console: [String]) {
     let browser = try #require(chromium, "headless Chromium is missing: run `make test`, which installs it")
     let p = Process()
     p.executableURL = URL(fileURLWithPath: browser)
@@ -20,20 +23,23 @@ struct BrowserTests {
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
       "--disable-default-apps", "--no-first-run", "--disable-client-side-phishing-detection",
       "--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication",
-      "--log-net-log=\(dir)/net.json", "--window-size=1000,1400",
+      "--log-net-log=\(dir)/net.json", "--window-size=1000,1400", "--enable-logging=stderr", "--v=0",
       "--screenshot=\(dir)/page.png", "file://\(page)",
     ]
     p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
+    let err = Pipe()
+    p.standardError = err
     try p.run()
+    let log = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     p.waitUntilExit()
+    let console = log.split(separator: "\n").filter { $0.contains(":CONSOLE") }.map(String.init)
     #expect(p.terminationStatus == 0)
-    let log = try String(contentsOfFile: "\(dir)/net.json", encoding: .utf8)
+    let net = try String(contentsOfFile: "\(dir)/net.json", encoding: .utf8)
     let pattern = try NSRegularExpression(pattern: "\"url\":\"([^\"]*)\"")
-    let urls = pattern.matches(in: log, range: NSRange(log.startIndex..., in: log)).map {
-      String(log[Range($0.range(at: 1), in: log)!])
+    let urls = pattern.matches(in: net, range: NSRange(net.startIndex..., in: net)).map {
+      String(net[Range($0.range(at: 1), in: net)!])
     }
-    return (try Data(contentsOf: URL(fileURLWithPath: "\(dir)/page.png")), urls)
+    return (try Data(contentsOf: URL(fileURLWithPath: "\(dir)/page.png")), urls, console)
   }
 
   /// Requests the page itself made: Chromium's own services (update checks, time, account
@@ -53,8 +59,9 @@ struct BrowserTests {
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let r = try CLI.run(["report", CLI.sample, "--out", dir + "/report", "--lang", lang])
     #expect(r.status == 0, "\(r.stderr)")
-    let (png, urls) = try Self.open(dir + "/report/report.html", in: dir)
+    let (png, urls, console) = try Self.open(dir + "/report/report.html", in: dir)
     #expect(Self.pageRequests(urls).isEmpty, "the page requested \(Self.pageRequests(urls))")
+    #expect(console.isEmpty, "console: \(console)")
     // Not blank: an empty page of this size is about 7 KB of PNG; the report's first
     // screen, with its text and a chart, about 180 KB.
     #expect(png.count > 50_000, "screenshot of \(png.count) bytes")
@@ -72,13 +79,27 @@ struct BrowserTests {
     #expect(html.contains("\"Noto Sans CJK SC\""))
   }
 
-  @Test("the check can fail: a page with an external image is caught")
+  @Test("a notebook's page loads with no request and no console message, and draws its charts", arguments: ["03-cold-and-hot.md", "en/03-cold-and-hot.md"])
+  func notebook(_ name: String) throws {
+    let dir = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let notebook = CLI.repository.appendingPathComponent("notebooks-md/" + name).path
+    let r = try CLI.run(["notebook", "run", notebook, "--out", dir + "/nb"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let (png, urls, console) = try Self.open(dir + "/nb/03-cold-and-hot.html", in: dir)
+    #expect(Self.pageRequests(urls).isEmpty, "the page requested \(Self.pageRequests(urls))")
+    #expect(console.isEmpty, "console: \(console)")
+    #expect(png.count > 50_000, "screenshot of \(png.count) bytes")
+  }
+
+  @Test("the check can fail: a page with an external image, or a console error, is caught")
   func catchesARequest() throws {
     let dir = try CLI.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    try "<html><body><img src=\"http://example.com/x.png\"></body></html>".write(
+    try "<html><body><img src=\"http://example.com/x.png\"><script>console.error('boom')</script></body></html>".write(
       toFile: dir + "/bad.html", atomically: true, encoding: .utf8)
-    let (_, urls) = try Self.open(dir + "/bad.html", in: dir)
+    let (_, urls, console) = try Self.open(dir + "/bad.html", in: dir)
     #expect(Self.pageRequests(urls).contains("http://example.com/x.png"))
+    #expect(console.contains { $0.contains("\"boom\"") }, "console: \(console)")
   }
 }
