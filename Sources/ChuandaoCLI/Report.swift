@@ -45,23 +45,39 @@ struct Report: ParsableCommand {
   @Option(help: optionHelp("设置文件（YAML，见 docs/methods.md 第 8 节）；给出的键覆盖默认值。", "Settings file (YAML, docs/methods.md section 8); keys given override the defaults."))
   var config: String?
 
+  @Flag(help: optionHelp("结束时在标准错误打印各阶段用时（读取、分析、结果 JSON、图表、文档、写文件），见 docs/report.md。", "Print at the end, on standard error, where the time went (load, analyses, results JSON, charts, documents, writing); see docs/report.md."))
+  var timings = false
+
   func run() throws {
-    let settings = try loadSettings(config, lang: lang)
-    let (data, digests) = try loadDataset(dataset.dataset, config: config, lang: lang)
+    let start = ContinuousClock.now
+    var clock = ReportTimings()
+    let (settings, data, digests) = try clock.measure(.load) {
+      let settings = try loadSettings(config, lang: lang)
+      let (data, digests) = try loadDataset(dataset.dataset, config: config, lang: lang)
+      return (settings, data, digests)
+    }
     let t = try resolvePeriod(period, in: data, lang: lang)
     if AssessAnalysis(settings: settings.assess).unknownGoalpostLevels(data).count > 0 {
       printError(lang.pick("注：assess.goalposts 中有数据集没有的层级，年度考核一节略去", "note: assess.goalposts names a level the dataset does not have; the assessment section is left out"))
     }
     let provenance = Provenance(digests: digests, command: commandLine, period: data.manifest.periods[t])
-    let report = ReportBuilder(
-      dataset: data, settings: settings, period: t, lang: lang, provenance: provenance,
-      settingsLine: settingsLine(config, digest: digests.config, lang: lang)
-    ).build()
-
     let folder = out.hasSuffix("/") && out.count > 1 ? String(out.dropLast()) : out
     try makeFolder(folder, lang: lang)
     try makeFolder(folder + "/charts", lang: lang)
     let protecting = Provenance.protectedPaths(dataset: dataset.dataset, configPath: config)
+
+    // results.json is made and written member by member on a queue of its own while the
+    // analyses go on: a province's is 800 MB, never whole in memory, and only what is left
+    // of it when the last analysis ends is waited for.
+    let results = try outputCheck(folder + "/results.json") { () throws(OutputError) in
+      try ResultsFile(path: folder + "/results.json", protecting: protecting)
+    }
+    let report = ReportBuilder(
+      dataset: data, settings: settings, period: t, lang: lang, provenance: provenance,
+      settingsLine: settingsLine(config, digest: digests.config, lang: lang)
+    ).build(results: results.receive)
+    clock.add(report.timings)
+
     let names = Set(report.charts.map(\.name))
     // Charts of an earlier run that this one does not make would be linked from nowhere.
     if let old = try? FileManager.default.contentsOfDirectory(atPath: folder + "/charts") {
@@ -69,12 +85,106 @@ struct Report: ParsableCommand {
         try? FileManager.default.removeItem(atPath: folder + "/charts/" + file)
       }
     }
-    for chart in report.charts {
-      try write(Array(chart.svg.utf8), to: "\(folder)/charts/\(chart.name)", protecting: protecting, lang: lang)
+    try clock.measure(.writing) {
+      // results.json first: until it is committed its temporary is open.
+      try outputCheck(folder + "/results.json") { () throws(OutputError) in try results.commit() }
+      for chart in report.charts {
+        try write(Array(chart.svg.utf8), to: "\(folder)/charts/\(chart.name)", protecting: protecting, lang: lang)
+      }
+      try write(Array(report.markdown.utf8), to: folder + "/report.md", protecting: protecting, lang: lang)
+      try write(Array(report.html.utf8), to: folder + "/report.html", protecting: protecting, lang: lang)
     }
-    try write(JSONWriter().data(.object(report.results)), to: folder + "/results.json", protecting: protecting, lang: lang)
-    try write(Array(report.markdown.utf8), to: folder + "/report.md", protecting: protecting, lang: lang)
-    try write(Array(report.html.utf8), to: folder + "/report.html", protecting: protecting, lang: lang)
     printOut(folder + "/report.html\n")
+    if timings { printError(timingsTable(clock, total: .now - start, results: results)) }
   }
+
+  /// `body`, an output error printed as `write` prints it (exit 1).
+  func outputCheck<T>(_ path: String, _ body: () throws(OutputError) -> T) throws -> T {
+    do {
+      return try body()
+    } catch .wouldOverwriteInput {
+      printError(lang.pick(
+        "错误：拒绝写入 \(path)：它是输入文件，请换一个输出路径", "error: refusing to write \(path): it is an input file; choose another output path"))
+    } catch .cannotWrite(_, let reason), .cannotRead(_, let reason) {
+      printError(lang.pick("错误：无法写入 \(path)：\(reason)", "error: cannot write \(path): \(reason)"))
+    }
+    throw ExitCode(1)
+  }
+
+  /// `--timings`: seconds and share of the total per stage, then the share outside the
+  /// analyses (every stage but loading and the analyses, the rest included).
+  func timingsTable(_ clock: ReportTimings, total: Duration, results: ResultsFile) -> String {
+    let seconds = total.seconds
+    let names: [ReportTimings.Stage: (String, String)] = [
+      .load: ("读取（数据集与哈希）", "load (dataset + hash)"), .analyses: ("分析", "analyses"),
+      .results: ("结果 JSON 对象", "results JSON objects"), .charts: ("图表", "charts"),
+      .documents: ("文档（表格、Markdown、HTML）", "documents (tables, Markdown, HTML)"),
+      .writing: ("写文件（含等待 results.json）", "writing (files; waiting for results.json)"),
+    ]
+    var rows = clock.stages.map { (lang.pick(names[$0.stage]!.0, names[$0.stage]!.1), $0.seconds) }
+    let rest = seconds - clock.stages.reduce(0) { $0 + $1.seconds }
+    rows.append((lang.pick("其余", "rest"), rest))
+    rows.append((lang.pick("合计", "total"), seconds))
+    var table = TextTable(columns: [
+      .init(title: lang.pick("阶段", "Stage")), .init(title: lang.pick("秒", "Seconds"), alignment: .right),
+      .init(title: lang.pick("占比", "Share"), alignment: .right),
+    ])
+    for (name, s) in rows {
+      table.addRow([name, String(format: "%.2f", s), String(format: "%.1f%%", seconds > 0 ? 100 * s / seconds : 0)])
+    }
+    let outside = seconds - clock[.load] - clock[.analyses]
+    return table.render()
+      + lang.pick(
+        "分析之外（读取与分析以外的全部）：\(String(format: "%.2f", outside)) 秒，占 \(String(format: "%.1f%%", seconds > 0 ? 100 * outside / seconds : 0))",
+        "Outside the analyses (all but load and analyses): \(String(format: "%.2f", outside)) s, \(String(format: "%.1f%%", seconds > 0 ? 100 * outside / seconds : 0))")
+      + "\n"
+      + lang.pick(
+        "results.json 在另一队列中与分析同时生成并写出：JSON 对象 \(String(format: "%.2f", results.making.seconds)) 秒，字节与写入 \(String(format: "%.2f", results.writing.seconds)) 秒；最后等待 \(String(format: "%.2f", results.waited.seconds)) 秒（计入写文件）",
+        "results.json, made and written on a queue of its own while the analyses ran: JSON objects \(String(format: "%.2f", results.making.seconds)) s, bytes and writes \(String(format: "%.2f", results.writing.seconds)) s; waited for at the end \(String(format: "%.2f", results.waited.seconds)) s (in writing)")
+  }
+}
+
+/// results.json, made and written member by member on a serial queue of its own
+/// (`JSONWriter.ObjectFile`: atomic, the object never whole in memory), in the order the
+/// report hands the members over.
+final class ResultsFile: @unchecked Sendable {
+  private let queue = DispatchQueue(label: "chuandao.report.results")
+  /// Frees each member's objects once written (a province's member is a million of them,
+  /// a second's work); nothing waits for it, the last member's are left to the exit.
+  private let freeing = DispatchQueue(label: "chuandao.report.results.free")
+  private let file: JSONWriter.ObjectFile
+  /// Time on the queue making the members' objects, and writing them; the time `commit`
+  /// waited for the queue. Read after `commit` (the queue is then idle).
+  private(set) var making = Duration.zero
+  private(set) var writing = Duration.zero
+  private(set) var waited = Duration.zero
+
+  init(path: String, protecting: Set<String>) throws(OutputError) {
+    file = try JSONWriter.ObjectFile(path: path, protecting: protecting)
+  }
+
+  /// `ReportBuilder.ResultsReceiver`: queues the member.
+  func receive(_ key: String, _ make: @escaping @Sendable () -> JSONObject) {
+    queue.async {
+      let start = ContinuousClock.now
+      let value = JSON.object(make())
+      let made = ContinuousClock.now
+      self.file.member(key, value)
+      self.making += made - start
+      self.writing += .now - made
+      self.freeing.async { withExtendedLifetime(value) {} }
+    }
+  }
+
+  /// Waits for the members queued, then puts the file in place.
+  func commit() throws(OutputError) {
+    let start = ContinuousClock.now
+    queue.sync {}
+    waited = .now - start
+    try file.commit()
+  }
+}
+
+fileprivate extension Duration {
+  var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

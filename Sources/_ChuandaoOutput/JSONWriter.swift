@@ -19,12 +19,22 @@ import Foundation
 /// dataset) is written on all cores: contiguous chunks of its elements go to separate
 /// buffers, concatenated in order. Depth and indentation are known in advance, so the
 /// bytes are exactly those of writing the elements one after another.
+///
+/// `ObjectStream` writes the same bytes as `data(.object(o))` member by member to a sink,
+/// a piece of about a megabyte at a time, and `ObjectFile` streams them into a file
+/// atomically: a document of hundreds of megabytes (a province's results.json) is then
+/// never held whole, as an object or as bytes.
 public struct JSONWriter: Sendable {
   public var pretty: Bool
 
   /// Arrays with more elements than this are written in parallel chunks. `Int.max` forces
   /// the sequential path, which the tests compare against.
   var parallelThreshold = ParallelChunks.threshold
+
+  /// Elements per round of a parallel array when streamed: each round's chunks are written
+  /// on all cores and spilled before the next round starts, so that the buffers stay
+  /// small (a few megabytes for node objects).
+  var streamedRound = 8 * ParallelChunks.threshold
 
   public init(pretty: Bool = true) {
     self.pretty = pretty
@@ -48,7 +58,7 @@ public struct JSONWriter: Sendable {
 
   /// Appends the UTF-8 text of `value` (no trailing newline) to `out`.
   public func write(_ value: JSON, into out: inout [UInt8]) {
-    emit(value, depth: 0, into: &out)
+    emit(value, depth: 0, into: &out, spill: nil)
   }
 
   /// The JSON text of a double: shortest round-trip digits as described on the type,
@@ -88,7 +98,18 @@ public struct JSONWriter: Sendable {
 
   // MARK: - Emitting
 
-  private func emit(_ value: JSON, depth: Int, into out: inout [UInt8]) {
+  /// Where streamed text goes: `drain` takes `out`'s bytes (and empties it) once `out`
+  /// holds `limit` bytes or more, checked between array elements and object members.
+  struct Spill {
+    let limit: Int
+    let drain: (inout [UInt8]) -> Void
+
+    func check(_ out: inout [UInt8]) {
+      if out.count >= limit { drain(&out) }
+    }
+  }
+
+  func emit(_ value: JSON, depth: Int, into out: inout [UInt8], spill: Spill?) {
     switch value {
     case .null:
       out.append(contentsOf: "null".utf8)
@@ -107,9 +128,9 @@ public struct JSONWriter: Sendable {
       }
       out.append(UInt8(ascii: "["))
       if a.count > parallelThreshold {
-        emitParallel(a, depth: depth + 1, into: &out)
+        emitParallel(a, depth: depth + 1, into: &out, spill: spill)
       } else {
-        emitElements(a, a.indices, depth: depth + 1, into: &out)
+        emitElements(a, a.indices, depth: depth + 1, into: &out, spill: spill)
       }
       newline(depth, into: &out)
       out.append(UInt8(ascii: "]"))
@@ -127,7 +148,8 @@ public struct JSONWriter: Sendable {
         Self.appendString(keys[n], into: &out)
         out.append(UInt8(ascii: ":"))
         if pretty { out.append(UInt8(ascii: " ")) }
-        emit(values[n], depth: depth + 1, into: &out)
+        emit(values[n], depth: depth + 1, into: &out, spill: spill)
+        spill?.check(&out)
       }
       newline(depth, into: &out)
       out.append(UInt8(ascii: "}"))
@@ -137,39 +159,55 @@ public struct JSONWriter: Sendable {
   /// The elements `range` of an array whose elements sit at `depth`, each preceded by
   /// its separator (none before element 0) and line break.
   private func emitElements(
-    _ a: [JSON], _ range: Range<Int>, depth: Int, into out: inout [UInt8]
+    _ a: [JSON], _ range: Range<Int>, depth: Int, into out: inout [UInt8], spill: Spill?
   ) {
     for n in range {
       if n > 0 { out.append(UInt8(ascii: ",")) }
       newline(depth, into: &out)
-      emit(a[n], depth: depth, into: &out)
+      emit(a[n], depth: depth, into: &out, spill: spill)
+      spill?.check(&out)
     }
   }
 
   /// `emitElements` over all of `a`, in contiguous chunks on all cores. Chunk k's buffer
   /// holds exactly the bytes the sequential loop appends for its elements (the comma
   /// before its first element included), so the concatenation is the sequential text.
-  private func emitParallel(_ a: [JSON], depth: Int, into out: inout [UInt8]) {
+  /// Streamed, the array goes in rounds of `streamedRound` elements, each spilled before
+  /// the next.
+  private func emitParallel(_ a: [JSON], depth: Int, into out: inout [UInt8], spill: Spill?) {
     var inner = self  // no nested parallelism inside a chunk
     inner.parallelThreshold = .max
     let sequential = inner
-    let parts = ParallelChunks.map(count: a.count) { range in
-      var buffer: [UInt8] = []
-      sequential.emitElements(a, range, depth: depth, into: &buffer)
-      return buffer
+    let round = spill == nil ? a.count : max(1, streamedRound)
+    var start = 0
+    while start < a.count {
+      let base = start
+      let count = min(round, a.count - base)
+      let parts = ParallelChunks.map(count: count) { range in
+        var buffer: [UInt8] = []
+        sequential.emitElements(
+          a, (base + range.lowerBound)..<(base + range.upperBound), depth: depth, into: &buffer,
+          spill: nil)
+        return buffer
+      }
+      ParallelChunks.concatenate(parts, onto: &out)
+      spill?.check(&out)
+      start += count
     }
-    ParallelChunks.concatenate(parts, onto: &out)
   }
 
-  private static let spaces = [UInt8](repeating: UInt8(ascii: " "), count: 64)
+  /// 64 spaces: indentation up to depth 32 appended without making an array slice (and
+  /// retaining and releasing its array) on every line.
+  private static let spaces: StaticString = "                                                                "
 
-  private func newline(_ depth: Int, into out: inout [UInt8]) {
+  func newline(_ depth: Int, into out: inout [UInt8]) {
     guard pretty else { return }
     out.append(UInt8(ascii: "\n"))
-    if 2 * depth <= Self.spaces.count {
-      out.append(contentsOf: Self.spaces[0..<(2 * depth)])
+    let n = 2 * depth
+    if n <= Self.spaces.utf8CodeUnitCount {
+      Self.spaces.withUTF8Buffer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<n])) }
     } else {
-      out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * depth))
+      out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: n))
     }
   }
 
@@ -208,4 +246,163 @@ public struct JSONWriter: Sendable {
     }
     out.append(UInt8(ascii: "\""))
   }
+}
+
+// MARK: - Streaming
+
+extension JSONWriter {
+  /// Writes one object member by member: the bytes of `data(.object(o), newline:)` for
+  /// the members given in order, handed to `sink` in pieces of about `pieceSize` bytes
+  /// (a large member in several), so that neither the object nor its text is ever whole
+  /// in memory.
+  public struct ObjectStream {
+    public let writer: JSONWriter
+    let spill: Spill
+    private var buffer: [UInt8] = []
+    private var members = 0
+    private var finished = false
+
+    /// `sink` receives the text in order; it is called on the calling thread.
+    public init(
+      writer: JSONWriter = JSONWriter(), pieceSize: Int = 1 << 20,
+      sink: @escaping (UnsafeRawBufferPointer) -> Void
+    ) {
+      self.writer = writer
+      self.spill = Spill(limit: max(1, pieceSize)) { out in
+        out.withUnsafeBytes(sink)
+        out.removeAll(keepingCapacity: true)
+      }
+    }
+
+    /// Writes the member `key: value` (a key is not checked against the earlier ones).
+    public mutating func member(_ key: String, _ value: JSON) {
+      precondition(!finished, "JSONWriter.ObjectStream: member after finish")
+      buffer.append(members == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
+      writer.newline(1, into: &buffer)
+      JSONWriter.appendString(key, into: &buffer)
+      buffer.append(UInt8(ascii: ":"))
+      if writer.pretty { buffer.append(UInt8(ascii: " ")) }
+      writer.emit(value, depth: 1, into: &buffer, spill: spill)
+      spill.check(&buffer)
+      members += 1
+    }
+
+    /// Closes the object (`{}` when it has no member), adds the newline when asked, and
+    /// hands over everything not yet written.
+    public mutating func finish(newline: Bool = true) {
+      precondition(!finished, "JSONWriter.ObjectStream: finished twice")
+      finished = true
+      if members == 0 {
+        buffer.append(contentsOf: "{}".utf8)
+      } else {
+        writer.newline(0, into: &buffer)
+        buffer.append(UInt8(ascii: "}"))
+      }
+      if newline { buffer.append(UInt8(ascii: "\n")) }
+      if !buffer.isEmpty { spill.drain(&buffer) }
+    }
+  }
+
+  /// An object streamed into a file atomically, as `AtomicFile.write` writes bytes: the
+  /// text goes to a new temporary file beside `path` (`.NAME.tmp-PID-RANDOM`, O_EXCL,
+  /// mode 0644 less the umask), which `commit` flushes with fsync and renames over
+  /// `path`, then fsyncs the directory (best effort). Until `commit`, `path` is
+  /// untouched; a stream dropped without `commit`, or one that failed, removes its
+  /// temporary.
+  ///
+  /// Used from one thread at a time (the report appends on a queue of its own, then
+  /// commits after waiting for it): `@unchecked Sendable` for that hand-over.
+  public final class ObjectFile: @unchecked Sendable {
+    public let path: String
+    private let temporary: String
+    private var fd: Int32
+    private var stream: ObjectStream!
+    private var failure: OutputError?
+
+    /// Opens the temporary. `protecting`: paths that must never be written, compared as
+    /// `AtomicFile.write` compares them.
+    public init(
+      path: String, protecting: Set<String> = [], writer: JSONWriter = JSONWriter()
+    ) throws(OutputError) {
+      if !protecting.isEmpty {
+        let target = AtomicFile.canonicalPath(path)
+        if protecting.contains(where: { AtomicFile.canonicalPath($0) == target }) {
+          throw .wouldOverwriteInput(path)
+        }
+      }
+      let (directory, name) = AtomicFile.split(path)
+      guard !name.isEmpty else { throw .cannotWrite(path: path, reason: systemReason(EISDIR)) }
+      var fd: Int32 = -1
+      var temporary = ""
+      for _ in 0..<16 {
+        let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        temporary = directory + "/." + name + ".tmp-\(getpid())-" + suffix
+        fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if fd >= 0 || errno != EEXIST { break }
+      }
+      guard fd >= 0 else { throw .cannotWrite(path: path, reason: systemReason(errno)) }
+      self.path = path
+      self.temporary = temporary
+      self.fd = fd
+      stream = ObjectStream(writer: writer) { [unowned self] bytes in self.put(bytes) }
+    }
+
+    deinit {
+      if fd >= 0 {
+        close(fd)
+        unlink(temporary)
+      }
+    }
+
+    /// Writes the member `key: value`. A write that fails is kept for `commit` to throw;
+    /// later members are then skipped.
+    public func member(_ key: String, _ value: JSON) {
+      guard failure == nil else { return }
+      stream.member(key, value)
+    }
+
+    /// Closes the object and puts the file in place; throws the first failure, if any
+    /// (the temporary is then removed and `path` left as it was).
+    public func commit(newline: Bool = true) throws(OutputError) {
+      if failure == nil { stream.finish(newline: newline) }
+      if failure == nil, fsync(fd) != 0 { failure = .cannotWrite(path: path, reason: systemReason(errno)) }
+      if let failure {
+        close(fd)
+        fd = -1
+        unlink(temporary)
+        throw failure
+      }
+      let closed = close(fd)
+      fd = -1
+      if closed != 0 || rename(temporary, path) != 0 {
+        let reason = systemReason(errno)
+        unlink(temporary)
+        throw .cannotWrite(path: path, reason: reason)
+      }
+      let dirfd = open(AtomicFile.split(path).directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+      if dirfd >= 0 {
+        _ = fsync(dirfd)
+        close(dirfd)
+      }
+    }
+
+    private func put(_ bytes: UnsafeRawBufferPointer) {
+      guard failure == nil, let base = bytes.baseAddress else { return }
+      var offset = 0
+      while offset < bytes.count {
+        let n = systemWrite(fd, base + offset, bytes.count - offset)
+        if n < 0 {
+          if errno == EINTR { continue }
+          failure = .cannotWrite(path: path, reason: systemReason(errno))
+          return
+        }
+        offset += n
+      }
+    }
+  }
+}
+
+/// write(2), named apart from `JSONWriter.write`.
+private func systemWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
+  write(fd, p, n)
 }

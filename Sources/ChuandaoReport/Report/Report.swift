@@ -38,16 +38,92 @@ public struct ReportBuilder {
   public struct Output {
     public var markdown: String
     public var html: String
+    /// results.json's object (empty when `build` was given a receiver).
     public var results: JSONObject
     public var charts: [(name: String, svg: String)]
+    /// Where the time of `build` went: analyses, results, charts and documents.
+    public var timings: ReportTimings
   }
 
-  public func build() -> Output {
+  /// Receives results.json's members one at a time, in order, instead of
+  /// `Output.results`: `make` builds the member's value on whatever thread the receiver
+  /// chooses. A province's results.json is 800 MB of node objects; a receiver can make
+  /// and write each member while the analyses go on, and hold none of them whole.
+  public typealias ResultsReceiver = (_ key: String, _ make: @escaping @Sendable () -> JSONObject) -> Void
+
+  public func build(results receiver: ResultsReceiver? = nil) -> Output {
     var r = ReportContent(builder: self)
+    r.receiver = receiver
     r.run()
+    let (markdown, html) = r.clock.time(.documents) { (r.markdown(), r.html()) }
     return Output(
-      markdown: r.markdown(), html: r.html(), results: r.results,
-      charts: r.charts.map { ($0.name + ".svg", $0.svg) })
+      markdown: markdown, html: html, results: r.results,
+      charts: r.charts.map { ($0.name + ".svg", $0.svg) }, timings: r.clock.timings)
+  }
+}
+
+/// Where the time of a report goes (`chuandao report --timings`), by stage, measured on
+/// a monotonic clock (`ContinuousClock`). The builder fills the analyses, results, charts
+/// and documents; the command adds loading and writing. "Outside the analyses" is every
+/// stage but `load` and `analyses`.
+public struct ReportTimings: Sendable {
+  public enum Stage: Int, CaseIterable, Sendable {
+    /// Reading the dataset and hashing its files (and the settings).
+    case load
+    /// Inside the analysis calls (`AttenuationAnalysis.run`, `PeriodFlags.compute`, ...).
+    case analyses
+    /// The analyses' JSON objects for results.json (`result.json(...)`), when the builder
+    /// makes them itself (no results receiver).
+    case results
+    /// The charts' inputs and SVG text.
+    case charts
+    /// The analyses' `Document`s, and the Markdown and HTML of the whole report.
+    case documents
+    /// The files written (atomically), and what the command waits for them: with a
+    /// results receiver, the members of results.json not yet written.
+    case writing
+  }
+
+  private var seconds = [Double](repeating: 0, count: Stage.allCases.count)
+
+  public init() {}
+
+  /// The seconds spent in `stage`.
+  public subscript(stage: Stage) -> Double { seconds[stage.rawValue] }
+
+  public mutating func add(_ stage: Stage, _ duration: Duration) {
+    let (s, attoseconds) = duration.components
+    seconds[stage.rawValue] += Double(s) + Double(attoseconds) * 1e-18
+  }
+
+  /// `body`'s result, its time added to `stage`.
+  public mutating func measure<T>(_ stage: Stage, _ body: () throws -> T) rethrows -> T {
+    let start = ContinuousClock.now
+    defer { add(stage, .now - start) }
+    return try body()
+  }
+
+  /// Adds every stage of `other`.
+  public mutating func add(_ other: ReportTimings) {
+    for n in seconds.indices { seconds[n] += other.seconds[n] }
+  }
+
+  /// Every stage's seconds, in the order of `Stage`.
+  public var stages: [(stage: Stage, seconds: Double)] { Stage.allCases.map { ($0, self[$0]) } }
+}
+
+/// The builder's stopwatch. A class, so that a section (a mutating method of
+/// `ReportContent`) can time a closure that reads or changes the content. A stage timed
+/// inside another is counted in the outer one only, so nothing is counted twice.
+final class ReportClock {
+  private(set) var timings = ReportTimings()
+  private var depth = 0
+
+  func time<T>(_ stage: ReportTimings.Stage, _ body: () throws -> T) rethrows -> T {
+    if depth > 0 { return try body() }
+    depth += 1
+    defer { depth -= 1 }
+    return try timings.measure(stage, body)
   }
 }
 
@@ -68,7 +144,10 @@ struct ReportContent {
   var parts: [ReportPart] = []
   var charts: [(name: String, svg: String)] = []
   var results = JSONObject()
+  /// Takes results.json's members in place of `results` (`ReportBuilder.build(results:)`).
+  var receiver: ReportBuilder.ResultsReceiver?
   var summary: [String] = []
+  let clock = ReportClock()
 
   var d: Dataset { b.dataset }
   var f: Forest { b.dataset.forest }
@@ -81,6 +160,8 @@ struct ReportContent {
   init(builder: ReportBuilder) { self.b = builder }
 
   func L(_ zh: String, _ en: String) -> String { lang.pick(zh, en) }
+  /// English's singular or plural after a count (Chinese has one form).
+  func en(_ n: Int, _ one: String, _ many: String) -> String { n == 1 ? one : many }
 
   func name(_ i: Int) -> String { f.names[i] }
   func level(_ k: Int) -> String { levelLabel(f.levelNames[k], lang) }
@@ -88,10 +169,17 @@ struct ReportContent {
   mutating func heading(_ n: Int, _ zh: String, _ en: String) { parts.append(.heading(n, L(zh, en))) }
   mutating func say(_ text: String) { parts.append(.paragraph(text)) }
   mutating func doc(_ document: Document) { parts.append(.document(document)) }
-  mutating func chart(_ name: String, _ svg: String, _ caption: String) {
-    charts.append((name, svg))
+  /// `svg` is timed as a chart (an autoclosure that must not read `self`, which this
+  /// method is changing: the chart's value is made before the call).
+  mutating func chart(_ name: String, _ svg: @autoclosure () -> String, _ caption: String) {
+    charts.append((name, clock.time(.charts, svg)))
     parts.append(.chart(name, caption))
   }
+
+  /// `body`'s result, its time counted in `stage`.
+  func timed<T>(_ stage: ReportTimings.Stage, _ body: () throws -> T) rethrows -> T { try clock.time(stage, body) }
+  /// An analysis call, timed as such.
+  func analysing<T>(_ body: () throws -> T) rethrows -> T { try clock.time(.analyses, body) }
 
   func provenance(period: String?) -> Provenance {
     var p = b.provenance
@@ -99,25 +187,51 @@ struct ReportContent {
     return p
   }
 
-  mutating func store(_ key: String, _ json: JSONObject, period: String?) {
-    var o = json
-    if o["provenance"] == nil { o["provenance"] = provenance(period: period).json }
-    results[key] = .object(o)
+  /// results.json's member `key`: `json` makes it from `result`, the dataset and
+  /// `provenance`; `fallback` is added as its "provenance" when it has none. Handed to the
+  /// receiver, or made now into `results`.
+  mutating func store<R: Sendable>(
+    _ key: String, _ result: R, provenance: Provenance, fallback: Provenance?,
+    _ json: @escaping @Sendable (R, Dataset, Provenance) -> JSONObject
+  ) {
+    let d = self.d
+    let make: @Sendable () -> JSONObject = {
+      var o = json(result, d, provenance)
+      if let fallback, o["provenance"] == nil { o["provenance"] = fallback.json }
+      return o
+    }
+    if let receiver {
+      receiver(key, make)
+    } else {
+      results[key] = .object(timed(.results, make))
+    }
+  }
+
+  /// `store` for a result whose `json` takes the dataset and provenance, with the
+  /// provenance of `period` made and added as the commands add it.
+  mutating func store<R: Sendable>(
+    _ key: String, _ result: R, period: String?, _ json: @escaping @Sendable (R, Dataset, Provenance) -> JSONObject
+  ) {
+    store(key, result, provenance: provenance(period: period), fallback: provenance(period: period), json)
   }
 
   // MARK: - Running everything
 
   mutating func run() {
     let label = labels[t]
-    var summaryJSON = DatasetSummary(d).json(provenance: provenance(period: label))
-    if summaryJSON["provenance"] == nil { summaryJSON["provenance"] = provenance(period: label).json }
-    results["summary"] = .object(summaryJSON)
+    store("summary", analysing { DatasetSummary(d) }, period: label) { s, _, p in s.json(provenance: p) }
 
-    let flags: PeriodFlags? =
+    let flags: PeriodFlags? = analysing {
       d.hasSupervision ? PeriodFlags.compute(d, levels: Array(0..<f.levelCount), settings: b.settings.imbalance) : nil
-    let compare: CompareResult? =
+    }
+    let compare: CompareResult? = analysing {
       (d.hasScores && previous != nil) ? CompareAnalysis(settings: b.settings).run(d, from: t - 1, to: t, flags: flags) : nil
-    if let compare { store("compare", compare.json(d, provenance: provenance(period: "\(labels[t - 1])..\(label)")), period: nil) }
+    }
+    if let compare {
+      store("compare", compare, provenance: provenance(period: "\(labels[t - 1])..\(label)"), fallback: provenance(period: nil)) {
+        $0.json($1, provenance: $2)
+      }
+    }
 
     var body: [ReportPart] = []
     swap(&body, &parts)
@@ -132,8 +246,11 @@ struct ReportContent {
     // The summary first, made from what the sections found.
     heading(1, "\(d.manifest.name)：压力传导分析报告（\(label)）", "\(d.manifest.name): responsibility transmission report (\(label))")
     heading(2, "1 摘要", "1 Summary")
-    if let p = previous {
+    if let p = previous, compare != nil {
       say(L("本报告分析 \(label) 期，并与上期（\(labels[p])）比较。", "This report analyses period \(label) and compares it with the previous period (\(labels[p]))."))
+    } else if let p = previous {
+      // The comparison reads the vertical drop, coordination and grades: all from scores.
+      say(L("本报告分析 \(label) 期；数据集没有 scores.csv，因此不与上期（\(labels[p])）比较。", "This report analyses period \(label); the dataset has no scores.csv, so it is not compared with the previous period (\(labels[p]))."))
     } else {
       say(L("本报告分析 \(label) 期；数据集没有更早的期，因此没有与上期的比较。", "This report analyses period \(label); the dataset has no earlier period, so there is no comparison with a previous one."))
     }
@@ -166,8 +283,8 @@ struct ReportContent {
       return
     }
     let analysis = AttenuationAnalysis(metric: .score, flagZ: b.settings.attenuation.flagZ)
-    let result = analysis.run(d, period: t)
-    store("attenuation", result.json(d, provenance: provenance(period: labels[t])), period: labels[t])
+    let result = analysing { analysis.run(d, period: t) }
+    store("attenuation", result, period: labels[t]) { $0.json($1, provenance: $2) }
 
     // Summary sentence.
     if let r = result.endRetention {
@@ -199,7 +316,7 @@ struct ReportContent {
 
     // The steps, the bureaus by end retention and the most attenuated edges: the
     // analysis's own tables.
-    doc(result.document(d, lang))
+    doc(timed(.documents) { result.document(d, lang) })
     let groups = result.groups.filter { $0.endRetention != nil }.sorted { $0.endRetention! < $1.endRetention! }
 
     // Heat strip over the years.
@@ -209,7 +326,7 @@ struct ReportContent {
       var byPeriod: [[Int: Double]] = []
       for p in 0...t {
         var m: [Int: Double] = [:]
-        for g in p == t ? result.groups : analysis.groups(d, period: p) { if let e = g.endRetention { m[g.node] = e } }
+        for g in p == t ? result.groups : analysing({ analysis.groups(d, period: p) }) { if let e = g.endRetention { m[g.node] = e } }
         byPeriod.append(m)
       }
       for node in tops { for p in 0...t { values.append(byPeriod[p][node]) } }
@@ -241,38 +358,45 @@ struct ReportContent {
       return
     }
     let mode = ImbalanceAnalysis.defaultAdjustment(d)
-    var json = JSONObject()
+    var levelResults: [(name: String, result: ImbalanceResult)] = []
     var ratioByNode: [Int: Double] = [:]
     var bottomResult: ImbalanceResult?
     for k in only ?? Array(1..<f.levelCount) {
       heading(3, "\(level(k))层", "Level: \(level(k))")
       let result: ImbalanceResult
       do {
-        result = try ImbalanceAnalysis(level: k, adjust: mode, settings: b.settings.imbalance).run(d, period: t)
+        result = try analysing { try ImbalanceAnalysis(level: k, adjust: mode, settings: b.settings.imbalance).run(d, period: t) }
       } catch {
         say(L("\(level(k))层在 \(labels[t]) 期没有党员数大于 0 的节点或没有任何督查记录，无法分析。", "Level \(level(k)) has no node with members or no supervision at all in \(labels[t]); it cannot be analysed."))
         continue
       }
-      var o = result.json(d, provenance: provenance(period: labels[t]))
-      if o["provenance"] == nil { o["provenance"] = provenance(period: labels[t]).json }
-      json[f.levelNames[k]] = .object(o)
+      levelResults.append((f.levelNames[k], result))
       for (n, node) in result.nodes.enumerated() { ratioByNode[node] = result.funnel.ratio[n] }
       if k == bottom { bottomResult = result }
-      funnelChart(result, level: k)
-      doc(result.document(d, lang))
+      clock.time(.charts) { funnelChart(result, level: k) }
+      doc(timed(.documents) { result.document(d, lang) })
     }
-    results["imbalance"] = .object(json)
+    // One object per level, each with its provenance; none on the whole.
+    store("imbalance", levelResults, provenance: provenance(period: labels[t]), fallback: nil) { levels, d, p in
+      var json = JSONObject()
+      for (name, result) in levels {
+        var o = result.json(d, provenance: p)
+        if o["provenance"] == nil { o["provenance"] = p.json }
+        json[name] = .object(o)
+      }
+      return json
+    }
 
     // Summary sentence for the bottom level.
     if let r = bottomResult {
       let coldNodes = r.nodes.indices.filter { r.funnel.flags[$0] == .cold || r.funnel.flags[$0] == .cool }.map { r.nodes[$0] }
       let hot = r.funnel.flags.filter { $0 == .hot || $0 == .warm }.count
-      var s = L("\(coldNodes.count) 个\(level(bottom))监督偏冷", "\(coldNodes.count) \(level(bottom)) nodes are supervised too little (cold or cool)")
+      var s = L("\(coldNodes.count) 个\(level(bottom))监督偏冷", "\(coldNodes.count) \(level(bottom)) \(en(coldNodes.count, "node is", "nodes are")) supervised too little (cold or cool)")
       if let p = previous, let flags, !coldNodes.isEmpty {
         let both = coldNodes.filter { i in flags.flags[p][i].map { $0 == .cold || $0 == .cool } ?? false }.count
         s += L("，其中 \(both) 个连续两期偏冷", ", \(both) of them in \(labels[p]) too")
       }
-      s += L("；\(hot) 个偏热。", "; \(hot) are supervised more than expected (warm or hot).")
+      s += L("；\(hot) 个偏热。", "; \(hot) \(en(hot, "is", "are")) supervised more than expected (warm or hot).")
       let blind = r.domains.filter(\.blindSpot).map { domainLabel(d.manifest.domains[$0.domain], lang) }
       if !blind.isEmpty {
         s += L("监督盲区：\(blind.joined(separator: "、"))。", " Blind spots: \(blind.joined(separator: ", ")).")
@@ -299,30 +423,35 @@ struct ReportContent {
     // The icicle.
     if !ratioByNode.isEmpty {
       heading(3, "组织冷热分区图", "The organisation, cold to hot")
-      let maxLevel = f.count > 5000 ? min(1, bottom) : bottom
-      var index: [Int: Int] = [:]
-      var names: [String] = []
-      var parents: [Int?] = []
-      var values: [Double?] = []
-      var members: [Double] = []
-      for i in 0..<f.count where f.exists(i, in: t) && Int(f.level[i]) <= maxLevel {
-        let p = f.parent[i] >= 0 ? index[Int(f.parent[i])] : nil
-        if f.parent[i] >= 0 && p == nil { continue }
-        index[i] = names.count
-        names.append(name(i))
-        parents.append(p)
-        values.append(ratioByNode[i].map { $0 > 0 ? log($0) : -1 })
-        members.append(Double(max(0, d.periods[t].members[i])))
-      }
-      let icicle = Icicle(
-        labels: .init(
-          title: L("组织分区图：监督强度冷热（log O/E，\(labels[t])）", "The organisation by supervision, log(O/E) (\(labels[t]))"),
-          description: L("自上而下为各层级；宽度与党员数成正比；蓝色偏冷、朱红偏热，灰色为无数据。", "Levels from top to bottom; width in proportion to members; blue cold, vermillion hot, grey no data."),
-          legend: "log(O/E)", cold: L("冷", "cold"), hot: L("热", "hot"),
-          levels: (0...maxLevel).map(level)),
-        names: names, parents: parents, values: values, sizing: .members(members), limit: 1)
-      chart("icicle", icicle.svg(), L("图：组织分区图，按各节点在本层的 log(O/E) 着色（O = 0 记为 −1）。", "Figure: the organisation coloured by each node's log(O/E) on its level (O = 0 drawn as −1)."))
+      clock.time(.charts) { icicle(ratioByNode) }
     }
+  }
+
+  /// The icicle of the organisation, coloured by each node's log(O/E) on its level.
+  mutating func icicle(_ ratioByNode: [Int: Double]) {
+    let maxLevel = f.count > 5000 ? min(1, bottom) : bottom
+    var index: [Int: Int] = [:]
+    var names: [String] = []
+    var parents: [Int?] = []
+    var values: [Double?] = []
+    var members: [Double] = []
+    for i in 0..<f.count where f.exists(i, in: t) && Int(f.level[i]) <= maxLevel {
+      let p = f.parent[i] >= 0 ? index[Int(f.parent[i])] : nil
+      if f.parent[i] >= 0 && p == nil { continue }
+      index[i] = names.count
+      names.append(name(i))
+      parents.append(p)
+      values.append(ratioByNode[i].map { $0 > 0 ? log($0) : -1 })
+      members.append(Double(max(0, d.periods[t].members[i])))
+    }
+    let icicle = Icicle(
+      labels: .init(
+        title: L("组织分区图：监督强度冷热（log O/E，\(labels[t])）", "The organisation by supervision, log(O/E) (\(labels[t]))"),
+        description: L("自上而下为各层级；宽度与党员数成正比；蓝色偏冷、朱红偏热，灰色为无数据。", "Levels from top to bottom; width in proportion to members; blue cold, vermillion hot, grey no data."),
+        legend: "log(O/E)", cold: L("冷", "cold"), hot: L("热", "hot"),
+        levels: (0...maxLevel).map(level)),
+      names: names, parents: parents, values: values, sizing: .members(members), limit: 1)
+    chart("icicle", icicle.svg(), L("图：组织分区图，按各节点在本层的 log(O/E) 着色（O = 0 记为 −1）。", "Figure: the organisation coloured by each node's log(O/E) on its level (O = 0 drawn as −1)."))
   }
 
   mutating func funnelChart(_ r: ImbalanceResult, level k: Int) {
@@ -369,15 +498,15 @@ struct ReportContent {
       say(L("数据集没有 scores.csv，无法分析四责协同。", "The dataset has no scores.csv, so the coordination of the four responsibilities cannot be analysed."))
       return
     }
-    let result = CoordinationAnalysis(siloGap: b.settings.coordination.siloGap).run(d, period: t)
-    store("coordination", result.json(d, provenance: provenance(period: labels[t])), period: labels[t])
+    let result = analysing { CoordinationAnalysis(siloGap: b.settings.coordination.siloGap).run(d, period: t) }
+    store("coordination", result, period: labels[t]) { $0.json($1, provenance: $2) }
     let silos = result.nodes.filter(\.silo).sorted { $0.gap > $1.gap }
     let bottomIndex = result.levels.first { $0.level == bottom }?.meanIndex
     summary.append(
       L("四责协同：\(silos.count) 个节点为孤岛（某一主体落后其余均值 \(Figures.decimal(b.settings.coordination.siloGap, 0)) 分以上）",
-        "Coordination: \(silos.count) nodes are silos (one subject \(Figures.decimal(b.settings.coordination.siloGap, 0)) points or more behind the others)")
+        "Coordination: \(silos.count) \(en(silos.count, "node is a silo", "nodes are silos")) (one subject \(Figures.decimal(b.settings.coordination.siloGap, 0)) points or more behind the others)")
         + (bottomIndex.map { L("，\(level(bottom))层平均协同指数 \(Figures.decimal($0, 3))。", "; the mean coordination index of level \(level(bottom)) is \(Figures.decimal($0, 3)).") } ?? L("。", ".")))
-    doc(result.document(d, lang))
+    doc(timed(.documents) { result.document(d, lang) })
     let shown = Array(silos.prefix(30))
     if !shown.isEmpty {
       let subjects = d.manifest.subjects
@@ -412,8 +541,8 @@ struct ReportContent {
       say(L("\(labels[t]) 期在 dataset.yaml 中没有 period_end，无法确定截止日期。", "Period \(labels[t]) has no period_end in dataset.yaml, so there is no as-of date."))
       return
     }
-    let result = ClosureAnalysis(asOf: day).run(d, period: t)
-    store("closure", result.json(d, provenance: provenance(period: labels[t])), period: labels[t])
+    let result = analysing { ClosureAnalysis(asOf: day).run(d, period: t) }
+    store("closure", result, period: labels[t]) { $0.json($1, provenance: $2) }
     var total = ClosureResult.Counts()
     for (n, node) in result.nodes.enumerated() where f.level[node] == 0 { total += result.counts[n] }
     if let index = total.closureIndex {
@@ -431,7 +560,7 @@ struct ReportContent {
     } else {
       say(L("\(labels[t]) 期没有问题记录。", "Period \(labels[t]) has no problems."))
     }
-    doc(result.document(d, lang))
+    doc(timed(.documents) { result.document(d, lang) })
   }
 
   // MARK: - 6 Over time
@@ -446,11 +575,11 @@ struct ReportContent {
       say(L("数据集没有 scores.csv，无法分析得分的逐期变化。", "The dataset has no scores.csv, so scores cannot be followed over time."))
       return
     }
-    let result = TrendAnalysis(metric: .score, settings: b.settings.trend).run(d, through: t, flags: flags)
-    store("trend", result.json(d, provenance: provenance(period: labels[t])), period: labels[t])
+    let result = analysing { TrendAnalysis(metric: .score, settings: b.settings.trend).run(d, through: t, flags: flags) }
+    store("trend", result, period: labels[t]) { $0.json($1, provenance: $2) }
     let cold = result.series.filter { $0.persistent == .cold }
     summary.append(L("\(cold.count) 个节点监督持续偏冷（最近 \(b.settings.trend.persistentOfLast) 期中至少 \(b.settings.trend.persistentAtLeast) 期）。",
-                     "\(cold.count) nodes are persistently cold in supervision (cold in at least \(b.settings.trend.persistentAtLeast) of the last \(b.settings.trend.persistentOfLast) periods)."))
+                     "\(cold.count) \(en(cold.count, "node is", "nodes are")) persistently cold in supervision (cold in at least \(b.settings.trend.persistentAtLeast) of the last \(b.settings.trend.persistentOfLast) periods)."))
     let bySlope = result.series.filter { $0.persistent != .cold && $0.slope != nil }.sorted { abs($0.slope!) > abs($1.slope!) }
     let picked = Array((cold + bySlope).prefix(12))
     if !picked.isEmpty {
@@ -464,10 +593,10 @@ struct ReportContent {
         panels: picked.map { name($0.node) }, xLabels: Array(labels.prefix(n)), values: values)
       chart("trends", multiples.svg(), L("图：至多 12 个节点的得分序列。", "Figure: the score series of at most 12 nodes."))
     }
-    doc(result.document(d, lang))
+    doc(timed(.documents) { result.document(d, lang) })
     if let compare {
       heading(3, "与上期比较（\(labels[t - 1]) → \(labels[t])）", "Compared with the previous period (\(labels[t - 1]) → \(labels[t]))")
-      doc(compare.document(d, lang))
+      doc(timed(.documents) { compare.document(d, lang) })
     }
   }
 
@@ -484,12 +613,12 @@ struct ReportContent {
       say(L("设置中的 assess.goalposts 指向数据集没有的层级，未计算年度考核。", "The settings' assess.goalposts name a level the dataset does not have, so there is no assessment."))
       return
     }
-    let result = analysis.run(d, period: t, flags: flags, imbalance: b.settings.imbalance)
-    store("assess", result.json(d, provenance: provenance(period: labels[t])), period: labels[t])
+    let result = analysing { analysis.run(d, period: t, flags: flags, imbalance: b.settings.imbalance) }
+    store("assess", result, period: labels[t]) { $0.json($1, provenance: $2) }
     let graded = result.nodes.filter { Int(f.level[$0.node]) == bottom && $0.grade != nil }
     let poor = graded.filter { $0.grade == 3 }.count
-    summary.append(L("年度考核：\(level(bottom))层 \(graded.count) 个节点中 \(poor) 个为较差。", "Assessment: \(poor) of the \(graded.count) graded \(level(bottom)) nodes are poor."))
-    doc(result.document(d, lang))
+    summary.append(L("年度考核：\(level(bottom))层 \(graded.count) 个节点中 \(poor) 个为较差。", "Assessment: \(poor) of the \(graded.count) graded \(level(bottom)) nodes \(en(poor, "is", "are")) poor."))
+    doc(timed(.documents) { result.document(d, lang) })
     let ranked = result.nodes.filter { Int(f.level[$0.node]) == bottom && $0.rankMedian != nil && $0.rankP05 != nil && $0.rankP95 != nil }
     let lowest = ranked.sorted { $0.rankMedian! > $1.rankMedian! }.prefix(30).sorted { $0.rankMedian! < $1.rankMedian! }
     if lowest.isEmpty {
