@@ -10,7 +10,7 @@ struct Chart: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: help("画出报告中的一张图（SVG）。", "Draw one of the report's charts (SVG)."),
     discussion: helpText(help("""
-      与 chuandao report 画的图相同（同一段代码、同样的设置），但只运行这张图需要的分析。KIND：ladder（各层级传导系数与端到端保留率）、retention（各顶层单位端到端保留率的逐期热力条）、funnel（一个层级的漏斗图，--level 指定，默认最底层）、coverage（领域覆盖与盲区）、icicle（组织冷热分区图）、subjects（孤岛节点四类主体得分）、closure（三张清单闭环漏斗）、trends（得分逐期变化小多图）、ranks（年度考核排名区间）。各图的读法见 docs/report.md。SVG 写到标准输出，或用 --out 原子地写入文件。数据不足以画图时（如缺少 scores.csv）说明原因并以状态 1 退出。
+      与 chuandao report 画的图相同（同一段代码、同样的设置），但只运行这张图需要的分析。KIND：ladder（各层级传导率与末端保留率）、retention（各顶层单位末端保留率的逐期热力条）、funnel（一个层级的漏斗图，--level 指定，默认最底层）、coverage（领域覆盖与盲区）、icicle（组织冷热分区图）、subjects（“各扫门前雪”节点四类主体得分）、closure（三张清单闭环漏斗）、trends（得分逐期变化小多图）、ranks（年度考核排名区间）。各图的读法见 docs/report.md。SVG 写到标准输出，或用 --out 原子地写入文件。数据不足以画图时（如缺少 scores.csv）说明原因并以状态 1 退出。
 
       示例：
         chuandao chart funnel datasets/sample --level unit --out funnel-unit.svg

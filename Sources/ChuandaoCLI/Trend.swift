@@ -8,7 +8,7 @@ struct Trend: ParsableCommand {
     discussion: helpText(help("""
       每个节点历年的序列（经改组延续：承接者接续其前身的数值，合并时取按党员数加权的均值）；最后一期的变化；Theil-Sen 斜率；Mann-Kendall 检验（不超过 10 个值且无并列时用精确 p）及其给出的方向；节点偏冷或偏热的各期（按其所在层级的第 3 节方法）以及是否持续；每期各层级的传导率 tau 及其区间（docs/methods.md 第 6 节）。--period 让序列截止于该期。
 
-      节点多时，会有一些纯属偶然地上升或下降：每个方向最多约为检验的节点数乘以 alpha/2，表格在找到的个数旁给出这个数。--fdr Q 列出 Benjamini-Hochberg q 值不超过 Q 的趋势。持续偏冷的表格给出每个节点督查强度的走势。
+      节点多时，会有一些纯属偶然地上升或下降：每个方向最多约为检验的节点数乘以 alpha/2，表格在找到的个数旁给出这个数。--fdr Q 列出 Benjamini-Hochberg q 值不超过 Q 的趋势。持续冷的表格给出每个节点督查强度的走势。
 
       示例：
         chuandao trend datasets/sample

@@ -288,7 +288,7 @@ struct ReportContent {
 
     // Summary sentence.
     if let r = result.endRetention {
-      var s = L("压力传导到\(level(bottom))时保留 \(Figures.percent(r))（端到端保留率）", "Pressure reaching the \(level(bottom)) level keeps \(Figures.percent(r)) (end retention)")
+      var s = L("压力传导到\(level(bottom))时保留 \(Figures.percent(r))（末端保留率）", "Pressure reaching the \(level(bottom)) level keeps \(Figures.percent(r)) (end retention)")
       if let c = pointChange(compare?.attenuation.endRetention.change) { s += L("，\(c)", ", \(c)") }
       if let worst = result.steps.filter({ $0.tau != nil }).min(by: { $0.tau! < $1.tau! }), let tau = worst.tau {
         s += L("；衰减最大的一步是\(level(worst.level - 1)) → \(level(worst.level))（τ = \(Figures.decimal(tau))）。",
@@ -304,14 +304,14 @@ struct ReportContent {
     if !steps.isEmpty, let end = result.endRetention {
       let ladder = AttenuationLadder(
         labels: .init(
-          title: L("层层传导：各层级传导系数 τ（\(labels[t])）", "Transmission per level step, τ (\(labels[t]))"),
-          description: L("每一层级之间的传导系数及其 95% 区间，以及端到端保留率。", "Each level step's transmission with its 95% interval, and the end retention."),
-          xAxis: L("传导系数 τ（1 = 无衰减）", "Transmission τ (1 = no loss)"),
-          retention: L("端到端保留率 R", "End retention R"), reference: "τ = 1"),
+          title: L("层层传导：各层级传导率 τ（\(labels[t])）", "Transmission per level step, τ (\(labels[t]))"),
+          description: L("每一层级之间的传导率及其 95% 区间，以及末端保留率。", "Each level step's transmission with its 95% interval, and the end retention."),
+          xAxis: L("传导率 τ（1 = 无衰减）", "Transmission τ (1 = no loss)"),
+          retention: L("末端保留率 R", "End retention R"), reference: "τ = 1"),
         steps: steps.map { "\(level($0.level - 1)) → \(level($0.level))" },
         tau: steps.map { $0.tau! }, lower: steps.map { $0.ciLow ?? $0.tau! }, upper: steps.map { $0.ciHigh ?? $0.tau! },
         endRetention: end)
-      chart("ladder", ladder.svg(), L("图：各层级传导系数与端到端保留率。", "Figure: transmission per level step and end retention."))
+      chart("ladder", ladder.svg(), L("图：各层级传导率与末端保留率。", "Figure: transmission per level step and end retention."))
     }
 
     // The steps, the bureaus by end retention and the most attenuated edges: the
@@ -333,11 +333,11 @@ struct ReportContent {
       if !tops.isEmpty {
         let strip = HeatStrip(
           labels: .init(
-            title: L("各\(level(0))端到端保留率（\(labels[0])–\(labels[t])）", "End retention per \(level(0)) (\(labels[0])–\(labels[t]))"),
+            title: L("各\(level(0))末端保留率（\(labels[0])–\(labels[t])）", "End retention per \(level(0)) (\(labels[0])–\(labels[t]))"),
             description: L("行：\(level(0))；列：期；颜色越深保留率越高。", "Rows: \(level(0)); columns: periods; darker is higher retention."),
-            legend: L("端到端保留率 R", "End retention R")),
+            legend: L("末端保留率 R", "End retention R")),
           rows: tops.map(name), columns: Array(labels[0...t]), values: values, decimals: 2)
-        chart("retention-by-year", strip.svg(), L("图：各\(level(0))端到端保留率的逐期变化。", "Figure: each \(level(0))'s end retention over the periods."))
+        chart("retention-by-year", strip.svg(), L("图：各\(level(0))末端保留率的逐期变化。", "Figure: each \(level(0))'s end retention over the periods."))
       }
     }
 
@@ -503,7 +503,7 @@ struct ReportContent {
     let silos = result.nodes.filter(\.silo).sorted { $0.gap > $1.gap }
     let bottomIndex = result.levels.first { $0.level == bottom }?.meanIndex
     summary.append(
-      L("四责协同：\(silos.count) 个节点为孤岛（某一主体落后其余均值 \(Figures.decimal(b.settings.coordination.siloGap, 0)) 分以上）",
+      L("四责协同：\(silos.count) 个节点“各扫门前雪”（某一主体落后其余均值 \(Figures.decimal(b.settings.coordination.siloGap, 0)) 分以上）",
         "Coordination: \(silos.count) \(en(silos.count, "node is a silo", "nodes are silos")) (one subject \(Figures.decimal(b.settings.coordination.siloGap, 0)) points or more behind the others)")
         + (bottomIndex.map { L("，\(level(bottom))层平均协同指数 \(Figures.decimal($0, 3))。", "; the mean coordination index of level \(level(bottom)) is \(Figures.decimal($0, 3)).") } ?? L("。", ".")))
     doc(timed(.documents) { result.document(d, lang) })
@@ -520,11 +520,11 @@ struct ReportContent {
       }
       let dots = SubjectDotPlot(
         labels: .init(
-          title: L("孤岛节点的四类主体得分（\(labels[t])）", "The four subjects of the silo nodes (\(labels[t]))"),
-          description: L("每行一个孤岛节点（按差距由大到小，至多 30 个），四种形状代表四类责任主体。", "One row per silo node (largest gap first, at most 30); one shape per subject."),
+          title: L("“各扫门前雪”节点的四类主体得分（\(labels[t])）", "The four subjects of the silo nodes (\(labels[t]))"),
+          description: L("每行一个“各扫门前雪”节点（按差距由大到小，至多 30 个），四种形状代表四类责任主体。", "One row per silo node (largest gap first, at most 30); one shape per subject."),
           xAxis: L("得分", "Score")),
         subjects: subjects.map { subjectLabel($0, lang) }, nodes: shown.map { name($0.node) }, scores: scores)
-      chart("silo-subjects", dots.svg(), L("图：孤岛节点的四类主体得分。", "Figure: the four subjects' scores of the silo nodes."))
+      chart("silo-subjects", dots.svg(), L("图：“各扫门前雪”节点的四类主体得分。", "Figure: the four subjects' scores of the silo nodes."))
     }
   }
 
@@ -578,7 +578,7 @@ struct ReportContent {
     let result = analysing { TrendAnalysis(metric: .score, settings: b.settings.trend).run(d, through: t, flags: flags) }
     store("trend", result, period: labels[t]) { $0.json($1, provenance: $2) }
     let cold = result.series.filter { $0.persistent == .cold }
-    summary.append(L("\(cold.count) 个节点监督持续偏冷（最近 \(b.settings.trend.persistentOfLast) 期中至少 \(b.settings.trend.persistentAtLeast) 期）。",
+    summary.append(L("\(cold.count) 个节点监督持续冷（最近 \(b.settings.trend.persistentOfLast) 期中至少 \(b.settings.trend.persistentAtLeast) 期）。",
                      "\(cold.count) \(en(cold.count, "node is", "nodes are")) persistently cold in supervision (cold in at least \(b.settings.trend.persistentAtLeast) of the last \(b.settings.trend.persistentOfLast) periods)."))
     let bySlope = result.series.filter { $0.persistent != .cold && $0.slope != nil }.sorted { abs($0.slope!) > abs($1.slope!) }
     let picked = Array((cold + bySlope).prefix(12))
@@ -587,8 +587,8 @@ struct ReportContent {
       let values = picked.flatMap { s in (0..<n).map { $0 < s.values.count ? s.values[$0] : nil } }
       let multiples = SmallMultiples(
         labels: .init(
-          title: L("得分逐期变化：持续偏冷及变化最大的节点", "Scores over time: persistently cold nodes and the largest slopes"),
-          description: L("每格一个节点（持续偏冷者在前，其余按 Theil-Sen 斜率绝对值），纵轴共用。", "One panel per node (persistently cold first, then by |Theil-Sen slope|); a shared vertical axis."),
+          title: L("得分逐期变化：持续冷及变化最大的节点", "Scores over time: persistently cold nodes and the largest slopes"),
+          description: L("每格一个节点（持续冷者在前，其余按 Theil-Sen 斜率绝对值），纵轴共用。", "One panel per node (persistently cold first, then by |Theil-Sen slope|); a shared vertical axis."),
           yAxis: L("得分", "Score")),
         panels: picked.map { name($0.node) }, xLabels: Array(labels.prefix(n)), values: values)
       chart("trends", multiples.svg(), L("图：至多 12 个节点的得分序列。", "Figure: the score series of at most 12 nodes."))
@@ -642,15 +642,15 @@ struct ReportContent {
     let s = b.settings
     heading(2, "8 方法附录", "8 Methods appendix")
     parts.append(.bullets([
-      L("落差：各层级传导系数 τ 为每个上级下属与其得分比值的对数均值再取指数，区间为上级层面的 95% t 区间；端到端保留率为各层 τ 之积；|z| ≥ \(Figures.decimal(s.attenuation.flagZ, 1)) 的关系被标记；最底层方差分量用 REML 估计（docs/methods.md 第 2 节）。",
+      L("落差：各层级传导率 τ 为每个上级下属与其得分比值的对数均值再取指数，区间为上级层面的 95% t 区间；末端保留率为各层 τ 之积；|z| ≥ \(Figures.decimal(s.attenuation.flagZ, 1)) 的关系被标记；最底层方差分量用 REML 估计（docs/methods.md 第 2 节）。",
         "Vertical drop: each level step's τ is the exponential of the mean log ratio of children to parent, taken over parents, with a parent-level 95% t-interval; end retention is the product of the τs; edges with |z| ≥ \(Figures.decimal(s.attenuation.flagZ, 1)) are flagged; the bottom level's variance components are fitted by REML (docs/methods.md section 2)."),
       L("温差：期望督查次数按党员数（有 risks.csv 时用泊松广义线性模型按风险调整）；漏斗图用精确泊松界限，过度离散时用负二项界限（Spiegelhalter 2005，经一致性修正，方式：\(s.imbalance.dispersion.rawValue)）；不平等用基尼系数、泰尔指数和变异系数；覆盖度低于 \(Figures.decimal(s.imbalance.blindSpot, 2)) 的领域为盲区（第 3 节）。",
         "Cold and hot: expected counts from members (risk-adjusted by a Poisson GLM when risks.csv has rows); exact Poisson funnel limits, negative-binomial ones when overdispersed (Spiegelhalter 2005, made consistent; dispersion: \(s.imbalance.dispersion.rawValue)); inequality as Gini, Theil and CV; domains with coverage below \(Figures.decimal(s.imbalance.blindSpot, 2)) are blind spots (section 3)."),
-      L("四责协同：协同指数由四类主体得分的离散程度计算；某一主体落后其余均值 \(Figures.decimal(s.coordination.siloGap, 0)) 分以上为孤岛（第 4 节）。",
+      L("四责协同：协同指数由四类主体得分的离散程度计算；某一主体落后其余均值 \(Figures.decimal(s.coordination.siloGap, 0)) 分以上为“各扫门前雪”（第 4 节）。",
         "Coordination: the index from the spread of the four subjects' scores; a node with one subject \(Figures.decimal(s.coordination.siloGap, 0)) points or more behind the others is a silo (section 4)."),
       L("三张清单：截至各期 period_end，问题的责任人、项目、完成与按时完成；闭环指数 = 按时完成数 / 问题数（第 5 节）。",
         "The three lists: owners, projects, finishes and finishes on time of the problems as of each period's period_end; closure index = on time / problems (section 5)."),
-      L("逐期变化：Theil-Sen 斜率与 Mann-Kendall 检验（α = \(Figures.decimal(s.trend.alpha, 2))）；最近 \(s.trend.persistentOfLast) 期中至少 \(s.trend.persistentAtLeast) 期偏冷为持续偏冷（第 6 节）。",
+      L("逐期变化：Theil-Sen 斜率与 Mann-Kendall 检验（α = \(Figures.decimal(s.trend.alpha, 2))）；最近 \(s.trend.persistentOfLast) 期中至少 \(s.trend.persistentAtLeast) 期为冷即持续冷（第 6 节）。",
         "Over time: Theil-Sen slope and Mann-Kendall test (α = \(Figures.decimal(s.trend.alpha, 2))); cold in at least \(s.trend.persistentAtLeast) of the last \(s.trend.persistentOfLast) periods is persistently cold (section 6)."),
       L("年度考核：各指标按层级目标值归一后加权合成（权重 \(s.assess.weights.map { Figures.decimal($0, 2) }.joined(separator: "、"))），按名次分档；\(s.assess.draws) 次 Dirichlet 权重抽样（集中度 \(Figures.decimal(s.assess.concentration, 0))，种子 \(s.assess.seed)）给出排名区间（OECD/JRC 合成指标手册；第 7 节）。",
         "Assessment: indicators normalised within level against goalposts and combined with weights \(s.assess.weights.map { Figures.decimal($0, 2) }.joined(separator: ", ")), graded by rank; \(s.assess.draws) Dirichlet weight draws (concentration \(Figures.decimal(s.assess.concentration, 0)), seed \(s.assess.seed)) give the rank bands (OECD/JRC handbook on composite indicators; section 7)."),

@@ -164,8 +164,8 @@ extension ImbalanceResult {
     let lowPower = funnel.lowPower.filter { $0 }.count
     if lowPower > 0 {
       dispersion += lang.pick(
-        "；\(lowPower) 个节点期望过小，无论实际多少都不会被判为偏冷（low_power）",
-        "; \(lowPower == 1 ? "1 node expects" : "\(lowPower) nodes expect") too few actions to be found cold whatever they get (low_power)")
+        "；\(lowPower) 个节点期望过小，无论实际多少都不会被判为偏冷或冷（low_power）",
+        "; \(lowPower == 1 ? "1 node expects" : "\(lowPower) nodes expect") too few actions to be found cool or cold whatever they get (low_power)")
     }
     closing.paragraph(dispersion + lang.pick("。", "."))
     doc.append(closing)

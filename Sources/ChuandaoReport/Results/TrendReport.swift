@@ -118,7 +118,7 @@ extension TrendResult {
     doc.append(listing(
       cold,
       title: lang.pick(
-        "持续偏冷（近 \(recent) 期中至少 \(persistentAtLeast) 期督查明显偏少）",
+        "持续冷（近 \(recent) 期中至少 \(persistentAtLeast) 期为冷：督查远少于期望）",
         "Persistently cold: cold in at least \(persistentAtLeast) of the last \(recent) periods"),
       columns: [Column(lang.pick("偏冷的期", "Cold periods")), Column(lang.pick("督查强度走势", "Supervision trend"))],
       cells: { s in
