@@ -133,7 +133,11 @@ extension JSON {
 /// output is stable by construction.
 ///
 /// Lookup scans the keys of small objects and uses a hash index once an object has
-/// more than `indexThreshold` keys, so building or parsing a large object stays linear.
+/// more than `indexThreshold` keys, so building or parsing a large object key by key
+/// stays linear. An object made whole from pairs (a literal, `init(_:)`) — the node rows
+/// the analyses write by the hundred thousand — builds no index until a key is added, and
+/// its keys are checked for repeats in debug builds only (the tests run every such
+/// literal): a province's rows would otherwise cost a dictionary each.
 public struct JSONObject: Sendable {
   public private(set) var keys: [String]
   public private(set) var values: [JSON]
@@ -147,21 +151,26 @@ public struct JSONObject: Sendable {
     index = nil
   }
 
-  /// Pairs in the given order; a repeated key is a programmer error and traps.
+  /// Pairs in the given order; a repeated key is a programmer error (checked in debug
+  /// builds).
   public init(_ pairs: KeyValuePairs<String, JSON>) {
-    self.init()
-    for (k, v) in pairs { append(k, v) }
+    keys = pairs.map(\.key)
+    values = pairs.map(\.value)
+    index = nil
+    assert(Set(keys).count == keys.count, "JSONObject: duplicate key in \(keys)")
   }
 
-  /// Pairs in the given order; a repeated key is a programmer error and traps.
+  /// Pairs in the given order; a repeated key is a programmer error (checked in debug
+  /// builds).
   public init(_ pairs: [(String, JSON)]) {
-    self.init()
-    keys.reserveCapacity(pairs.count)
-    values.reserveCapacity(pairs.count)
-    for (k, v) in pairs { append(k, v) }
+    keys = pairs.map(\.0)
+    values = pairs.map(\.1)
+    index = nil
+    assert(Set(keys).count == keys.count, "JSONObject: duplicate key in \(keys)")
   }
 
-  /// The position of `key`, or nil.
+  /// The position of `key`, or nil. (An object made whole from pairs has no index until a
+  /// key is added: it is scanned.)
   public func index(forKey key: String) -> Int? {
     if let index { return index[key] }
     return keys.firstIndex(of: key)

@@ -359,7 +359,9 @@ struct ReportContent {
     }
     let mode = ImbalanceAnalysis.defaultAdjustment(d)
     var levelResults: [(name: String, result: ImbalanceResult)] = []
-    var ratioByNode: [Int: Double] = [:]
+    // Each node's O/E on its own level, by node (nil: not analysed), for the icicle.
+    var ratioByNode = [Double?](repeating: nil, count: f.count)
+    var anyRatio = false
     var bottomResult: ImbalanceResult?
     for k in only ?? Array(1..<f.levelCount) {
       heading(3, "\(level(k))层", "Level: \(level(k))")
@@ -372,6 +374,7 @@ struct ReportContent {
       }
       levelResults.append((f.levelNames[k], result))
       for (n, node) in result.nodes.enumerated() { ratioByNode[node] = result.funnel.ratio[n] }
+      anyRatio = anyRatio || !result.nodes.isEmpty
       if k == bottom { bottomResult = result }
       clock.time(.charts) { funnelChart(result, level: k) }
       doc(timed(.documents) { result.document(d, lang) })
@@ -421,22 +424,22 @@ struct ReportContent {
     }
 
     // The icicle.
-    if !ratioByNode.isEmpty {
+    if anyRatio {
       heading(3, "组织冷热分区图", "The organisation, cold to hot")
       clock.time(.charts) { icicle(ratioByNode) }
     }
   }
 
   /// The icicle of the organisation, coloured by each node's log(O/E) on its level.
-  mutating func icicle(_ ratioByNode: [Int: Double]) {
+  mutating func icicle(_ ratioByNode: [Double?]) {
     let maxLevel = f.count > 5000 ? min(1, bottom) : bottom
-    var index: [Int: Int] = [:]
+    var index = [Int](repeating: -1, count: f.count)  // node -> its place in the chart
     var names: [String] = []
     var parents: [Int?] = []
     var values: [Double?] = []
     var members: [Double] = []
     for i in 0..<f.count where f.exists(i, in: t) && Int(f.level[i]) <= maxLevel {
-      let p = f.parent[i] >= 0 ? index[Int(f.parent[i])] : nil
+      let p = f.parent[i] >= 0 && index[Int(f.parent[i])] >= 0 ? index[Int(f.parent[i])] : nil
       if f.parent[i] >= 0 && p == nil { continue }
       index[i] = names.count
       names.append(name(i))

@@ -62,18 +62,23 @@ extension ReportContent {
   /// An SVG for inline use in HTML: no XML declaration, and no namespace attribute (HTML
   /// parses inline SVG into its namespace itself), so that the page names no URL at all.
   static func inline(_ svg: String) -> String {
-    var s = svg
-    if s.hasPrefix("<?xml"), let end = s.range(of: "?>") { s = String(s[end.upperBound...]) }
-    s = s.replacingOccurrences(of: " xmlns=\"http://www.w3.org/2000/svg\"", with: "")
-    s = s.replacingOccurrences(of: " xmlns:xlink=\"http://www.w3.org/1999/xlink\"", with: "")
-    s = s.trimmingCharacters(in: .whitespacesAndNewlines)
+    var s = Substring(svg)
+    if s.hasPrefix("<?xml"), let end = s.range(of: "?>") { s = s[end.upperBound...] }
+    s = s.drop { $0.isWhitespace }
+    while s.last?.isWhitespace == true { s = s.dropLast() }
+    // The namespaces are attributes of the root element only: its opening tag is all that
+    // changes (a province's icicle is megabytes; the rest is copied once).
+    guard s.hasPrefix("<svg"), let close = s.firstIndex(of: ">") else { return String(s) }
+    var tag = String(s[..<close])
+    tag = tag.replacingOccurrences(of: " xmlns=\"http://www.w3.org/2000/svg\"", with: "")
+    tag = tag.replacingOccurrences(of: " xmlns:xlink=\"http://www.w3.org/1999/xlink\"", with: "")
     // Never wider than drawn: a small chart (a heat strip of four rows) is not blown up to
     // the page's width.
-    if let v = s.range(of: "viewBox=\"0 0 "), s.hasPrefix("<svg") {
-      let width = s[v.upperBound...].prefix { $0.isNumber || $0 == "." }
-      if !width.isEmpty { s = "<svg style=\"max-width: \(width)px\"" + s.dropFirst(4) }
+    if let v = tag.range(of: "viewBox=\"0 0 ") {
+      let width = tag[v.upperBound...].prefix { $0.isNumber || $0 == "." }
+      if !width.isEmpty { tag = "<svg style=\"max-width: \(width)px\"" + tag.dropFirst(4) }
     }
-    return s
+    return tag + s[close...]
   }
 
   static let css = """
