@@ -52,6 +52,7 @@ extension ReportBuilder {
   /// `level`: for `.funnel`, the level to plot (default: the bottom one).
   public func chart(_ kind: ReportChartKind, level: Int? = nil) -> ChartOutcome {
     var r = ReportContent(builder: self)
+    r.receiver = { _, _ in }  // a chart needs no results.json: its members are never made
     let f = dataset.forest
     let k = level ?? f.levelCount - 1
     let stem = kind.fileStem(levelName: f.levelNames[min(max(k, 0), f.levelCount - 1)])
