@@ -26,14 +26,15 @@ let package = Package(
     // Matrices and the few BLAS/LAPACK calls we need, Swift-typed.
     .target(name: "ChuandaoLinearAlgebra", dependencies: ["CBLAS"]),
     // Distributions, GLM, REML, funnel limits, inequality, trend tests: no organisations.
-    .target(name: "ChuandaoStats", dependencies: ["ChuandaoLinearAlgebra"]),
+    .target(name: "_ChuandaoParallel"),
+    .target(name: "ChuandaoStats", dependencies: ["ChuandaoLinearAlgebra", "_ChuandaoParallel"]),
     // MARK: - Implementation details
     // Byte-level RFC 4180 CSV reading and writing, encoding detection, GB18030 via iconv.
     .target(name: "_ChuandaoCSV"),
     // JSON writer, terminal tables, atomic file writes, SHA-256 of files.
     .target(
       name: "_ChuandaoOutput",
-      dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+      dependencies: ["_ChuandaoParallel", .product(name: "Crypto", package: "swift-crypto")]
     ),
     // MARK: - Public modules
     // The domain: hierarchy, dataset loading and validation, analyses, provenance.
@@ -44,11 +45,12 @@ let package = Package(
         "ChuandaoLinearAlgebra",
         "_ChuandaoCSV",
         "_ChuandaoOutput",
+        "_ChuandaoParallel",
         .product(name: "Yams", package: "Yams"),
       ]
     ),
     // Results as documents rendered for the terminal, Markdown and HTML; SVG charts.
-    .target(name: "ChuandaoReport", dependencies: ["Chuandao", "ChuandaoStats", "_ChuandaoOutput"]),
+    .target(name: "ChuandaoReport", dependencies: ["Chuandao", "ChuandaoStats", "_ChuandaoOutput", "_ChuandaoParallel"]),
     // The `chuandao` executable: argument parsing, calling the library, printing.
     .executableTarget(
       name: "ChuandaoCLI",
@@ -60,6 +62,7 @@ let package = Package(
       ]
     ),
     .testTarget(name: "ChuandaoLinearAlgebraTests", dependencies: ["ChuandaoLinearAlgebra"]),
+    .testTarget(name: "ChuandaoParallelTests", dependencies: ["_ChuandaoParallel"]),
     .testTarget(
       name: "ChuandaoStatsTests",
       dependencies: ["ChuandaoStats"],

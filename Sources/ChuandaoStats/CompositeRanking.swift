@@ -1,6 +1,7 @@
 import ChuandaoLinearAlgebra
 import Dispatch
 import Foundation
+import _ChuandaoParallel
 
 // Composite indicators, competition ranks, grade bands and the rank uncertainty of a
 // composite under random weights (METHODS.md section 7, "Annual assessment feed").
@@ -235,7 +236,7 @@ public struct RankUncertainty: Sendable {
     // More workers than draws in a batch would idle, and each holds buffers of the size
     // of the largest group.
     let workers = min(
-      threads > 0 ? threads : max(1, ProcessInfo.processInfo.activeProcessorCount),
+      threads > 0 ? threads : Parallel.cores,
       max(1, min(batchSize, draws)))
     let engine = RankUncertaintyEngine(
       settings: self, values: values, weights: weights, groups: groups, workers: workers)
@@ -421,7 +422,7 @@ final class RankUncertaintyEngine: @unchecked Sendable {
         for a in 0..<activeCount { drawn[a + c * activeCount] = w[a] }
       }
       let w = Matrix(rows: activeCount, columns: batch, storage: drawn)
-      forEachWorker(workers) { worker in
+      Parallel.forEachWorker(workers) { worker in
         let scratch = scratches[worker]
         for chunk in stride(from: worker, to: chunkCount, by: self.workers) {
           self.composites(
@@ -430,7 +431,7 @@ final class RankUncertaintyEngine: @unchecked Sendable {
         }
       }
       let batchFirst = first
-      forEachWorker(workers) { worker in
+      Parallel.forEachWorker(workers) { worker in
         let ranker = rankers[worker]
         for c in stride(from: worker, to: batch, by: self.workers) {
           for (g, segment) in self.segments.enumerated() {
@@ -522,7 +523,7 @@ final class RankUncertaintyEngine: @unchecked Sendable {
     let scratches = (0..<statWorkers).map { _ in
       RankStatistics(draws: draws, tileRows: tileRows, probabilities: [0.05, 0.5, 0.95])
     }
-    forEachWorker(statWorkers) { worker in
+    Parallel.forEachWorker(statWorkers) { worker in
       let scratch = scratches[worker]
       let draws = self.draws
       for t in Swift.stride(from: worker, to: tileList.count, by: statWorkers) {
@@ -571,16 +572,6 @@ struct RankSegment {
   var start: Int
   var count: Int
   var end: Int { start + count }
-}
-
-/// Runs `body(worker)` for each worker index on the global concurrent queue; the caller
-/// gives each worker a disjoint share of the work, so results never depend on scheduling.
-func forEachWorker(_ count: Int, _ body: @Sendable (Int) -> Void) {
-  if count <= 1 {
-    body(0)
-  } else {
-    DispatchQueue.concurrentPerform(iterations: count, execute: body)
-  }
 }
 
 /// A pointer handed to workers that write disjoint parts of its memory, or only read it.

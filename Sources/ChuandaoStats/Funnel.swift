@@ -1,3 +1,5 @@
+import _ChuandaoParallel
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -287,7 +289,7 @@ public struct FunnelPlot: Sendable {
     let ranges = FunnelPlot.chunks(observed.count)
     result.withUnsafeMutableBufferPointer { buffer in
       let out = SharedPointer(base: buffer.baseAddress!)
-      forEachWorker(ranges.count) { w in
+      Parallel.forEachWorker(ranges.count) { w in
         for i in ranges[w] { out.base[i] = p(i) }
       }
     }
@@ -323,8 +325,7 @@ public struct FunnelPlot: Sendable {
   /// 0..<n in one contiguous range per processor (a single range below 2,048 units, where
   /// threads cost more than they save). Each unit's result does not depend on the split.
   static func chunks(_ n: Int) -> [Range<Int>] {
-    let workers = n < 2048 ? 1 : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-    return (0..<workers).map { w in (n * w / workers)..<(n * (w + 1) / workers) }
+    Parallel.perCore(n, minimum: 2048)
   }
 
   /// `limits(expected:tau2:)` for every unit, shared by units with the same E (within a
@@ -341,7 +342,7 @@ public struct FunnelPlot: Sendable {
             let out = (
               SharedPointer(base: l998.baseAddress!), SharedPointer(base: l95.baseAddress!),
               SharedPointer(base: u95.baseAddress!), SharedPointer(base: u998.baseAddress!))
-            forEachWorker(ranges.count) { w in
+            Parallel.forEachWorker(ranges.count) { w in
               var cache: [Double: (Double, Double, Double, Double)] = [:]
               for i in ranges[w] {
                 let e = expected[i]

@@ -1,3 +1,5 @@
+import _ChuandaoParallel
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -25,7 +27,7 @@ public struct CSVTable: Sendable {
   /// number rounded to that many significant digits first (`rounded(_:significantDigits:)`).
   public init(objects: [JSONObject], significantDigits: Int? = nil) {
     let flat = Self.flatten(
-      objects, parallelThreshold: ParallelChunks.threshold, significantDigits: significantDigits)
+      objects, parallelThreshold: Parallel.threshold, significantDigits: significantDigits)
     self.init(header: flat.header, rows: flat.rows)
   }
 
@@ -69,7 +71,7 @@ public struct CSVTable: Sendable {
   /// - Columns: the union of the leaf keys in first-seen order (the first row's order,
   ///   then each key new in a later row appended at the end).
   public static func flatten(_ rows: [JSONObject]) -> (header: [String], rows: [[String]]) {
-    flatten(rows, parallelThreshold: ParallelChunks.threshold, significantDigits: nil)
+    flatten(rows, parallelThreshold: Parallel.threshold, significantDigits: nil)
   }
 
   /// `flatten(_:)`, on all cores when there are more than `parallelThreshold` rows
@@ -84,8 +86,8 @@ public struct CSVTable: Sendable {
   ) -> (header: [String], rows: [[String]]) {
     let ranges =
       objects.count > parallelThreshold
-      ? ParallelChunks.ranges(count: objects.count) : [objects.indices]
-    let parts = ParallelChunks.perform(ranges.count) { c in
+      ? Parallel.ranges(count: objects.count) : [objects.indices]
+    let parts = Parallel.perform(ranges.count) { c in
       var flattener = Flattener(significantDigits: significantDigits)
       let rows = ranges[c].map { flattener.row(objects[$0]) }
       return (flattener, rows)
@@ -101,7 +103,7 @@ public struct CSVTable: Sendable {
 
     let header = columns.names
     let width = header.count
-    let finished = ParallelChunks.perform(parts.count) { [maps] c in
+    let finished = Parallel.perform(parts.count) { [maps] c in
       finish(parts[c].1, map: maps[c], width: width)
     }
     if finished.count == 1 { return (header, finished[0]) }
@@ -268,7 +270,7 @@ public struct CSVTable: Sendable {
 
   /// BOM, header record and rows, CRLF-terminated.
   public func bytes() -> [UInt8] {
-    bytes(parallelThreshold: ParallelChunks.threshold)
+    bytes(parallelThreshold: Parallel.threshold)
   }
 
   /// `bytes()`, with the records of more than `parallelThreshold` rows formatted in
@@ -281,12 +283,12 @@ public struct CSVTable: Sendable {
       for row in rows { Self.appendRecord(row, into: &out) }
       return out
     }
-    let parts = ParallelChunks.map(count: rows.count) { range in
+    let parts = Parallel.map(count: rows.count) { range in
       var buffer: [UInt8] = []
       for n in range { Self.appendRecord(rows[n], into: &buffer) }
       return buffer
     }
-    ParallelChunks.concatenate(parts, onto: &out)
+    Parallel.concatenate(parts, onto: &out)
     return out
   }
 

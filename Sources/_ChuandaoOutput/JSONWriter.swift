@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import _ChuandaoParallel
 
 /// Writes `JSON` as RFC 8259 text, byte-identically for identical values.
 ///
@@ -15,7 +16,7 @@ import Foundation
 /// - `pretty`: two-space indent, `"key": value`, one element per line, `[]` and `{}` for
 ///   empty containers (jq's layout). Otherwise no whitespace at all.
 ///
-/// An array with more than `ParallelChunks.threshold` elements (the node list of a large
+/// An array with more than `Parallel.threshold` elements (the node list of a large
 /// dataset) is written on all cores: contiguous chunks of its elements go to separate
 /// buffers, concatenated in order. Depth and indentation are known in advance, so the
 /// bytes are exactly those of writing the elements one after another.
@@ -29,12 +30,12 @@ public struct JSONWriter: Sendable {
 
   /// Arrays with more elements than this are written in parallel chunks. `Int.max` forces
   /// the sequential path, which the tests compare against.
-  var parallelThreshold = ParallelChunks.threshold
+  var parallelThreshold = Parallel.threshold
 
   /// Elements per round of a parallel array when streamed: each round's chunks are written
   /// on all cores and spilled before the next round starts, so that the buffers stay
   /// small (a few megabytes for node objects).
-  var streamedRound = 8 * ParallelChunks.threshold
+  var streamedRound = 8 * Parallel.threshold
 
   public init(pretty: Bool = true) {
     self.pretty = pretty
@@ -183,14 +184,14 @@ public struct JSONWriter: Sendable {
     while start < a.count {
       let base = start
       let count = min(round, a.count - base)
-      let parts = ParallelChunks.map(count: count) { range in
+      let parts = Parallel.map(count: count) { range in
         var buffer: [UInt8] = []
         sequential.emitElements(
           a, (base + range.lowerBound)..<(base + range.upperBound), depth: depth, into: &buffer,
           spill: nil)
         return buffer
       }
-      ParallelChunks.concatenate(parts, onto: &out)
+      Parallel.concatenate(parts, onto: &out)
       spill?.check(&out)
       start += count
     }

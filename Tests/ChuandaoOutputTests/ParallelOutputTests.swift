@@ -166,19 +166,6 @@ struct ParallelOutputTests {
       #expect(firstDifference(JSONWriter(pretty: pretty).data(document), expected) == nil)
     }
   }
-
-  @Test("chunks are contiguous, ordered and cover the input")
-  func chunkRanges() {
-    for count in [0, 1, 2, 3, 7, 4_097, 210_000] {
-      let ranges = ParallelChunks.ranges(count: count)
-      #expect(ranges.first?.lowerBound == 0)
-      #expect(ranges.last?.upperBound == count)
-      #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
-      #expect(ranges.count >= min(count, 2))
-      #expect(ranges.allSatisfy { !$0.isEmpty } || count == 0)
-    }
-    #expect(ParallelChunks.perform(5) { $0 * $0 } == [0, 1, 4, 9, 16])
-  }
 }
 
 /// The first index at which `a` and `b` differ (the shorter one's length when one is a

@@ -1,6 +1,7 @@
 import ChuandaoLinearAlgebra
 import ChuandaoStats
 import Foundation
+import _ChuandaoParallel
 
 /// The annual assessment feed (年度考核, METHODS.md section 7): five indicators per node,
 /// normalised within level against goalposts fixed over all periods, a weighted composite,
@@ -140,7 +141,7 @@ public struct AssessAnalysis: Sendable {
     let flags = given ?? PeriodFlags.compute(d, levels: Array(1..<max(1, f.levelCount)), settings: imbalance)
     // Every period's raw indicators: the goalposts span them all.
     progress?(.indicators)
-    let raw = parallelMap(T) { indicators(d, period: $0, flags: flags) }
+    let raw = Parallel.perform(T) { indicators(d, period: $0, flags: flags) }
     let posts = goalposts(d, raw: raw)
     progress?(.uncertainty(draws: settings.draws))
 

@@ -1,4 +1,5 @@
 import ChuandaoStats
+import _ChuandaoParallel
 
 /// Section 3's flag (cold, cool, normal, warm, hot) of every node in every period, each
 /// node flagged on its own level with the default adjustment: what `trend` (cold and hot
@@ -23,7 +24,7 @@ public struct PeriodFlags: Sendable {
     }
     let adjust = ImbalanceAnalysis.defaultAdjustment(d)
     let tasks = (0..<T).flatMap { t in levels.map { (t, $0) } }
-    let runs = parallelMap(tasks.count) { j -> Result<ImbalanceResult, any Error> in
+    let runs = Parallel.perform(tasks.count) { j -> Result<ImbalanceResult, any Error> in
       let (t, k) = tasks[j]
       var analysis = ImbalanceAnalysis(level: k, adjust: adjust, settings: settings)
       analysis.testsNodes = false

@@ -1,5 +1,6 @@
 import ChuandaoStats
 import Foundation
+import _ChuandaoParallel
 
 /// Each node compared with itself over time (METHODS.md section 6): its series through
 /// reorganisations, the trend test, the periods it was cold or hot, and the level-step
@@ -107,7 +108,7 @@ public struct TrendAnalysis: Sendable {
       }
     }
 
-    let steps = only != nil ? [] : parallelMap(T) { t in AttenuationAnalysis(metric: metric).transmission(d, period: t).steps }
+    let steps = only != nil ? [] : Parallel.perform(T) { t in AttenuationAnalysis(metric: metric).transmission(d, period: t).steps }
     return TrendResult(
       metric: metric, periods: T, alpha: alpha, persistentOfLast: persistentOfLast,
       persistentAtLeast: persistentAtLeast, fdr: fdr, series: series, supervisionDirection: supervision,

@@ -1,6 +1,7 @@
 import Foundation
 import _ChuandaoCSV
 import _ChuandaoOutput
+import _ChuandaoParallel
 
 extension Dataset {
   /// Loads and validates the dataset folder; throws `DatasetInvalid` with every problem
@@ -43,28 +44,6 @@ struct LoadedParts: Sendable {
   var leaders = LeaderList()
   /// The loader copy that read each file (its log and files), keyed by file name.
   var logs: [String: DatasetLoader] = [:]
-}
-
-/// A result written by one thread and read by another after a `DispatchGroup.wait()`,
-/// which orders the two accesses.
-final class ResultSlot<T>: @unchecked Sendable {
-  var value: T?
-}
-
-/// Runs `a` on this thread and `b` on another, and returns both results.
-func inParallel<A: Sendable, B: Sendable>(_ a: () -> A, _ b: @escaping @Sendable () -> B) -> (A, B) {
-  let slot = ResultSlot<B>()
-  let group = DispatchGroup()
-  DispatchQueue.global().async(group: group) { slot.value = b() }
-  let ra = a()
-  group.wait()
-  return (ra, slot.value!)
-}
-
-/// `body(0) ..< body(count)` computed on all cores, in index order: for independent pieces
-/// of work (periods, levels) whose results do not depend on which thread ran them.
-func parallelMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
-  ParallelChunks.perform(count, body)
 }
 
 /// Reads every file of a dataset folder, checking each row as it goes (DATA.md, "Bad input").
@@ -158,7 +137,7 @@ struct DatasetLoader: Sendable {
     let reader = self
     // Balanced by measured cost: supervision and scores on one thread; risks, the lists,
     // members and leaders on the other.
-    let (first, second) = inParallel(
+    let (first, second) = Parallel.both(
       {
         var b = reader.part()
         var c = reader.part()

@@ -1,5 +1,6 @@
 import Foundation
 import _ChuandaoOutput
+import _ChuandaoParallel
 
 /// A JSON value: the generator's truth (`Generator`, `Truth`) and provenance records are
 /// JSON documents, so the domain names the type for its clients. Only this type is
@@ -35,7 +36,7 @@ extension Dataset {
   public static func loadAndDigest(
     folder: String, configPath: String?
   ) -> (Result<Dataset, DatasetInvalid>, Result<InputDigests, any Error>) {
-    inParallel(
+    Parallel.both(
       { Result { () throws(DatasetInvalid) in try Dataset.load(folder: folder) } },
       { Result { try InputDigests.compute(dataset: folder, configPath: configPath) } })
   }

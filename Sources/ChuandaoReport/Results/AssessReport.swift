@@ -1,6 +1,7 @@
 import Chuandao
 import ChuandaoStats
 import _ChuandaoOutput
+import _ChuandaoParallel
 
 /// `AssessResult` as the JSON of OUTPUT.md, CSV node rows and a document.
 extension AssessResult {
@@ -38,7 +39,7 @@ extension AssessResult {
     let f = d.forest
     let names = AssessAnalysis.indicators
     let nodes = self.nodes
-    return ParallelChunks.mapIndices(nodes.count) { k in
+    return Parallel.mapIndices(nodes.count) { k in
       let r = nodes[k]
       var raw = JSONObject()
       var normalised = JSONObject()
