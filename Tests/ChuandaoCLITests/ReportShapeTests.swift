@@ -139,6 +139,19 @@ struct ReportShapeTests {
     }
   }
 
+  @Test("coordination without party_admin_split says the dual-core comparison cannot be made")
+  func noSplitColumn() throws {
+    let r = try CLI.run(["coordination", Shape.odd.folder, "--lang", "en"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.out.contains("Dual core: org.csv gives no party_admin_split values, so nodes with split and joint heads cannot be compared"))
+    #expect(!r.out.contains("split -"))
+    // The sample has the column, with both kinds of node: both means are printed (their
+    // values are pinned by the golden files and the reference tests, not here).
+    let sample = try CLI.run(["coordination", CLI.sample, "--lang", "en"])
+    #expect(sample.out.contains("Dual core: Party and administrative heads split 0."))
+    #expect(!sample.out.contains("gives no party_admin_split values"))
+  }
+
   @Test("results.json is JSONWriter's compact text of its own value", arguments: Shape.allCases)
   func resultsText(_ shape: Shape) throws {
     let w = try ReportTests.report(shape.folder, lang: "zh")

@@ -71,9 +71,19 @@ extension CoordinationResult {
       Column(lang.pick("平均协同指数", "Mean index"), .number(3)),
     ])
     for l in levels { lt.add([.text(levelLabel(f.levelNames[l.level], lang)), .count(l.nodes), .number(l.meanIndex)]) }
-    doc.append(Section(nil, [.table(lt), .paragraph(lang.pick(
-      "双核驱动：党政分设 \(fixed(splitMeanIndex, 3))，未分设 \(fixed(jointMeanIndex, 3))",
-      "Dual core: Party and administrative heads split \(fixed(splitMeanIndex, 3)), not split \(fixed(jointMeanIndex, 3))"))]))
+    var levelsSection = Section(nil, [.table(lt)])
+    // Without party_admin_split values (no such column, or every cell empty) neither group
+    // has a mean: the line says so instead of printing "split -, not split -".
+    if splitMeanIndex == nil && jointMeanIndex == nil {
+      levelsSection.paragraph(lang.pick(
+        "双核驱动：org.csv 中没有 party_admin_split 的值，无法比较党政分设与未分设的节点",
+        "Dual core: org.csv gives no party_admin_split values, so nodes with split and joint heads cannot be compared"))
+    } else {
+      levelsSection.paragraph(lang.pick(
+        "双核驱动：党政分设 \(fixed(splitMeanIndex, 3))，未分设 \(fixed(jointMeanIndex, 3))",
+        "Dual core: Party and administrative heads split \(fixed(splitMeanIndex, 3)), not split \(fixed(jointMeanIndex, 3))"))
+    }
+    doc.append(levelsSection)
     return doc
   }
 }
