@@ -72,7 +72,7 @@ struct Assess: ParsableCommand {
         "error: \(draws) weight draws need about \(gb(need)) GB of memory, and this machine has about \(gb(budget)) GB left; set assess.uncertainty.draws in --config to at most \(fits) (or 0 for no uncertainty)"))
       throw ExitCode(1)
     }
-    let stages = StageReporter(lang: lang, dataset: data)
+    let stages = StageReporter(lang: lang)
     let result = analysis.run(data, period: t, imbalance: settings.imbalance) { stage in
       switch stage {
       case .flags: stages.begin("判定各期冷热", "flagging cold and hot nodes in every period")

@@ -65,7 +65,7 @@ struct Compare: ParsableCommand {
     let p = try resolvePeriod(fromPeriod, in: data, lang: lang)
     let q = try resolvePeriod(toPeriod, in: data, lang: lang)
     try requireFile("scores.csv", in: data, lang: lang)
-    let stages = StageReporter(lang: lang, dataset: data)
+    let stages = StageReporter(lang: lang)
     stages.begin("两期的各项分析", "the analyses of both periods")
     let result = CompareAnalysis(settings: settings).run(data, from: p, to: q)
     stages.end()

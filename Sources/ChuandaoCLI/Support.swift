@@ -82,7 +82,14 @@ func loadDataset(
   _ folder: String, config: String?, lang: Language, maxWarnings: Int = 10
 ) throws -> (Dataset, InputDigests) {
   try requireFolder(folder, lang: lang)
+  let progress = StageReporter(lang: lang)
+  let bytes = Dataset.knownFiles.reduce(0.0) { total, name in
+    let size = (try? FileManager.default.attributesOfItem(atPath: (folder as NSString).appendingPathComponent(name))[.size] as? Int) ?? 0
+    return total + Double(size)
+  }
+  progress.begin("读取并校验数据集", "reading and checking the dataset", amount: bytes / 1e6, unit: "MB")
   let (loaded, hashed) = Dataset.loadAndDigest(folder: folder, configPath: config)
+  progress.end()
   let dataset: Dataset
   switch loaded {
   case .success(let d): dataset = d
@@ -285,30 +292,65 @@ func requireFile(_ name: String, in dataset: Dataset, lang: Language) throws {
   throw ExitCode(1)
 }
 
-/// Reports the stages of long work on stderr when it is a terminal: each stage's name,
-/// then its time when the next begins (`--format json` keeps stdout clean either way).
-final class StageReporter {
+/// Reports the stages of long work on stderr when it is a terminal, and only those that
+/// take more than 2 seconds (issue 14): a stage's name appears once it has run that long,
+/// then its time, with a rate when the stage says how much it handles ("563 MB, 166 MB/s").
+/// Silent when stderr is not a terminal (a file, a pipe, the tests), so that output stays
+/// what the commands print.
+final class StageReporter: @unchecked Sendable {
   let lang: Language
   let enabled: Bool
-  private var start: Date?
+  /// Seconds a stage runs before it is shown (`CHUANDAO_PROGRESS_AFTER` overrides it).
+  let after: Double
+  private let lock = NSLock()
+  private var stage: (text: String, start: Date, amount: Double?, unit: String?, shown: Bool)?
+  private var timer: DispatchSourceTimer?
 
-  /// Reports for datasets of at least 20,000 nodes, where the stages take seconds.
-  init(lang: Language, dataset: Dataset) {
+  init(lang: Language) {
     self.lang = lang
-    self.enabled = dataset.forest.count >= 20_000 && isatty(STDERR_FILENO) != 0
+    self.enabled = isatty(STDERR_FILENO) != 0 && OutputCapture.current == nil
+    self.after = ProcessInfo.processInfo.environment["CHUANDAO_PROGRESS_AFTER"].flatMap(Double.init) ?? 2
   }
 
-  func begin(_ zh: String, _ en: String) {
+  /// Starts a stage (ending the one before). `amount` in `unit` (e.g. megabytes, "MB")
+  /// gives the rate at its end.
+  func begin(_ zh: String, _ en: String, amount: Double? = nil, unit: String? = nil) {
     guard enabled else { return }
     end()
-    FileHandle.standardError.write(Data("\(lang.pick(zh, en)) ...".utf8))
-    start = Date()
+    let text = lang.pick(zh, en)
+    lock.withLock { stage = (text, Date(), amount, unit, false) }
+    if after <= 0 { return show() }
+    let t = DispatchSource.makeTimerSource(queue: .global())
+    t.schedule(deadline: .now() + after)
+    t.setEventHandler { [weak self] in self?.show() }
+    timer = t
+    t.resume()
+  }
+
+  private func show() {
+    lock.withLock {
+      guard var s = stage, !s.shown else { return }
+      s.shown = true
+      stage = s
+      FileHandle.standardError.write(Data("\(s.text) ...".utf8))
+    }
   }
 
   func end() {
-    guard enabled, let start else { return }
-    FileHandle.standardError.write(Data(String(format: " %.1f s\n", Date().timeIntervalSince(start)).utf8))
-    self.start = nil
+    guard enabled else { return }
+    timer?.cancel()
+    timer = nil
+    lock.withLock {
+      guard let s = stage else { return }
+      stage = nil
+      guard s.shown else { return }
+      let seconds = Date().timeIntervalSince(s.start)
+      var line = String(format: " %.1f s", seconds)
+      if let amount = s.amount, let unit = s.unit, seconds > 0 {
+        line += String(format: " (%.0f %@, %.0f %@/s)", amount, unit, amount / seconds, unit)
+      }
+      FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
   }
 }
 

@@ -47,7 +47,7 @@ struct Trend: ParsableCommand {
     let (settings, data, digests) = try options.load(dataset)
     let m = try metric.resolve(in: data, lang: lang)
     let t = try resolvePeriod(options.period, in: data, lang: lang)
-    let stages = StageReporter(lang: lang, dataset: data)
+    let stages = StageReporter(lang: lang)
     stages.begin("判定各期冷热", "flagging cold and hot nodes in every period")
     let flags = PeriodFlags.compute(data, levels: Array(0..<data.forest.levelCount), settings: settings.imbalance)
     stages.begin("各节点的序列与趋势检验", "series and trend tests per node")

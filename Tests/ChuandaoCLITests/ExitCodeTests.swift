@@ -295,3 +295,31 @@ struct ExitCodeTests {
       timedOut: timedOut)
   }
 }
+
+/// Progress on stderr (issue 14): shown for stages over 2 seconds when stderr is a
+/// terminal, never otherwise. `CHUANDAO_PROGRESS_AFTER=0` shows every stage, so that the
+/// sample's quick load can stand in for a slow one; `script` gives the command a terminal.
+@Suite("Progress on a terminal")
+struct ProgressTests {
+  @Test("on a terminal the load is reported with its size and rate; to a pipe, nothing")
+  func progress() throws {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+    p.arguments = ["-qec", "\(CLI.binary.path) summary \(CLI.sample) --lang en > /dev/null", "/dev/null"]
+    var env = ProcessInfo.processInfo.environment
+    env["CHUANDAO_PROGRESS_AFTER"] = "0"
+    p.environment = env
+    let out = Pipe()
+    p.standardOutput = out
+    try p.run()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 0, "\(text)")
+    let line = try #require(text.split(whereSeparator: \.isNewline).first { $0.hasPrefix("reading and checking the dataset ...") })
+    #expect(line.contains(" s (") && line.contains(" MB, ") && line.contains(" MB/s)"), "\(line)")
+
+    let piped = try CLI.run(["summary", CLI.sample, "--lang", "en"], environment: ["CHUANDAO_PROGRESS_AFTER": "0"])
+    #expect(piped.status == 0)
+    #expect(!piped.stderr.contains("reading and checking"))
+  }
+}
