@@ -122,11 +122,14 @@ extension AttenuationResult {
       default: a.node < b.node
       }
     }
-    for g in ranked {
+    // At most 30 rows (the national preset has 2,000 bureaus): the rest are in the JSON.
+    for g in ranked.prefix(30) {
       gt.add([.text(f.names[g.node])] + g.steps.map { .number($0.tau) } + [.number(g.endRetention)])
     }
-    doc.append(Section(
-      lang.pick("各\(L(0))（按末端保留率由低到高）", "\(plural(levels[0]).capitalized), lowest end retention first"), [.table(gt)]))
+    var groupSection = Section(
+      lang.pick("各\(L(0))（按末端保留率由低到高）", "\(plural(levels[0]).capitalized), lowest end retention first"), [.table(gt)])
+    if let more = moreLine(ranked.count, 30, lang, see: "json") { groupSection.paragraph(more) }
+    doc.append(groupSection)
 
     // The most attenuated edges, and how many flags chance alone would give.
     let edges = nodes.filter { $0.z != nil }.sorted { ($0.z!, $0.node) < ($1.z!, $1.node) }.prefix(10)

@@ -206,8 +206,19 @@ extension CompareResult {
     doc.append(Section(lang.pick("落差（层层传导）：指标 \(a.metric)", "Vertical drop: metric \(a.metric)"), [.table(st)]))
     if !a.groups.isEmpty {
       var gt = sideBySide(Column(lang.pick("名称", "Name"), .name(maxWidth: 28)))
-      for g in a.groups { gt.add([.text(f.names[g.node])] + figures(g.endRetention)) }
-      doc.append(Section(lang.pick("各\(L(0))末端保留率", "\(plural(levels[0]).capitalized): end retention"), [.table(gt)]))
+      // Up to 30 in the forest's order; beyond that the 30 whose retention fell most.
+      let groups =
+        a.groups.count <= 30
+        ? a.groups
+        : Array(a.groups.sorted { ($0.endRetention.change ?? .infinity, $0.node) < ($1.endRetention.change ?? .infinity, $1.node) }.prefix(30))
+      for g in groups { gt.add([.text(f.names[g.node])] + figures(g.endRetention)) }
+      var section = Section(lang.pick("各\(L(0))末端保留率", "\(plural(levels[0]).capitalized): end retention"), [.table(gt)])
+      if a.groups.count > 30 {
+        section.paragraph(lang.pick(
+          "以上为末端保留率下降最多的 30 个（共 \(a.groups.count) 个），其余见 --format json",
+          "Above, the 30 whose end retention fell most (of \(a.groups.count)); the rest: see --format json"))
+      }
+      doc.append(section)
     }
     doc.append(list(
       lang.pick("传导标记有变化（\(a.changed.count)）", "Attenuation flag changed (\(a.changed.count))"), a.changed.count, shown: 30
@@ -293,12 +304,23 @@ extension CompareResult {
         t.add([.text(name), .count(s.problems.from), .count(s.problems.to)] + figures(s.closureIndex, 3))
       }
       row(lang.pick("全部", "All"), c.all)
-      for g in c.groups { row(f.names[g.node], g.scope) }
-      doc.append(Section(
+      // Up to 30 in the forest's order; beyond that the 30 whose index fell most.
+      let groups =
+        c.groups.count <= 30
+        ? c.groups
+        : Array(c.groups.sorted { ($0.scope.closureIndex.change ?? .infinity, $0.node) < ($1.scope.closureIndex.change ?? .infinity, $1.node) }.prefix(30))
+      for g in groups { row(f.names[g.node], g.scope) }
+      var section = Section(
         lang.pick(
           "三张清单闭环：闭环指数（\(P) 期截至 \(dp)，\(Q) 期截至 \(dq)）",
           "Closed loop of the three lists: closure index (\(P) as of \(dp), \(Q) as of \(dq))"),
-        [.table(t)]))
+        [.table(t)])
+      if c.groups.count > 30 {
+        section.paragraph(lang.pick(
+          "以上为闭环指数下降最多的 30 个（共 \(c.groups.count) 个），其余见 --format json",
+          "Above, the 30 whose closure index fell most (of \(c.groups.count)); the rest: see --format json"))
+      }
+      doc.append(section)
     } else {
       doc.append(Section(nil, [.paragraph(lang.pick(
         "三张清单闭环：不比较（见下方注）", "Closed loop of the three lists: not compared (see the notes below)"))]))

@@ -157,8 +157,19 @@ extension ClosureResult {
     }
     let tops = nodes.indices.filter { f.level[nodes[$0]] == 0 }
     row(lang.pick("全部", "All"), tops.reduce(Counts()) { $0 + counts[$1] })
-    for r in tops { row(f.names[nodes[r]], counts[r]) }
-    doc.append(Section(nil, [.table(t), .paragraph(lang.pick(
+    // Up to 30 top-level nodes in the forest's order; beyond that (a national dataset has
+    // 2,000 bureaus) the 30 with the lowest closure index, and a line for the rest.
+    let shown =
+      tops.count <= 30
+      ? tops
+      : Array(tops.sorted { ((counts[$0].closureIndex ?? .infinity), $0) < ((counts[$1].closureIndex ?? .infinity), $1) }.prefix(30))
+    for r in shown { row(f.names[nodes[r]], counts[r]) }
+    if tops.count > 30 {
+      doc.append(Section(nil, [.paragraph(lang.pick(
+        "以下为闭环指数最低的 30 个\(levelLabel(f.levelNames[0], lang))（共 \(tops.count) 个）。",
+        "Below, the 30 \(plural(f.levelNames[0])) with the lowest closure index (of \(tops.count)).")) ]))
+    }
+    doc.append(Section(nil, [.table(t)] + (moreLine(tops.count, 30, lang, see: "json").map { [.paragraph($0)] } ?? []) + [.paragraph(lang.pick(
       "闭环指数 = 按时完成的问题数 / 问题数（含下级）；按时完成：有项目、项目全部在截至日前完成且不晚于期限（作废的项目不计）。",
       "Closure index = problems done on time / problems (subtree included); done on time: planned, every project done by the as-of date and not after its due date (dropped projects aside)."))]))
     let p = d.problems
