@@ -30,52 +30,96 @@ public enum AtomicFile {
   public static func write(
     _ bytes: [UInt8], to path: String, protecting: Set<String> = []
   ) throws(OutputError) {
-    if !protecting.isEmpty {
-      let target = canonicalPath(path)
-      if protecting.contains(where: { canonicalPath($0) == target }) {
-        throw .wouldOverwriteInput(path)
+    let file = try Temporary(path: path, protecting: protecting)
+    bytes.withUnsafeBytes { file.write($0) }
+    try file.commit()
+  }
+
+  /// A file being written atomically, a piece at a time (`JSONWriter.ObjectFile` streams
+  /// results.json through one): the temporary beside `path` is opened at once, `write`
+  /// appends to it, and `commit` fsyncs it, renames it over `path` and fsyncs the
+  /// directory, as `AtomicFile.write` does. Until `commit`, `path` is untouched; a file
+  /// dropped without `commit`, or one that failed, removes its temporary.
+  ///
+  /// Used from one thread at a time: `@unchecked Sendable` for handing it over.
+  public final class Temporary: @unchecked Sendable {
+    public let path: String
+    private let temporary: String
+    private var fd: Int32
+    private var failure: OutputError?
+
+    /// Opens the temporary. `protecting`: paths that must never be written, compared as
+    /// `AtomicFile.write` describes.
+    public init(path: String, protecting: Set<String> = []) throws(OutputError) {
+      if !protecting.isEmpty {
+        let target = canonicalPath(path)
+        if protecting.contains(where: { canonicalPath($0) == target }) {
+          throw .wouldOverwriteInput(path)
+        }
+      }
+      let (directory, name) = split(path)
+      guard !name.isEmpty else { throw .cannotWrite(path: path, reason: systemReason(EISDIR)) }
+      var fd: Int32 = -1
+      var temporary = ""
+      for _ in 0..<16 {
+        let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        temporary = directory + "/." + name + ".tmp-\(getpid())-" + suffix
+        fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if fd >= 0 || errno != EEXIST { break }
+      }
+      guard fd >= 0 else { throw .cannotWrite(path: path, reason: systemReason(errno)) }
+      self.path = path
+      self.temporary = temporary
+      self.fd = fd
+    }
+
+    deinit {
+      if fd >= 0 {
+        close(fd)
+        unlink(temporary)
       }
     }
-    let (directory, name) = split(path)
-    guard !name.isEmpty else { throw .cannotWrite(path: path, reason: systemReason(EISDIR)) }
 
-    var fd: Int32 = -1
-    var temporary = ""
-    for _ in 0..<16 {
-      let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 16)
-      temporary = directory + "/." + name + ".tmp-\(getpid())-" + suffix
-      fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-      if fd >= 0 || errno != EEXIST { break }
-    }
-    guard fd >= 0 else { throw .cannotWrite(path: path, reason: systemReason(errno)) }
+    /// Whether a write has failed (`commit` will throw it; later writes are skipped).
+    public var failed: Bool { failure != nil }
 
-    func fail(_ code: Int32) -> OutputError {
-      if fd >= 0 { close(fd) }
-      unlink(temporary)
-      return .cannotWrite(path: path, reason: systemReason(code))
-    }
-
-    var offset = 0
-    while offset < bytes.count {
-      let n = bytes.withUnsafeBytes { buffer in
-        posixWrite(fd, buffer.baseAddress! + offset, buffer.count - offset)
+    /// Appends `bytes`. A write that fails is kept for `commit` to throw.
+    public func write(_ bytes: UnsafeRawBufferPointer) {
+      guard failure == nil, let base = bytes.baseAddress else { return }
+      var offset = 0
+      while offset < bytes.count {
+        let n = posixWrite(fd, base + offset, bytes.count - offset)
+        if n < 0 {
+          if errno == EINTR { continue }
+          failure = .cannotWrite(path: path, reason: systemReason(errno))
+          return
+        }
+        offset += n
       }
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw fail(errno)
-      }
-      offset += n
     }
-    if fsync(fd) != 0 { throw fail(errno) }
-    let closed = close(fd)
-    fd = -1
-    if closed != 0 { throw fail(errno) }
-    if rename(temporary, path) != 0 { throw fail(errno) }
 
-    let dirfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    if dirfd >= 0 {
-      _ = fsync(dirfd)
-      close(dirfd)
+    /// Puts the file in place; throws the first failure, if any (the temporary is then
+    /// removed and `path` left as it was).
+    public func commit() throws(OutputError) {
+      if failure == nil, fsync(fd) != 0 { failure = .cannotWrite(path: path, reason: systemReason(errno)) }
+      if let failure {
+        close(fd)
+        fd = -1
+        unlink(temporary)
+        throw failure
+      }
+      let closed = close(fd)
+      fd = -1
+      if closed != 0 || rename(temporary, path) != 0 {
+        let reason = systemReason(errno)
+        unlink(temporary)
+        throw .cannotWrite(path: path, reason: reason)
+      }
+      let dirfd = open(split(path).directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+      if dirfd >= 0 {
+        _ = fsync(dirfd)
+        close(dirfd)
+      }
     }
   }
 

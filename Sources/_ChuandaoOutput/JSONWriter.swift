@@ -304,106 +304,39 @@ extension JSONWriter {
     }
   }
 
-  /// An object streamed into a file atomically, as `AtomicFile.write` writes bytes: the
-  /// text goes to a new temporary file beside `path` (`.NAME.tmp-PID-RANDOM`, O_EXCL,
-  /// mode 0644 less the umask), which `commit` flushes with fsync and renames over
-  /// `path`, then fsyncs the directory (best effort). Until `commit`, `path` is
-  /// untouched; a stream dropped without `commit`, or one that failed, removes its
-  /// temporary.
+  /// An object streamed into a file atomically (an `AtomicFile.Temporary`): until
+  /// `commit`, `path` is untouched; a stream dropped without `commit`, or one that failed,
+  /// removes its temporary.
   ///
   /// Used from one thread at a time (the report appends on a queue of its own, then
   /// commits after waiting for it): `@unchecked Sendable` for that hand-over.
   public final class ObjectFile: @unchecked Sendable {
-    public let path: String
-    private let temporary: String
-    private var fd: Int32
-    private var stream: ObjectStream!
-    private var failure: OutputError?
+    public var path: String { file.path }
+    private let file: AtomicFile.Temporary
+    private var stream: ObjectStream
 
     /// Opens the temporary. `protecting`: paths that must never be written, compared as
     /// `AtomicFile.write` compares them.
     public init(
       path: String, protecting: Set<String> = [], writer: JSONWriter = JSONWriter()
     ) throws(OutputError) {
-      if !protecting.isEmpty {
-        let target = AtomicFile.canonicalPath(path)
-        if protecting.contains(where: { AtomicFile.canonicalPath($0) == target }) {
-          throw .wouldOverwriteInput(path)
-        }
-      }
-      let (directory, name) = AtomicFile.split(path)
-      guard !name.isEmpty else { throw .cannotWrite(path: path, reason: systemReason(EISDIR)) }
-      var fd: Int32 = -1
-      var temporary = ""
-      for _ in 0..<16 {
-        let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 16)
-        temporary = directory + "/." + name + ".tmp-\(getpid())-" + suffix
-        fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        if fd >= 0 || errno != EEXIST { break }
-      }
-      guard fd >= 0 else { throw .cannotWrite(path: path, reason: systemReason(errno)) }
-      self.path = path
-      self.temporary = temporary
-      self.fd = fd
-      stream = ObjectStream(writer: writer) { [unowned self] bytes in self.put(bytes) }
-    }
-
-    deinit {
-      if fd >= 0 {
-        close(fd)
-        unlink(temporary)
-      }
+      let file = try AtomicFile.Temporary(path: path, protecting: protecting)
+      self.file = file
+      stream = ObjectStream(writer: writer) { bytes in file.write(bytes) }
     }
 
     /// Writes the member `key: value`. A write that fails is kept for `commit` to throw;
     /// later members are then skipped.
     public func member(_ key: String, _ value: JSON) {
-      guard failure == nil else { return }
+      guard !file.failed else { return }
       stream.member(key, value)
     }
 
     /// Closes the object and puts the file in place; throws the first failure, if any
     /// (the temporary is then removed and `path` left as it was).
     public func commit(newline: Bool = true) throws(OutputError) {
-      if failure == nil { stream.finish(newline: newline) }
-      if failure == nil, fsync(fd) != 0 { failure = .cannotWrite(path: path, reason: systemReason(errno)) }
-      if let failure {
-        close(fd)
-        fd = -1
-        unlink(temporary)
-        throw failure
-      }
-      let closed = close(fd)
-      fd = -1
-      if closed != 0 || rename(temporary, path) != 0 {
-        let reason = systemReason(errno)
-        unlink(temporary)
-        throw .cannotWrite(path: path, reason: reason)
-      }
-      let dirfd = open(AtomicFile.split(path).directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-      if dirfd >= 0 {
-        _ = fsync(dirfd)
-        close(dirfd)
-      }
-    }
-
-    private func put(_ bytes: UnsafeRawBufferPointer) {
-      guard failure == nil, let base = bytes.baseAddress else { return }
-      var offset = 0
-      while offset < bytes.count {
-        let n = systemWrite(fd, base + offset, bytes.count - offset)
-        if n < 0 {
-          if errno == EINTR { continue }
-          failure = .cannotWrite(path: path, reason: systemReason(errno))
-          return
-        }
-        offset += n
-      }
+      if !file.failed { stream.finish(newline: newline) }
+      try file.commit()
     }
   }
-}
-
-/// write(2), named apart from `JSONWriter.write`.
-private func systemWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
-  write(fd, p, n)
 }
