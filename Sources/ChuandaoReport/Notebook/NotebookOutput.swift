@@ -68,30 +68,18 @@ public enum NotebookRendering {
         if !lines.isEmpty { body += "<div class=\"output\">\n" + markdown.render(lines.joined(separator: "\n")) + "</div>\n" }
       }
     }
-    return """
-      <!DOCTYPE html>
-      <html lang="\(lang == .zh ? "zh-CN" : "en")">
-      <head>
-      <meta charset="utf-8">
-      <meta name="viewport" content="width=device-width, initial-scale=1">
-      <title>\(HTMLRenderer.escape(title))</title>
-      <style>
-      \(ReportContent.css)
-      pre { background: #f6f8fa; padding: .6em .8em; overflow-x: auto; font-size: .85em; line-height: 1.4; break-inside: avoid; }
-      pre.command { background: #eef3f8; border-left: 3px solid #0072B2; margin-bottom: .4em; }
-      code { font-family: "Noto Sans Mono CJK SC", "DejaVu Sans Mono", monospace; }
-      blockquote { margin: 1em 0; padding: 0 1em; color: #444; border-left: 3px solid #0072B2; }
-      div.output { border-left: 3px solid #bbb; padding: .1em 0 .1em 1em; margin: 0 0 1.5em; }
-      div.output h4 { font-size: .95em; color: #444; margin-top: .8em; }
-      div.output pre { background: #fafafa; }
-      </style>
-      </head>
-      <body>
-      <main>
-      \(body)</main>
-      </body>
-      </html>
-
-      """
+    return ReportContent.page(title: title, lang: lang, style: ReportContent.css + "\n" + notebookCSS, body: body)
   }
+
+  /// What a notebook's page adds to the report's style: commands and their outputs set
+  /// apart from the prose.
+  static let notebookCSS = """
+    pre { background: #f6f8fa; padding: .6em .8em; overflow-x: auto; font-size: .85em; line-height: 1.4; break-inside: avoid; }
+    pre.command { background: #eef3f8; border-left: 3px solid #0072B2; margin-bottom: .4em; }
+    code { font-family: "Noto Sans Mono CJK SC", "DejaVu Sans Mono", monospace; }
+    blockquote { margin: 1em 0; padding: 0 1em; color: #444; border-left: 3px solid #0072B2; }
+    div.output { border-left: 3px solid #bbb; padding: .1em 0 .1em 1em; margin: 0 0 1.5em; }
+    div.output h4 { font-size: .95em; color: #444; margin-top: .8em; }
+    div.output pre { background: #fafafa; }
+    """
 }

@@ -39,24 +39,30 @@ extension ReportContent {
       for case .heading(1, let text) in parts { return text }
       return "chuandao"
     }()
-    return """
-      <!DOCTYPE html>
-      <html lang="\(lang == .zh ? "zh-CN" : "en")">
-      <head>
-      <meta charset="utf-8">
-      <meta name="viewport" content="width=device-width, initial-scale=1">
-      <title>\(HTMLRenderer.escape(title))</title>
-      <style>
-      \(Self.css)
-      </style>
-      </head>
-      <body>
-      <main>
-      \(body)</main>
-      </body>
-      </html>
+    return Self.page(title: title, lang: lang, style: Self.css, body: body)
+  }
 
-      """
+  /// One self-contained page (the report's, a notebook's): `lang` set, inline `style`, the
+  /// body in `<main>`; nothing fetched.
+  static func page(title: String, lang: Language, style: String, body: String) -> String {
+    """
+    <!DOCTYPE html>
+    <html lang="\(lang == .zh ? "zh-CN" : "en")">
+    <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <title>\(HTMLRenderer.escape(title))</title>
+    <style>
+    \(style)
+    </style>
+    </head>
+    <body>
+    <main>
+    \(body)</main>
+    </body>
+    </html>
+
+    """
   }
 
   /// An SVG for inline use in HTML: no XML declaration, and no namespace attribute (HTML
