@@ -64,17 +64,7 @@ struct Chart: ParsableCommand {
     let settings = try loadSettings(config, lang: lang)
     let (data, digests) = try loadDataset(dataset.dataset, config: config, lang: lang)
     let t = try resolvePeriod(period, in: data, lang: lang)
-    var k: Int?
-    if let level {
-      let levels = data.manifest.levels
-      guard let i = levels.firstIndex(of: level) else {
-        printError(lang.pick(
-          "错误：未知的层级 '\(level)'（可用：\(levels.joined(separator: "、"))）",
-          "error: unknown level '\(level)' (the dataset's levels: \(levels.joined(separator: ", ")))"))
-        throw ExitCode(1)
-      }
-      k = i
-    }
+    let k = try resolveLevel(level, in: data, lang: lang)
     let builder = ReportBuilder(
       dataset: data, settings: settings, period: t, lang: lang,
       provenance: Provenance(digests: digests, command: commandLine, period: data.manifest.periods[t]),

@@ -60,16 +60,7 @@ struct Imbalance: ParsableCommand {
     let lang = options.lang
     let (settings, data, digests) = try options.load(dataset)
     let levels = data.manifest.levels
-    var k = levels.count - 1
-    if let level {
-      guard let i = levels.firstIndex(of: level) else {
-        printError(lang.pick(
-          "错误：未知的层级 '\(level)'（可用：\(levels.joined(separator: "、"))）",
-          "error: unknown level '\(level)' (the dataset's levels: \(levels.joined(separator: ", ")))"))
-        throw ExitCode(1)
-      }
-      k = i
-    }
+    let k = try resolveLevel(level, in: data, lang: lang) ?? levels.count - 1
     try requireFile("supervision.csv", in: data, lang: lang)
     let mode = adjust ?? ImbalanceAnalysis.defaultAdjustment(data)
     if mode == .risk && !data.hasRisks {

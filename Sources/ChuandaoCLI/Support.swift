@@ -145,6 +145,18 @@ func resolvePeriod(_ label: String?, in dataset: Dataset, lang: Language) throws
   throw ExitCode(1)
 }
 
+/// Resolves `--level` to a level index (nil when not given); an unknown name is a usage
+/// error naming the dataset's levels.
+func resolveLevel(_ name: String?, in dataset: Dataset, lang: Language) throws -> Int? {
+  guard let name else { return nil }
+  let levels = dataset.manifest.levels
+  if let k = levels.firstIndex(of: name) { return k }
+  printError(lang.pick(
+    "错误：未知的层级 '\(name)'（可用：\(levels.joined(separator: "、"))）",
+    "error: unknown level '\(name)' (the dataset's levels: \(levels.joined(separator: ", ")))"))
+  throw ExitCode(1)
+}
+
 /// Makes the provenance of a result and prints or writes it in the chosen format: the one
 /// way every analysis command ends. `usesSettings`: the table ends with the settings line.
 func publish(
