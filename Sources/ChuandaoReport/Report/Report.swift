@@ -365,7 +365,6 @@ struct ReportContent {
     var levelResults: [(name: String, result: ImbalanceResult)] = []
     // Each node's O/E on its own level, by node (nil: not analysed), for the icicle.
     var ratioByNode = [Double?](repeating: nil, count: f.count)
-    var anyRatio = false
     var bottomResult: ImbalanceResult?
     for k in only ?? Array(1..<f.levelCount) {
       heading(3, "\(level(k))层", "Level: \(level(k))")
@@ -378,7 +377,6 @@ struct ReportContent {
       }
       levelResults.append((f.levelNames[k], result))
       for (n, node) in result.nodes.enumerated() { ratioByNode[node] = result.funnel.ratio[n] }
-      anyRatio = anyRatio || !result.nodes.isEmpty
       if k == bottom { bottomResult = result }
       clock.time(.charts) { funnelChart(result, level: k) }
       doc(timed(.documents) { result.document(d, lang) })
@@ -428,7 +426,7 @@ struct ReportContent {
     }
 
     // The icicle.
-    if anyRatio {
+    if levelResults.contains(where: { !$0.result.nodes.isEmpty }) {
       heading(3, "组织冷热分区图", "The organisation, cold to hot")
       clock.time(.charts) { icicle(ratioByNode) }
     }

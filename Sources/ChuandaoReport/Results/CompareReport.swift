@@ -207,10 +207,7 @@ extension CompareResult {
     if !a.groups.isEmpty {
       var gt = sideBySide(Column(lang.pick("名称", "Name"), .name(maxWidth: 28)))
       // Up to 30 in the forest's order; beyond that the 30 whose retention fell most.
-      let groups =
-        a.groups.count <= 30
-        ? a.groups
-        : Array(a.groups.sorted { ($0.endRetention.change ?? .infinity, $0.node) < ($1.endRetention.change ?? .infinity, $1.node) }.prefix(30))
+      let groups = shownRows(a.groups) { $0.endRetention.change }
       for g in groups { gt.add([.text(f.names[g.node])] + figures(g.endRetention)) }
       var section = Section(lang.pick("各\(L(0))末端保留率", "\(plural(levels[0]).capitalized): end retention"), [.table(gt)])
       if a.groups.count > 30 {
@@ -305,10 +302,7 @@ extension CompareResult {
       }
       row(lang.pick("全部", "All"), c.all)
       // Up to 30 in the forest's order; beyond that the 30 whose index fell most.
-      let groups =
-        c.groups.count <= 30
-        ? c.groups
-        : Array(c.groups.sorted { ($0.scope.closureIndex.change ?? .infinity, $0.node) < ($1.scope.closureIndex.change ?? .infinity, $1.node) }.prefix(30))
+      let groups = shownRows(c.groups) { $0.scope.closureIndex.change }
       for g in groups { row(f.names[g.node], g.scope) }
       var section = Section(
         lang.pick(

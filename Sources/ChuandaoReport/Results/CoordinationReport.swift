@@ -159,10 +159,7 @@ extension ClosureResult {
     row(lang.pick("全部", "All"), tops.reduce(Counts()) { $0 + counts[$1] })
     // Up to 30 top-level nodes in the forest's order; beyond that (a national dataset has
     // 2,000 bureaus) the 30 with the lowest closure index, and a line for the rest.
-    let shown =
-      tops.count <= 30
-      ? tops
-      : Array(tops.sorted { ((counts[$0].closureIndex ?? .infinity), $0) < ((counts[$1].closureIndex ?? .infinity), $1) }.prefix(30))
+    let shown = shownRows(tops) { counts[$0].closureIndex }
     for r in shown { row(f.names[nodes[r]], counts[r]) }
     if tops.count > 30 {
       doc.append(Section(nil, [.paragraph(lang.pick(

@@ -101,3 +101,14 @@ func moreLine(_ total: Int, _ shown: Int, _ lang: Language, see format: String =
   guard total > shown else { return nil }
   return lang.pick("……另有 \(total - shown) 个，见 --format \(format)", "... and \(total - shown) more: see --format \(format)")
 }
+
+/// The rows of a table of every top-level node: all of them, in their order, up to
+/// `limit`; beyond that (a national dataset has 2,000 bureaus) the `limit` rows with the
+/// lowest `key` (a missing key last, ties in their order).
+func shownRows<T>(_ rows: [T], limit: Int = 30, lowest key: (T) -> Double?) -> [T] {
+  guard rows.count > limit else { return rows }
+  return rows.enumerated()
+    .map { (offset: $0.offset, key: key($0.element) ?? .infinity, row: $0.element) }
+    .sorted { ($0.key, $0.offset) < ($1.key, $1.offset) }
+    .prefix(limit).map(\.row)
+}
