@@ -109,9 +109,20 @@ struct BlockRenderer {
 
   /// Columns of leading white space (a tab to the next multiple of 4) and where text begins.
   func indent(_ line: Line) -> (columns: Int, text: Int) {
+    leadingSpace(line, upTo: .max)
+  }
+
+  /// `line` without up to `columns` columns of leading white space.
+  func dedent(_ line: Line, _ columns: Int) -> Line {
+    Line(start: leadingSpace(line, upTo: columns).text, end: line.end)
+  }
+
+  /// Leading spaces and tabs (a tab to the next multiple of 4) while fewer than `limit`
+  /// columns are passed: the columns passed and where the walk stopped.
+  private func leadingSpace(_ line: Line, upTo limit: Int) -> (columns: Int, text: Int) {
     var column = 0
     var p = line.start
-    while p < line.end {
+    while p < line.end, column < limit {
       if s[p] == Byte.space {
         column += 1
       } else if s[p] == Byte.tab {
@@ -122,23 +133,6 @@ struct BlockRenderer {
       p += 1
     }
     return (column, p)
-  }
-
-  /// `line` without up to `columns` columns of leading white space.
-  func dedent(_ line: Line, _ columns: Int) -> Line {
-    var column = 0
-    var p = line.start
-    while p < line.end, column < columns {
-      if s[p] == Byte.space {
-        column += 1
-      } else if s[p] == Byte.tab {
-        column += 4 - column % 4
-      } else {
-        break
-      }
-      p += 1
-    }
-    return Line(start: p, end: line.end)
   }
 
   func trimmed(_ a: Int, _ b: Int) -> Range<Int> {
