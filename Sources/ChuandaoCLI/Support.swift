@@ -83,11 +83,14 @@ func loadDataset(
 ) throws -> (Dataset, InputDigests) {
   try requireFolder(folder, lang: lang)
   let progress = StageReporter(lang: lang)
-  let bytes = Dataset.knownFiles.reduce(0.0) { total, name in
-    let size = (try? FileManager.default.attributesOfItem(atPath: (folder as NSString).appendingPathComponent(name))[.size] as? Int) ?? 0
-    return total + Double(size)
+  if progress.enabled {
+    // The files' size, for the rate (only when progress is shown).
+    let bytes = Dataset.knownFiles.reduce(0.0) { total, name in
+      let size = (try? FileManager.default.attributesOfItem(atPath: (folder as NSString).appendingPathComponent(name))[.size] as? Int) ?? 0
+      return total + Double(size)
+    }
+    progress.begin("读取并校验数据集", "reading and checking the dataset", amount: bytes / 1e6, unit: "MB")
   }
-  progress.begin("读取并校验数据集", "reading and checking the dataset", amount: bytes / 1e6, unit: "MB")
   let (loaded, hashed) = Dataset.loadAndDigest(folder: folder, configPath: config)
   progress.end()
   let dataset: Dataset
