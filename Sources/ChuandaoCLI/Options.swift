@@ -25,6 +25,17 @@ struct CommonOptions: ParsableArguments {
 
   @Flag(help: optionHelp("表格中显示完整名称。在终端上默认缩短过长的名称（不会让两行看起来相同）；输出到文件或管道时总是完整名称。", "Tables: print whole names. The default on a terminal shortens long names (never so that two rows look alike); to a file or a pipe names are always whole."))
   var wide = false
+
+  @OptionGroup var cache: CacheOptions
+}
+
+/// `--no-cache` and `--rehash`: how the dataset snapshot is used (docs/snapshot.md).
+struct CacheOptions: ParsableArguments {
+  @Flag(help: optionHelp("不读也不写数据集快照，总是读取 CSV 文件（环境变量 CHUANDAO_NO_CACHE=1 亦同；见 docs/snapshot.md）。", "Neither read nor write the dataset snapshot: always read the CSV files (so does CHUANDAO_NO_CACHE=1; docs/snapshot.md)."))
+  var noCache = false
+
+  @Flag(help: optionHelp("使用数据集快照前重新计算每个输入文件的 SHA-256，与快照记录的一致才使用。", "Use the dataset snapshot only after computing every input's SHA-256 again and finding each equal to the one recorded."))
+  var rehash = false
 }
 
 /// The dataset folder argument.

@@ -76,23 +76,33 @@ func requireFolder(_ folder: String, lang: Language) throws {
 }
 
 /// Loads a dataset for an analysis command, hashing its files for provenance at the same
-/// time: on errors prints every diagnostic and exits 2; warnings are summarised (all of
-/// them with `validate`).
+/// time, through the dataset snapshot unless `noCache` or `CHUANDAO_NO_CACHE=1`
+/// (docs/snapshot.md): on errors prints every diagnostic and exits 2; warnings are
+/// summarised (all of them with `validate`).
 func loadDataset(
-  _ folder: String, config: String?, lang: Language, maxWarnings: Int = 10
+  _ folder: String, config: String?, lang: Language, noCache: Bool = false, rehash: Bool = false,
+  maxWarnings: Int = 10
 ) throws -> (Dataset, InputDigests) {
   try requireFolder(folder, lang: lang)
   let progress = StageReporter(lang: lang)
-  if progress.enabled {
-    // The files' size, for the rate (only when progress is shown).
-    let bytes = Dataset.knownFiles.reduce(0.0) { total, name in
-      let size = (try? FileManager.default.attributesOfItem(atPath: (folder as NSString).appendingPathComponent(name))[.size] as? Int) ?? 0
-      return total + Double(size)
+  let environment = ProcessInfo.processInfo.environment
+  let off = noCache || !["", "0"].contains(environment["CHUANDAO_NO_CACHE"] ?? "")
+  let cache = off ? nil : SnapshotCache.defaultFolder(environment: environment).map(SnapshotCache.init)
+  let load = Dataset.loadAndDigest(
+    folder: folder, configPath: config, cache: cache, verify: rehash ? .sha256 : .metadata
+  ) { stage in
+    switch stage {
+    case .snapshot(let bytes):
+      progress.begin("读取数据集快照", "reading the dataset snapshot", amount: Double(bytes) / 1e6, unit: "MB")
+    case .files(let bytes):
+      progress.begin("读取并校验数据集", "reading and checking the dataset", amount: Double(bytes) / 1e6, unit: "MB")
+    case .writingSnapshot:
+      progress.begin("写入数据集快照", "writing the dataset snapshot")
     }
-    progress.begin("读取并校验数据集", "reading and checking the dataset", amount: bytes / 1e6, unit: "MB")
   }
-  let (loaded, hashed) = Dataset.loadAndDigest(folder: folder, configPath: config)
   progress.end()
+  for note in load.notes { printError(note.text(lang)) }
+  let (loaded, hashed) = (load.dataset, load.digests)
   let dataset: Dataset
   switch loaded {
   case .success(let d): dataset = d
@@ -132,7 +142,8 @@ extension CommonOptions {
   /// the dataset is read, so a bad key fails fast), then the dataset and its digests.
   func load(_ dataset: DatasetArgument) throws -> (settings: Settings, data: Dataset, digests: InputDigests) {
     let settings = try loadSettings(config, lang: lang)
-    let (data, digests) = try loadDataset(dataset.dataset, config: config, lang: lang)
+    let (data, digests) = try loadDataset(
+      dataset.dataset, config: config, lang: lang, noCache: cache.noCache, rehash: cache.rehash)
     return (settings, data, digests)
   }
 }

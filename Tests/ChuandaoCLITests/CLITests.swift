@@ -24,6 +24,21 @@ struct CLI {
 
   static var sample: String { repository.appendingPathComponent("datasets/sample").path }
 
+  /// The environment of every run of the CLI in the tests: this process's, with the dataset
+  /// snapshots kept in a cache folder of this test process (removed at exit) instead of the
+  /// user's (docs/snapshot.md).
+  static let environment: [String: String] = {
+    var env = ProcessInfo.processInfo.environment
+    env["CHUANDAO_CACHE"] = cacheFolder
+    return env
+  }()
+
+  static let cacheFolder: String = {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("chuandao-test-cache-\(UUID().uuidString)").path
+    atexit { try? FileManager.default.removeItem(atPath: CLI.cacheFolder) }
+    return dir
+  }()
+
   struct Result {
     var status: Int32
     var stdout: [UInt8]
@@ -38,7 +53,7 @@ struct CLI {
     p.executableURL = binary
     p.arguments = args
     if let directory { p.currentDirectoryURL = directory }
-    var env = ProcessInfo.processInfo.environment
+    var env = CLI.environment
     for (k, v) in environment { env[k] = v }
     p.environment = env
     let out = Pipe()

@@ -273,6 +273,7 @@ struct ExitCodeTests {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: argv[0])
     p.arguments = Array(argv.dropFirst())
+    p.environment = CLI.environment
     p.standardOutput = out
     p.standardError = err
     let done = DispatchSemaphore(value: 0)
@@ -306,8 +307,9 @@ struct ProgressTests {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
     p.arguments = ["-qec", "\(CLI.binary.path) summary \(CLI.sample) --lang en > /dev/null", "/dev/null"]
-    var env = ProcessInfo.processInfo.environment
+    var env = CLI.environment
     env["CHUANDAO_PROGRESS_AFTER"] = "0"
+    env["CHUANDAO_NO_CACHE"] = "1"  // the stage of reading the CSV files (the snapshot's: SnapshotCLITests)
     p.environment = env
     let out = Pipe()
     p.standardOutput = out
