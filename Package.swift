@@ -76,7 +76,7 @@ let package = Package(
     .testTarget(name: "ChuandaoOutputTests", dependencies: ["_ChuandaoOutput", "ChuandaoStats"]),
     .testTarget(
       name: "ChuandaoTests",
-      dependencies: ["Chuandao"],
+      dependencies: ["Chuandao", "_ChuandaoOutput"],
       resources: [.copy("Fixtures")]
     ),
     .testTarget(

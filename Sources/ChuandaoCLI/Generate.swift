@@ -77,7 +77,7 @@ struct Generate: ParsableCommand {
     let interactive = isatty(STDERR_FILENO) != 0
     var lastShown = -1
     do {
-      _ = try DatasetGenerator(spec).write(to: outDir) { done, all in
+      try DatasetGenerator(spec).write(to: outDir) { done, all in
         guard interactive, all >= 20 else { return }
         let percent = done * 100 / all
         if percent != lastShown {

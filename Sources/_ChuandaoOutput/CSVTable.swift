@@ -249,6 +249,7 @@ public struct CSVTable: Sendable {
       guard d.isFinite else { return "" }
       return JSONWriter.numberText(significantDigits.map { rounded(d, significantDigits: $0) } ?? d)
     case .string(let s): return s
+    case .rows(let r): return fieldText(r.array, significantDigits: significantDigits)
     case .array(let a):
       let nested = a.contains {
         switch $0 {

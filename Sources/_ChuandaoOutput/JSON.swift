@@ -6,7 +6,11 @@
 /// equals `x` up to that one normalisation. Equality is structural and order-sensitive
 /// (objects with the same pairs in a different order are different values, as their
 /// output bytes are), and `.number(.nan) != .number(.nan)`.
-public indirect enum JSON: Sendable, Equatable {
+///
+/// `.rows` is an array of objects made from columns as it is written (`JSONRows`): it
+/// writes the bytes of, reads as (`arrayValue`, subscripts) and equals the `.array` of its
+/// objects. The parser never makes one.
+public indirect enum JSON: Sendable {
   case null
   case bool(Bool)
   case int(Int)
@@ -14,6 +18,24 @@ public indirect enum JSON: Sendable, Equatable {
   case string(String)
   case array([JSON])
   case object(JSONObject)
+  case rows(JSONRows)
+}
+
+extension JSON: Equatable {
+  public static func == (a: JSON, b: JSON) -> Bool {
+    switch (a, b) {
+    case (.null, .null): true
+    case (.bool(let x), .bool(let y)): x == y
+    case (.int(let x), .int(let y)): x == y
+    case (.number(let x), .number(let y)): x == y
+    case (.string(let x), .string(let y)): x == y
+    case (.array(let x), .array(let y)): x == y
+    case (.object(let x), .object(let y)): x == y
+    case (.rows(let r), _): r.array == b
+    case (_, .rows(let r)): a == r.array
+    default: false
+    }
+  }
 }
 
 // MARK: - Convenience initialisers
@@ -104,9 +126,13 @@ extension JSON {
     return nil
   }
 
+  /// The elements of `.array`, or the objects of `.rows`.
   public var arrayValue: [JSON]? {
-    if case .array(let a) = self { return a }
-    return nil
+    switch self {
+    case .array(let a): a
+    case .rows(let r): r.objects.map(JSON.object)
+    default: nil
+    }
   }
 
   public var objectValue: JSONObject? {
@@ -122,8 +148,11 @@ extension JSON {
 
   /// The element at `index` of an array; nil when out of range or not an array.
   public subscript(index: Int) -> JSON? {
-    if case .array(let a) = self, a.indices.contains(index) { return a[index] }
-    return nil
+    switch self {
+    case .array(let a) where a.indices.contains(index): a[index]
+    case .rows(let r) where (0..<r.count).contains(index): .object(r[index])
+    default: nil
+    }
   }
 }
 

@@ -135,6 +135,19 @@ public struct JSONWriter: Sendable {
       }
       newline(depth, into: &out)
       out.append(UInt8(ascii: "]"))
+    case .rows(let rows):
+      if rows.count == 0 {
+        out.append(contentsOf: "[]".utf8)
+        return
+      }
+      out.append(UInt8(ascii: "["))
+      if rows.count > parallelThreshold {
+        emitRowsParallel(rows, depth: depth + 1, into: &out, spill: spill)
+      } else {
+        emitRows(rows, 0..<rows.count, depth: depth + 1, into: &out, spill: spill)
+      }
+      newline(depth, into: &out)
+      out.append(UInt8(ascii: "]"))
     case .object(let o):
       if o.isEmpty {
         out.append(contentsOf: "{}".utf8)

@@ -60,6 +60,8 @@ struct AnalysesReference {
       return 1
     }
     switch expected {
+    case .rows(let rows):
+      return compare(actual, rows.array, at: path, sourceLocation: sourceLocation)
     case .object(let o):
       var n = 0
       for (key, value) in o { n += compare(actual[key], value, at: "\(path).\(key)", sourceLocation: sourceLocation) }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import _ChuandaoOutput
 
 @testable import Chuandao
 
@@ -10,7 +11,8 @@ struct GeneratedFolder {
 
   init(_ spec: GeneratorSpec) throws {
     folder = FileManager.default.temporaryDirectory.appendingPathComponent("chuandao-gen-\(UUID().uuidString)").path
-    truth = try DatasetGenerator(spec).write(to: folder)
+    try DatasetGenerator(spec).write(to: folder)
+    truth = try JSON.parse(contentsOfFile: folder + "/truth.json")
   }
 
   func cleanUp() { try? FileManager.default.removeItem(atPath: folder) }
@@ -47,6 +49,20 @@ struct GeneratorTests {
     #expect(log.items.allSatisfy { $0.message.en.contains("zero members") }, "\(log.items.map { $0.formatted(.en) })")
   }
 
+  @Test("the checked-in sample is byte for byte what its README's command writes")
+  func sampleReproduces() throws {
+    // datasets/sample/README.md: `chuandao generate datasets/sample --preset sample --seed 1`.
+    let made = try GeneratedFolder(.preset(.sample, seed: 1))
+    defer { made.cleanUp() }
+    let sample = Fixtures.repository.appendingPathComponent("datasets/sample").path
+    let files = Dataset.knownFiles + ["truth.json"]
+    for name in files {
+      let expected = FileManager.default.contents(atPath: sample + "/" + name)
+      #expect(expected != nil, "\(name) is checked in")
+      #expect(FileManager.default.contents(atPath: made.folder + "/" + name) == expected, "\(name)")
+    }
+  }
+
   @Test("the same seed gives byte-identical files; another seed does not")
   func deterministic() throws {
     let a = try GeneratedFolder(.preset(.sample, seed: 42))
@@ -70,7 +86,8 @@ struct GeneratorTests {
     defer { g.cleanUp() }
     let disk = try Dataset.load(folder: g.folder)
     let (memory, truth) = DatasetGenerator(spec).makeDataset()
-    #expect(truth == g.truth)
+    // The same document: written alike, byte for byte, as truth.json.
+    #expect(JSONWriter().data(truth) == Array(FileManager.default.contents(atPath: g.folder + "/truth.json") ?? Data()))
     #expect(disk.forest.ids == memory.forest.ids)
     #expect(disk.forest.names == memory.forest.names)
     #expect(disk.forest.parent == memory.forest.parent)

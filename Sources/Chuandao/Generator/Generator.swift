@@ -28,18 +28,16 @@ public struct DatasetGenerator: Sendable {
 
   /// Writes the dataset and `truth.json` into `folder`, which must not hold a dataset yet.
   /// `progress` is called after each bureau with (done, total).
-  public func write(to folder: String, progress: ((Int, Int) -> Void)? = nil) throws -> JSON {
+  /// The rows stream out as they are made and truth.json is written member by member, so
+  /// memory stays bounded by one bureau and the truth's id lists, whatever the preset.
+  public func write(to folder: String, progress: ((Int, Int) -> Void)? = nil) throws {
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     var sink = CSVFileSink(folder: folder)
     let state = generate(into: &sink, progress: progress)
     try sink.finish()
     let yaml = manifestYAML()
     try AtomicFile.write(Array(yaml.utf8), to: (folder as NSString).appendingPathComponent("dataset.yaml"))
-    let truth = state.truth.json(spec: spec, manifest: manifest)
-    try AtomicFile.write(
-      Array((JSONWriter().string(truth) + "\n").utf8),
-      to: (folder as NSString).appendingPathComponent("truth.json"))
-    return truth
+    try state.truth.write(spec: spec, manifest: manifest, to: (folder as NSString).appendingPathComponent("truth.json"))
   }
 
   /// Builds the dataset in memory, with no CSV written or parsed, and its truth.

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import _ChuandaoCSV
 import _ChuandaoOutput
@@ -33,109 +34,196 @@ struct GeneratedOrgRow {
   var successor: String?
 }
 
-/// Formats a value with one decimal by integer arithmetic (no locale, no `String(format:)`).
-func oneDecimal(_ x: Double) -> String {
-  let tenths = Int((x * 10).rounded())
-  let sign = tenths < 0 ? "-" : ""
-  let a = abs(tenths)
-  return "\(sign)\(a / 10).\(a % 10)"
-}
-
-/// Formats a value with two decimals.
-func twoDecimals(_ x: Double) -> String {
-  let hundredths = Int((x * 100).rounded())
-  let sign = hundredths < 0 ? "-" : ""
-  let a = abs(hundredths)
-  let frac = a % 100
-  return "\(sign)\(a / 100).\(frac < 10 ? "0" : "")\(frac)"
-}
-
 // MARK: - CSV files
 
-/// Writes the dataset's files into a folder, streaming through a buffer per file.
+/// Writes the dataset's files into a folder as bytes, a few megabytes at a time.
+///
+/// Rows are appended to one byte buffer per file, numbers formatted by integer arithmetic
+/// (no locale, no `String(format:)`, no `String` per field); a full buffer goes to a
+/// writer thread (`OrderedFileWriter`) while generation goes on, so that generating and
+/// the kernel's copying share the two cores. The bytes are those of the earlier
+/// string-built writer (tests compare the sample with its checked-in files).
 struct CSVFileSink: GeneratorSink {
-  let folder: String
-  private var manifest: Manifest!
-  private var writers: [String: BufferedFile] = [:]
-  private(set) var error: Error?
+  enum File: Int, CaseIterable {
+    case org, members, scores, supervision, risks, problems, responsibilities, projects, leaders
 
-  init(folder: String) { self.folder = folder }
+    var name: String {
+      ["org.csv", "members.csv", "scores.csv", "supervision.csv", "risks.csv", "problems.csv",
+       "responsibilities.csv", "projects.csv", "leaders.csv"][rawValue]
+    }
 
-  private static let headers: [(String, String)] = [
-    ("org.csv", "id,parent,level,name,members,valid_from,valid_to,party_admin_split,discipline_staff,successor"),
-    ("members.csv", "period,node,members"),
-    ("scores.csv", "period,node,subject,score"),
-    ("supervision.csv", "period,node,kind,domain,count"),
-    ("risks.csv", "period,node,domain,risk"),
-    ("problems.csv", "period,id,node,domain,source,description"),
-    ("responsibilities.csv", "problem,subject,person"),
-    ("projects.csv", "problem,id,goal,due,done,status"),
-    ("leaders.csv", "period,person,name,node,role,oversees"),
-  ]
-
-  mutating func begin(manifest: Manifest) {
-    self.manifest = manifest
-    for (name, header) in CSVFileSink.headers {
-      do {
-        let w = try BufferedFile(path: (folder as NSString).appendingPathComponent(name))
-        w.write(header)
-        w.write("\n")
-        writers[name] = w
-      } catch {
-        self.error = error
+    var header: String {
+      switch self {
+      case .org: "id,parent,level,name,members,valid_from,valid_to,party_admin_split,discipline_staff,successor"
+      case .members: "period,node,members"
+      case .scores: "period,node,subject,score"
+      case .supervision: "period,node,kind,domain,count"
+      case .risks: "period,node,domain,risk"
+      case .problems: "period,id,node,domain,source,description"
+      case .responsibilities: "problem,subject,person"
+      case .projects: "problem,id,goal,due,done,status"
+      case .leaders: "period,person,name,node,role,oversees"
       }
     }
   }
 
-  /// Writes one row: the fields the generator makes itself (ids, labels, numbers) are
-  /// never quoted; free text (`text:` positions) is quoted when it needs to be.
-  private func line(_ file: String, _ fields: String..., text: [Int] = []) {
-    guard let w = writers[file] else { return }
-    var row = ""
-    for i in 0..<fields.count {
-      if i > 0 { row += "," }
-      let f = fields[i]
-      row += !text.isEmpty && text.contains(i) && CSVWriter.needsQuotes(f) ? CSVWriter.escape(f) : f
+  let folder: String
+  /// Bytes handed to the writer once a buffer holds this many.
+  static let bufferSize = 4 << 20
+  private var writer: OrderedFileWriter?
+  private var buffers: [[UInt8]] = []
+  private(set) var error: Error?
+  // The manifest's labels as UTF-8, for the large files.
+  private var periods: [[UInt8]] = []
+  private var levels: [[UInt8]] = []
+  private var subjects: [[UInt8]] = []
+  private var kinds: [[UInt8]] = []
+  private var domains: [[UInt8]] = []
+
+  init(folder: String) { self.folder = folder }
+
+  mutating func begin(manifest: Manifest) {
+    periods = manifest.periods.map { Array($0.utf8) }
+    levels = manifest.levels.map { Array($0.utf8) }
+    subjects = manifest.subjects.map { Array($0.utf8) }
+    kinds = manifest.kinds.map { Array($0.utf8) }
+    domains = manifest.domains.map { Array($0.utf8) }
+    do {
+      writer = try OrderedFileWriter(paths: File.allCases.map { (folder as NSString).appendingPathComponent($0.name) })
+    } catch {
+      self.error = error
+      return
     }
-    row += "\n"
-    w.write(row)
+    buffers = File.allCases.map { file in
+      var b: [UInt8] = []
+      b.reserveCapacity(Self.bufferSize + 4096)
+      b.append(contentsOf: file.header.utf8)
+      b.append(0x0A)
+      return b
+    }
   }
 
+  /// Ends row of `file`: the line feed, and the buffer to the writer when full.
+  @inline(__always)
+  private mutating func endRow(_ file: File) {
+    buffers[file.rawValue].append(0x0A)
+    if buffers[file.rawValue].count >= Self.bufferSize { hand(file) }
+  }
+
+  private mutating func hand(_ file: File) {
+    var full: [UInt8] = []
+    full.reserveCapacity(Self.bufferSize + 4096)
+    swap(&full, &buffers[file.rawValue])
+    writer?.write(full, to: file.rawValue)
+  }
+
+  /// Writes one row of text fields: the fields the generator makes itself (ids, labels,
+  /// dates) are never quoted; free text (`text:` positions) is quoted when it needs to be.
+  private mutating func line(_ file: File, _ fields: [String], text: [Int] = []) {
+    guard writer != nil else { return }
+    for i in 0..<fields.count {
+      if i > 0 { buffers[file.rawValue].append(0x2C) }
+      let f = fields[i]
+      append(!text.isEmpty && text.contains(i) && CSVWriter.needsQuotes(f) ? CSVWriter.escape(f) : f, to: file)
+    }
+    endRow(file)
+  }
+
+  @inline(__always)
+  private mutating func append(_ s: String, to file: File) {
+    var s = s
+    s.withUTF8 { buffers[file.rawValue].append(contentsOf: $0) }
+  }
+
+  @inline(__always)
+  private mutating func append(_ bytes: [UInt8], to file: File) {
+    buffers[file.rawValue].append(contentsOf: bytes)
+  }
+
+  @inline(__always)
+  private mutating func comma(_ file: File) { buffers[file.rawValue].append(0x2C) }
+
   mutating func org(_ r: GeneratedOrgRow) {
-    let p = manifest.periods
-    line(
-      "org.csv", r.id, r.parent, manifest.levels[r.level], r.name, String(r.members),
-      r.validFrom.map { p[$0] } ?? "", r.validTo.map { p[$0] } ?? "",
-      r.partyAdminSplit.map { $0 ? "true" : "false" } ?? "",
-      r.disciplineStaff.map(String.init) ?? "", r.successor ?? "", text: [3])
+    guard writer != nil else { return }
+    let p = periods
+    append(r.id, to: .org)
+    comma(.org)
+    append(r.parent, to: .org)
+    comma(.org)
+    append(levels[r.level], to: .org)
+    comma(.org)
+    append(CSVWriter.needsQuotes(r.name) ? CSVWriter.escape(r.name) : r.name, to: .org)
+    comma(.org)
+    appendDecimal(r.members, scale: 0, to: &buffers[File.org.rawValue])
+    comma(.org)
+    if let v = r.validFrom { append(p[v], to: .org) }
+    comma(.org)
+    if let v = r.validTo { append(p[v], to: .org) }
+    comma(.org)
+    if let s = r.partyAdminSplit { append(s ? "true" : "false", to: .org) }
+    comma(.org)
+    if let s = r.disciplineStaff { appendDecimal(s, scale: 0, to: &buffers[File.org.rawValue]) }
+    comma(.org)
+    if let s = r.successor { append(s, to: .org) }
+    endRow(.org)
   }
 
   mutating func members(period: Int, node: String, members: Int) {
-    line("members.csv", manifest.periods[period], node, String(members))
+    guard writer != nil else { return }
+    append(periods[period], to: .members)
+    comma(.members)
+    append(node, to: .members)
+    comma(.members)
+    appendDecimal(members, scale: 0, to: &buffers[File.members.rawValue])
+    endRow(.members)
   }
 
   mutating func score(period: Int, node: String, subject: Int, score: Double) {
-    line("scores.csv", manifest.periods[period], node, manifest.subjects[subject], oneDecimal(score))
+    guard writer != nil else { return }
+    append(periods[period], to: .scores)
+    comma(.scores)
+    append(node, to: .scores)
+    comma(.scores)
+    append(subjects[subject], to: .scores)
+    comma(.scores)
+    appendDecimal(Int((score * 10).rounded()), scale: 1, to: &buffers[File.scores.rawValue])
+    endRow(.scores)
   }
 
   mutating func supervision(period: Int, node: String, kind: Int, domain: Int, count: Int) {
-    line(
-      "supervision.csv", manifest.periods[period], node, manifest.kinds[kind],
-      manifest.domains[domain], String(count))
+    guard writer != nil else { return }
+    append(periods[period], to: .supervision)
+    comma(.supervision)
+    append(node, to: .supervision)
+    comma(.supervision)
+    append(kinds[kind], to: .supervision)
+    comma(.supervision)
+    append(domains[domain], to: .supervision)
+    comma(.supervision)
+    appendDecimal(count, scale: 0, to: &buffers[File.supervision.rawValue])
+    endRow(.supervision)
   }
 
   mutating func risk(period: Int, node: String, domain: Int, risk: Double) {
-    line("risks.csv", manifest.periods[period], node, manifest.domains[domain], twoDecimals(risk))
+    guard writer != nil else { return }
+    append(periods[period], to: .risks)
+    comma(.risks)
+    append(node, to: .risks)
+    comma(.risks)
+    append(domains[domain], to: .risks)
+    comma(.risks)
+    appendDecimal(Int((risk * 100).rounded()), scale: 2, to: &buffers[File.risks.rawValue])
+    endRow(.risks)
   }
 
   mutating func problem(period: Int, id: String, node: String, domain: Int, source: String, description: String) {
     line(
-      "problems.csv", manifest.periods[period], id, node, manifest.domains[domain], source,
-      description, text: [4, 5])
+      .problems, [String(decoding: periods[period], as: UTF8.self), id, node, String(decoding: domains[domain], as: UTF8.self), source, description],
+      text: [4, 5])
   }
 
   mutating func responsibility(problem: String, subject: Int, person: String) {
-    line("responsibilities.csv", problem, manifest.subjects[subject], person, text: [2])
+    line(.responsibilities, [problem, String(decoding: subjects[subject], as: UTF8.self), person], text: [2])
   }
 
   mutating func project(problem: String, id: String, goal: String, due: Int32, done: Int32?, status: ProjectStatus) {
@@ -144,69 +232,92 @@ struct CSVFileSink: GeneratorSink {
     case .done: "done"
     case .dropped: "dropped"
     }
-    line("projects.csv", problem, id, goal, ISODate.format(due), done.map(ISODate.format) ?? "", s, text: [2])
+    line(.projects, [problem, id, goal, ISODate.format(due), done.map(ISODate.format) ?? "", s], text: [2])
   }
 
   mutating func leader(period: Int, person: String, name: String, node: String, role: LeaderRole, oversees: [String]) {
     line(
-      "leaders.csv", manifest.periods[period], person, name, node, role.rawValue,
-      oversees.joined(separator: ";"), text: [2])
+      .leaders, [String(decoding: periods[period], as: UTF8.self), person, name, node, role.rawValue, oversees.joined(separator: ";")],
+      text: [2])
   }
 
-  /// Flushes and closes every file; the first error met, if any, is thrown.
+  /// Hands over what is buffered, waits for the writer, closes every file; the first
+  /// error met, if any, is thrown.
   mutating func finish() throws {
-    for (_, w) in writers.sorted(by: { $0.key < $1.key }) {
-      do { try w.close() } catch { if self.error == nil { self.error = error } }
-    }
     if let error { throw error }
+    guard let writer else { return }
+    for file in File.allCases where !buffers[file.rawValue].isEmpty { hand(file) }
+    try writer.close()
   }
 }
 
-/// A file written through a 1 MiB buffer (raw memory and `memcpy`, so that even a debug
-/// build writes quickly).
-final class BufferedFile {
-  let path: String
-  private let handle: UnsafeMutablePointer<FILE>
-  private let capacity = 1 << 20
-  private let buffer: UnsafeMutablePointer<UInt8>
-  private var used = 0
-  private var failed: String?
-
-  init(path: String) throws {
-    self.path = path
-    guard let h = fopen(path, "wx") else {
-      throw OutputError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
+/// `scaled / 10^scale` in decimal with exactly `scale` digits after the point (`-12.5`
+/// for -125 at scale 1, `0.07` for 7 at scale 2), appended as ASCII: the generator's
+/// numbers, rounded to their scale by the caller.
+func appendDecimal(_ scaled: Int, scale: Int, to out: inout [UInt8]) {
+  if scaled < 0 { out.append(UInt8(ascii: "-")) }
+  var a = scaled.magnitude
+  withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
+    // In reverse, at least scale + 1 of them (a zero before the point).
+    var n = 0
+    repeat {
+      digits[n] = UInt8(ascii: "0") + UInt8(a % 10)
+      a /= 10
+      n += 1
+    } while a > 0 || n <= scale
+    for k in stride(from: n - 1, through: 0, by: -1) {
+      if k == scale - 1 { out.append(UInt8(ascii: ".")) }
+      out.append(digits[k])
     }
-    handle = h
-    buffer = .allocate(capacity: capacity)
   }
+}
 
-  deinit { buffer.deallocate() }
+/// Writes byte buffers to several files on a thread of its own, each file's buffers in
+/// the order given. At most `inFlight` buffers wait at a time (the generator then waits),
+/// so memory stays bounded however fast rows come.
+final class OrderedFileWriter: @unchecked Sendable {
+  private let queue = DispatchQueue(label: "chuandao.generate.write")
+  private let slots: DispatchSemaphore
+  private let paths: [String]
+  private let handles: [UnsafeMutablePointer<FILE>]
+  /// The first failure (path, reason), set on the queue and read after it drained.
+  private var failure: (String, String)?
 
-  func write(_ s: String) {
-    var s = s
-    s.withUTF8 { bytes in
-      guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
-      if used + bytes.count > capacity { flush() }
-      if bytes.count > capacity {
-        if fwrite(base, 1, bytes.count, handle) != bytes.count { failed = String(cString: strerror(errno)) }
-        return
+  /// Creates every file (`wx`: never over an existing one).
+  init(paths: [String], inFlight: Int = 6) throws {
+    var handles: [UnsafeMutablePointer<FILE>] = []
+    for path in paths {
+      guard let h = fopen(path, "wx") else {
+        let reason = String(cString: strerror(errno))
+        for h in handles { fclose(h) }
+        throw OutputError.cannotWrite(path: path, reason: reason)
       }
-      memcpy(buffer + used, base, bytes.count)
-      used += bytes.count
+      setvbuf(h, nil, _IONBF, 0)  // our buffers are large already
+      handles.append(h)
+    }
+    self.paths = paths
+    self.handles = handles
+    slots = DispatchSemaphore(value: inFlight)
+  }
+
+  /// Queues `bytes` for file `index`.
+  func write(_ bytes: [UInt8], to index: Int) {
+    slots.wait()
+    queue.async {
+      defer { self.slots.signal() }
+      guard self.failure == nil else { return }
+      let written = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, self.handles[index]) }
+      if written != bytes.count { self.failure = (self.paths[index], String(cString: strerror(errno))) }
     }
   }
 
-  private func flush() {
-    guard used > 0, failed == nil else { return }
-    if fwrite(buffer, 1, used, handle) != used { failed = String(cString: strerror(errno)) }
-    used = 0
-  }
-
+  /// Waits for every queued buffer, closes the files, throws the first failure.
   func close() throws {
-    flush()
-    if fclose(handle) != 0 && failed == nil { failed = String(cString: strerror(errno)) }
-    if let failed { throw OutputError.cannotWrite(path: path, reason: failed) }
+    queue.sync {}
+    for (k, h) in handles.enumerated() where fclose(h) != 0 && failure == nil {
+      failure = (paths[k], String(cString: strerror(errno)))
+    }
+    if let (path, reason) = failure { throw OutputError.cannotWrite(path: path, reason: reason) }
   }
 }
 

@@ -45,80 +45,137 @@ struct TruthRecorder {
   var lists: [Lists] = []
   var leaders: [(Int, String, String, [String])] = []
 
+  /// truth.json as one value (for a dataset made in memory).
   func json(spec: GeneratorSpec, manifest: Manifest) -> JSON {
+    .object(JSONObject(members(spec: spec, manifest: manifest).map { ($0.key, $0.value()) }))
+  }
+
+  /// Writes truth.json into `path` member by member (`JSONWriter.ObjectFile`, atomic):
+  /// each member is made just before it is written and freed after, and the long lists
+  /// of objects are `JSON.rows`, so the document is never whole in memory. The bytes are
+  /// those of `JSONWriter().data(json(...))`.
+  func write(spec: GeneratorSpec, manifest: Manifest, to path: String) throws {
+    let file = try JSONWriter.ObjectFile(path: path)
+    for (key, value) in members(spec: spec, manifest: manifest) { file.member(key, value()) }
+    try file.commit()
+  }
+
+  /// truth.json's members in order, each made when called.
+  private func members(spec: GeneratorSpec, manifest: Manifest) -> [(key: String, value: () -> JSON)] {
     let subjects = manifest.subjects
+    let levels = self.levels
+    let periods = self.periods
     func ids(_ a: [String]) -> JSON { .array(a.map { .string($0) }) }
     func flagged(_ a: [(String, Int, [Int])]) -> JSON {
-      .array(a.map { (id, level, ps) in
-        .object(["id": .string(id), "level": .string(levels[level]), "periods": ids(ps.map { periods[$0] })])
+      .rows(JSONRows(count: a.count) { r, w in
+        let (id, level, ps) = a[r]
+        w.add("id", id)
+        w.add("level", levels[level])
+        w.add("periods", JSON.array(ps.map { .string(periods[$0]) }))
       })
     }
-    let persistent = cold.filter { $0.2.count >= 2 }.map(\.0)
-    var listsJSON = JSONObject()
-    for (t, l) in lists.enumerated() {
-      listsJSON[periods[t]] = .object([
-        "unowned": ids(l.unowned), "unplanned": ids(l.unplanned), "overdue": ids(l.overdue),
-        "late": ids(l.late), "on_time": ids(l.onTime), "open_not_due": ids(l.openNotDue),
-        "dropped_projects": ids(l.droppedProjects),
-      ])
-    }
-    func stepsJSON(_ g: Group, score: Bool) -> JSON {
-      .array(g.steps.map { s in
-        .object([
-          "from": .string(levels[s.step - 1]), "to": .string(levels[s.step]),
-          "parents": .int(s.parents), "children": .int(s.children),
-          "tau": JSON(score ? s.scoreTau : s.intensityTau),
-          "tolerance": JSON(score ? s.scoreTolerance : s.intensityTolerance),
+    func listsJSON() -> JSON {
+      var o = JSONObject()
+      for (t, l) in lists.enumerated() {
+        o[periods[t]] = .object([
+          "unowned": ids(l.unowned), "unplanned": ids(l.unplanned), "overdue": ids(l.overdue),
+          "late": ids(l.late), "on_time": ids(l.onTime), "open_not_due": ids(l.openNotDue),
+          "dropped_projects": ids(l.droppedProjects),
         ])
-      })
+      }
+      return .object(o)
     }
     func groupsJSON(score: Bool) -> JSON {
-      .array(groups.map { g in
-        let retention = g.steps.reduce(1.0) { $0 * (score ? $1.scoreTau : $1.intensityTau) }
-        return .object([
-          "id": .string(g.id), "name": .string(g.name), "worst": .bool(g.worst),
-          "steps": stepsJSON(g, score: score), "end_retention": JSON(retention),
-        ])
+      let groups = self.groups
+      return .rows(JSONRows(count: groups.count) { r, w in
+        let g = groups[r]
+        w.add("id", g.id)
+        w.add("name", g.name)
+        w.add("worst", g.worst)
+        w.add("steps", JSON.array(g.steps.map { s in
+          .object([
+            "from": .string(levels[s.step - 1]), "to": .string(levels[s.step]),
+            "parents": .int(s.parents), "children": .int(s.children),
+            "tau": JSON(score ? s.scoreTau : s.intensityTau),
+            "tolerance": JSON(score ? s.scoreTolerance : s.intensityTolerance),
+          ])
+        }))
+        w.add("end_retention", g.steps.reduce(1.0) { $0 * (score ? $1.scoreTau : $1.intensityTau) })
       })
     }
     let risk = Plant.riskBase
     let riskShare = risk[Plant.blindSpotDomain] / risk.reduce(0, +)
-    return .object([
-      "schema": .int(1),
-      "generator": .object([
-        "version": .string(ChuandaoVersion.string), "preset": JSON(spec.preset?.rawValue),
-        "shape": .array(spec.shape.map { .int($0) }), "periods": .int(spec.periods),
-        "seed": .int(Int(truncatingIfNeeded: spec.seed)), "null": .bool(spec.null),
-      ]),
-      "levels": ids(levels),
-      "periods": ids(periods),
-      "attenuation": .object([
-        "score": .object(["groups": groupsJSON(score: true)]),
-        "intensity": .object(["period": .string(periods.last!), "groups": groupsJSON(score: false)]),
-        "worst_group": JSON(groups.first(where: \.worst)?.id),
-      ]),
-      "imbalance": .object([
-        "multipliers": .object(["cold": .number(Plant.cold), "hot": .number(Plant.hot)]),
-        "cold": flagged(cold),
-        "hot": flagged(hot),
-        "persistent_cold": ids(persistent),
-        "no_supervision": ids(noSupervision),
-        "zero_members": ids(zeroMembers),
-        "blind_spot": spec.null ? .null : .object([
-          "domain": .string(manifest.domains[Plant.blindSpotDomain]),
-          "supervision_share": .number(Plant.domainShares[Plant.blindSpotDomain]),
-          "risk_share": .number(riskShare),
-        ]),
-        "low_early_share": .array(lowEarly.map { .object(["id": .string($0.0), "level": .string(levels[$0.1]), "share": .number(Plant.kindSharesLowEarly[0])]) }),
-      ]),
-      "coordination": .object([
-        "silo": .array(silo.map { .object(["id": .string($0.0), "level": .string(levels[$0.1]), "subject": .string(subjects[$0.2]), "gap": .number(Plant.siloDrop)]) }),
-      ]),
-      "trend": .object(["metric": .string("score"), "slope": .number(Plant.trendSlope), "rising": ids(rising), "falling": ids(falling)]),
-      "lists": .object(listsJSON),
-      "leaders": .array(leaders.map { .object(["period": .string(periods[$0.0]), "person": .string($0.1), "node": .string($0.2), "oversees": ids($0.3)]) }),
-      "reorganisations": .array(reorganisations.map { .object(["predecessors": ids($0.0), "successor": .string($0.1), "last_period": .string($0.2), "merge": .bool($0.0.count > 1)]) }),
-      "quoted_names": ids(quotedNames),
-    ])
+    let persistent = cold.filter { $0.2.count >= 2 }.map(\.0)
+    let (lowEarly, silo, leaders, reorganisations) = (self.lowEarly, self.silo, self.leaders, self.reorganisations)
+    return [
+      ("schema", { .int(1) }),
+      ("generator", {
+        .object([
+          "version": .string(ChuandaoVersion.string), "preset": JSON(spec.preset?.rawValue),
+          "shape": .array(spec.shape.map { .int($0) }), "periods": .int(spec.periods),
+          "seed": .int(Int(truncatingIfNeeded: spec.seed)), "null": .bool(spec.null),
+        ])
+      }),
+      ("levels", { ids(levels) }),
+      ("periods", { ids(periods) }),
+      ("attenuation", {
+        .object([
+          "score": .object(["groups": groupsJSON(score: true)]),
+          "intensity": .object(["period": .string(periods.last!), "groups": groupsJSON(score: false)]),
+          "worst_group": JSON(groups.first(where: \.worst)?.id),
+        ])
+      }),
+      ("imbalance", {
+        .object([
+          "multipliers": .object(["cold": .number(Plant.cold), "hot": .number(Plant.hot)]),
+          "cold": flagged(cold),
+          "hot": flagged(hot),
+          "persistent_cold": ids(persistent),
+          "no_supervision": ids(noSupervision),
+          "zero_members": ids(zeroMembers),
+          "blind_spot": spec.null ? .null : .object([
+            "domain": .string(manifest.domains[Plant.blindSpotDomain]),
+            "supervision_share": .number(Plant.domainShares[Plant.blindSpotDomain]),
+            "risk_share": .number(riskShare),
+          ]),
+          "low_early_share": .rows(JSONRows(count: lowEarly.count) { r, w in
+            w.add("id", lowEarly[r].0)
+            w.add("level", levels[lowEarly[r].1])
+            w.add("share", Plant.kindSharesLowEarly[0])
+          }),
+        ])
+      }),
+      ("coordination", {
+        .object([
+          "silo": .rows(JSONRows(count: silo.count) { r, w in
+            w.add("id", silo[r].0)
+            w.add("level", levels[silo[r].1])
+            w.add("subject", subjects[silo[r].2])
+            w.add("gap", Plant.siloDrop)
+          })
+        ])
+      }),
+      ("trend", { .object(["metric": .string("score"), "slope": .number(Plant.trendSlope), "rising": ids(rising), "falling": ids(falling)]) }),
+      ("lists", listsJSON),
+      ("leaders", {
+        .rows(JSONRows(count: leaders.count) { r, w in
+          let (t, person, node, oversees) = leaders[r]
+          w.add("period", periods[t])
+          w.add("person", person)
+          w.add("node", node)
+          w.add("oversees", JSON.array(oversees.map { .string($0) }))
+        })
+      }),
+      ("reorganisations", {
+        .rows(JSONRows(count: reorganisations.count) { r, w in
+          let (predecessors, successor, last) = reorganisations[r]
+          w.add("predecessors", JSON.array(predecessors.map { .string($0) }))
+          w.add("successor", successor)
+          w.add("last_period", last)
+          w.add("merge", predecessors.count > 1)
+        })
+      }),
+      ("quoted_names", { ids(quotedNames) }),
+    ]
   }
 }

@@ -48,7 +48,7 @@ public struct CommandOutput {
     var tables: [(name: String, rows: [JSONObject])] = [("nodes", csvRows())]
     var summary = JSONObject()
     for (key, value) in document where key != "provenance" && key != "nodes" {
-      if case .array(let items) = value, !items.isEmpty,
+      if let items = value.arrayValue, !items.isEmpty,
         items.allSatisfy({ if case .object = $0 { true } else { false } })
       {
         tables.append((key, items.compactMap(\.objectValue)))

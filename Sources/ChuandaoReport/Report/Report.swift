@@ -2,6 +2,7 @@ import Chuandao
 import ChuandaoStats
 import Foundation
 import _ChuandaoOutput
+import _ChuandaoParallel
 
 /// The full report of one period (issue 13 part 3): every analysis the dataset supports,
 /// run once, told in the order an analyst reads — summary, vertical drop, cold and hot,
@@ -59,7 +60,10 @@ public struct ReportBuilder {
     var r = ReportContent(builder: self)
     r.receiver = receiver
     r.run()
-    let (markdown, html) = r.clock.time(.documents) { (r.markdown(), r.html()) }
+    // Markdown here, HTML on the other core. The content is finished: both only read its
+    // parts and charts (never the clock or the receiver), so sharing it is safe.
+    nonisolated(unsafe) let content = r
+    let (markdown, html) = r.clock.time(.documents) { Parallel.both({ content.markdown() }, { content.html() }) }
     return Output(
       markdown: markdown, html: html, results: r.results,
       charts: r.charts.map { ($0.name + ".svg", $0.svg) }, timings: r.clock.timings)
@@ -594,7 +598,11 @@ struct ReportContent {
     let cold = result.series.filter { $0.persistent == .cold }
     summary.append(L("\(cold.count) 个节点监督持续冷（最近 \(b.settings.trend.persistentOfLast) 期中至少 \(b.settings.trend.persistentAtLeast) 期）。",
                      "\(cold.count) \(en(cold.count, "node is", "nodes are")) persistently cold in supervision (cold in at least \(b.settings.trend.persistentAtLeast) of the last \(b.settings.trend.persistentOfLast) periods)."))
-    let bySlope = result.series.filter { $0.persistent != .cold && $0.slope != nil }.sorted { abs($0.slope!) > abs($1.slope!) }
+    let series = result.series
+    let sloped = series.indices.filter { series[$0].persistent != .cold && series[$0].slope != nil }
+    let bySlope = firstIndices(max(0, 12 - cold.count), of: sloped.count) {
+      abs(series[sloped[$0]].slope!) > abs(series[sloped[$1]].slope!)
+    }.map { series[sloped[$0]] }
     let picked = Array((cold + bySlope).prefix(12))
     if !picked.isEmpty {
       let n = picked[0].values.count
@@ -629,12 +637,17 @@ struct ReportContent {
     }
     let result = analysing { analysis.run(d, period: t, flags: flags, imbalance: b.settings.imbalance) }
     store("assess", result, period: labels[t]) { $0.json($1, provenance: $2) }
-    let graded = result.nodes.filter { Int(f.level[$0.node]) == bottom && $0.grade != nil }
-    let poor = graded.filter { $0.grade == 3 }.count
+    let nodes = result.nodes
+    let graded = nodes.indices.filter { Int(f.level[nodes[$0].node]) == bottom && nodes[$0].grade != nil }
+    let poor = graded.filter { nodes[$0].grade == 3 }.count
     summary.append(L("年度考核：\(level(bottom))层 \(graded.count) 个节点中 \(poor) 个为较差。", "Assessment: \(poor) of the \(graded.count) graded \(level(bottom)) nodes \(en(poor, "is", "are")) poor."))
     doc(timed(.documents) { result.document(d, lang) })
-    let ranked = result.nodes.filter { Int(f.level[$0.node]) == bottom && $0.rankMedian != nil && $0.rankP05 != nil && $0.rankP95 != nil }
-    let lowest = ranked.sorted { $0.rankMedian! > $1.rankMedian! }.prefix(30).sorted { $0.rankMedian! < $1.rankMedian! }
+    let ranked = nodes.indices.filter {
+      Int(f.level[nodes[$0].node]) == bottom && nodes[$0].rankMedian != nil && nodes[$0].rankP05 != nil && nodes[$0].rankP95 != nil
+    }
+    // The 30 largest median ranks (ties in node order), shown from the smallest.
+    let lowest = firstIndices(30, of: ranked.count) { nodes[ranked[$0]].rankMedian! > nodes[ranked[$1]].rankMedian! }
+      .map { nodes[ranked[$0]] }.sorted { $0.rankMedian! < $1.rankMedian! }
     if lowest.isEmpty {
       say(L("没有权重抽样（assess.uncertainty.draws = 0），因此没有排名区间图。", "There were no weight draws (assess.uncertainty.draws = 0), so there is no chart of rank bands."))
       return

@@ -21,7 +21,7 @@ extension AssessResult {
     return [
       "period": .string(d.manifest.periods[period]),
       "weights": .object(weightObject),
-      "nodes": .array(csvRows(d).map { .object($0) }),
+      "nodes": .rows(nodeRows(d)),
       "leaders": .array(leaderRows(d).map { .object($0) }),
       "goalposts": .object(posts),
       "leader_shares": .object(["own": .number(leaderShares.own), "oversees": .number(leaderShares.oversees)]),
@@ -35,29 +35,27 @@ extension AssessResult {
 
   /// One row per node that exists in the period (`nodes`, and what `--format csv` writes:
   /// one column per indicator, `indicators.score` ... and `normalised.score` ...).
-  public func csvRows(_ d: Dataset) -> [JSONObject] {
+  public func csvRows(_ d: Dataset) -> [JSONObject] { nodeRows(d).objects }
+
+  public func nodeRows(_ d: Dataset) -> JSONRows {
     let f = d.forest
     let names = AssessAnalysis.indicators
-    let nodes = self.nodes
-    return Parallel.mapIndices(nodes.count) { k in
+    return JSONRows(count: nodes.count) { [nodes] k, w in
       let r = nodes[k]
-      var raw = JSONObject()
-      var normalised = JSONObject()
-      for j in names.indices {
-        raw[names[j]] = JSON(r.raw[j])
-        normalised[names[j]] = JSON(r.normalised[j])
-      }
-      return [
-        "id": .string(f.ids[r.node]), "level": .string(f.levelNames[Int(f.level[r.node])]),
-        "indicators": .object(raw), "composite": JSON(r.composite), "rank": JSON(r.rank),
-        "grade": JSON(r.grade.map { AssessAnalysis.grades[$0] }),
-        "reasons": JSON(r.reasons.map { names[$0] }),
-        "rank_median": JSON(r.rankMedian), "rank_p05": JSON(r.rankP05), "rank_p95": JSON(r.rankP95),
-        "grade_stability": JSON(r.gradeStability),
-        "name": .string(f.names[r.node]),
-        "parent": JSON(f.parentID(of: r.node)),
-        "normalised": .object(normalised),
-      ]
+      w.add("id", f.ids[r.node])
+      w.add("level", f.levelNames[Int(f.level[r.node])])
+      w.object("indicators") { o in for j in names.indices { o.add(names[j], r.raw[j]) } }
+      w.add("composite", r.composite)
+      w.add("rank", r.rank)
+      w.add("grade", r.grade.map { AssessAnalysis.grades[$0] })
+      w.add("reasons", JSON(r.reasons.map { names[$0] }))
+      w.add("rank_median", r.rankMedian)
+      w.add("rank_p05", r.rankP05)
+      w.add("rank_p95", r.rankP95)
+      w.add("grade_stability", r.gradeStability)
+      w.add("name", f.names[r.node])
+      w.add("parent", f.parentID(of: r.node))
+      w.object("normalised") { o in for j in names.indices { o.add(names[j], r.normalised[j]) } }
     }
   }
 

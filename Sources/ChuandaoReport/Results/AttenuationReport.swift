@@ -37,7 +37,7 @@ extension AttenuationResult {
       "chance": .object(chanceCounts().reduce(into: JSONObject()) { o, c in
         o[c.flag.rawValue] = .object(["found": .int(c.found), "expected_by_chance": JSON(c.expected)])
       }),
-      "nodes": .array(csvRows(d).map { .object($0) }),
+      "nodes": .rows(nodeRows(d)),
       "variance": varianceJSON(d),
       "excluded": .array(excluded.map { .string(f.ids[$0]) }),
       "flag_z": .number(flagZ),
@@ -68,16 +68,22 @@ extension AttenuationResult {
   }
 
   /// One row per non-top node of the period (`nodes`, and what `--format csv` writes).
-  public func csvRows(_ d: Dataset) -> [JSONObject] {
+  public func csvRows(_ d: Dataset) -> [JSONObject] { nodeRows(d).objects }
+
+  public func nodeRows(_ d: Dataset) -> JSONRows {
     let f = d.forest
-    return nodes.map { r in
-      [
-        "id": .string(f.ids[r.node]), "level": .string(f.levelNames[Int(f.level[r.node])]),
-        "ratio": JSON(r.ratio), "z": JSON(r.z), "flag": JSON(r.flag?.rawValue),
-        "p": JSON(r.p), "q": JSON(r.q),
-        "finding": JSON(fdr.flatMap { q in r.q.map { Ties.lessOrEqual($0, q) } }),
-        "name": .string(f.names[r.node]), "parent": .string(f.ids[Int(f.parent[r.node])]),
-      ]
+    return JSONRows(count: nodes.count) { [nodes, fdr] k, w in
+      let r = nodes[k]
+      w.add("id", f.ids[r.node])
+      w.add("level", f.levelNames[Int(f.level[r.node])])
+      w.add("ratio", r.ratio)
+      w.add("z", r.z)
+      w.add("flag", r.flag?.rawValue)
+      w.add("p", r.p)
+      w.add("q", r.q)
+      w.add("finding", fdr.flatMap { q in r.q.map { Ties.lessOrEqual($0, q) } })
+      w.add("name", f.names[r.node])
+      w.add("parent", f.ids[Int(f.parent[r.node])])
     }
   }
 

@@ -11,7 +11,7 @@ extension CompareResult {
       "to": .string(d.manifest.periods[to]),
     ]
     for (key, value) in sections(d) { o[key] = value }
-    o["nodes"] = .array(csvRows(d).map { .object($0) })
+    o["nodes"] = .rows(nodeRows(d))
     o["reorganised"] = .array(reorganised.map { r in
       .object([
         "from": .string(f.ids[r.from]), "to": .string(f.ids[r.to]),
@@ -140,27 +140,48 @@ extension CompareResult {
 
   /// One row per compared node, with its flags and grade in P and in Q (`nodes`, and what
   /// `--format csv` writes: `imbalance_flag.from`, `imbalance_flag.to`, ...).
-  public func csvRows(_ d: Dataset) -> [JSONObject] {
+  public func csvRows(_ d: Dataset) -> [JSONObject] { nodeRows(d).objects }
+
+  public func nodeRows(_ d: Dataset) -> JSONRows {
     let f = d.forest
     let grades = AssessAnalysis.grades
-    return nodes.map { r in
+    return JSONRows(count: nodes.count) { [nodes] k, w in
+      let r = nodes[k]
       var changed: [String] = []
       if r.attenuationFlag.changed { changed.append("attenuation_flag") }
       if r.imbalanceFlag.changed { changed.append("imbalance_flag") }
       if r.silo.changed { changed.append("silo") }
       if r.grade.changed { changed.append("grade") }
-      return [
-        "id": .string(f.ids[r.node]), "level": .string(f.levelNames[Int(f.level[r.node])]),
-        "attenuation_flag": .object(["from": JSON(r.attenuationFlag.from?.rawValue), "to": JSON(r.attenuationFlag.to?.rawValue)]),
-        "imbalance_flag": .object(["from": JSON(r.imbalanceFlag.from?.rawValue), "to": JSON(r.imbalanceFlag.to?.rawValue)]),
-        "silo": .object(["from": JSON(r.silo.from), "to": JSON(r.silo.to)]),
-        "grade": .object(["from": JSON(r.grade.from.map { grades[$0] }), "to": JSON(r.grade.to.map { grades[$0] })]),
-        "rank": .object(["from": JSON(r.rank.from), "to": JSON(r.rank.to)]),
-        "composite": r.composite.json,
-        "changed": JSON(changed),
-        "name": .string(f.names[r.node]),
-        "parent": JSON(f.parentID(of: r.node)),
-      ]
+      w.add("id", f.ids[r.node])
+      w.add("level", f.levelNames[Int(f.level[r.node])])
+      w.object("attenuation_flag") { o in
+        o.add("from", r.attenuationFlag.from?.rawValue)
+        o.add("to", r.attenuationFlag.to?.rawValue)
+      }
+      w.object("imbalance_flag") { o in
+        o.add("from", r.imbalanceFlag.from?.rawValue)
+        o.add("to", r.imbalanceFlag.to?.rawValue)
+      }
+      w.object("silo") { o in
+        o.add("from", r.silo.from)
+        o.add("to", r.silo.to)
+      }
+      w.object("grade") { o in
+        o.add("from", r.grade.from.map { grades[$0] })
+        o.add("to", r.grade.to.map { grades[$0] })
+      }
+      w.object("rank") { o in
+        o.add("from", r.rank.from)
+        o.add("to", r.rank.to)
+      }
+      w.object("composite") { o in
+        o.add("from", r.composite.from)
+        o.add("to", r.composite.to)
+        o.add("change", r.composite.change)
+      }
+      w.add("changed", JSON(changed))
+      w.add("name", f.names[r.node])
+      w.add("parent", f.parentID(of: r.node))
     }
   }
 

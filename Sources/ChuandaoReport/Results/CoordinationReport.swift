@@ -8,7 +8,7 @@ extension CoordinationResult {
     let subjects = d.manifest.subjects
     return [
       "period": .string(d.manifest.periods[period]),
-      "nodes": .array(csvRows(d).map { .object($0) }),
+      "nodes": .rows(nodeRows(d)),
       "levels": .array(levels.map { l in
         .object([
           "level": .string(d.forest.levelNames[l.level]), "mean_index": JSON(l.meanIndex),
@@ -23,15 +23,22 @@ extension CoordinationResult {
     ]
   }
 
-  public func csvRows(_ d: Dataset) -> [JSONObject] {
+  public func csvRows(_ d: Dataset) -> [JSONObject] { nodeRows(d).objects }
+
+  public func nodeRows(_ d: Dataset) -> JSONRows {
     let f = d.forest
-    return nodes.map { r in
-      [
-        "id": .string(f.ids[r.node]), "level": .string(f.levelNames[Int(f.level[r.node])]),
-        "mean": JSON(r.mean), "sd": JSON(r.sd), "index": JSON(r.index),
-        "weakest": .string(d.manifest.subjects[r.weakest]), "gap": JSON(r.gap), "silo": .bool(r.silo),
-        "name": .string(f.names[r.node]),
-      ]
+    let subjects = d.manifest.subjects
+    return JSONRows(count: nodes.count) { [nodes] k, w in
+      let r = nodes[k]
+      w.add("id", f.ids[r.node])
+      w.add("level", f.levelNames[Int(f.level[r.node])])
+      w.add("mean", r.mean)
+      w.add("sd", r.sd)
+      w.add("index", r.index)
+      w.add("weakest", subjects[r.weakest])
+      w.add("gap", r.gap)
+      w.add("silo", r.silo)
+      w.add("name", f.names[r.node])
     }
   }
 
@@ -94,7 +101,7 @@ extension ClosureResult {
     return [
       "period": .string(d.manifest.periods[period]),
       "as_of": .string(ISODate.format(asOf)),
-      "nodes": .array(csvRows(d).map { .object($0) }),
+      "nodes": .rows(nodeRows(d)),
       "breaks": .object([
         "unowned": .array(breaks.unowned.map { .string(ids[$0]) }),
         "unplanned": .array(breaks.unplanned.map { .string(ids[$0]) }),
@@ -121,16 +128,22 @@ extension ClosureResult {
     }
   }
 
-  public func csvRows(_ d: Dataset) -> [JSONObject] {
+  public func csvRows(_ d: Dataset) -> [JSONObject] { nodeRows(d).objects }
+
+  public func nodeRows(_ d: Dataset) -> JSONRows {
     let f = d.forest
-    return nodes.indices.map { r in
+    return JSONRows(count: nodes.count) { [nodes, counts] r, w in
       let c = counts[r]
-      return [
-        "id": .string(f.ids[nodes[r]]), "problems": .int(c.problems), "owned": .int(c.owned),
-        "planned": .int(c.planned), "done": .int(c.done), "on_time": .int(c.onTime),
-        "overdue": .int(c.overdue), "closure_index": JSON(c.closureIndex),
-        "level": .string(f.levelNames[Int(f.level[nodes[r]])]), "name": .string(f.names[nodes[r]]),
-      ]
+      w.add("id", f.ids[nodes[r]])
+      w.add("problems", c.problems)
+      w.add("owned", c.owned)
+      w.add("planned", c.planned)
+      w.add("done", c.done)
+      w.add("on_time", c.onTime)
+      w.add("overdue", c.overdue)
+      w.add("closure_index", c.closureIndex)
+      w.add("level", f.levelNames[Int(f.level[nodes[r]])])
+      w.add("name", f.names[nodes[r]])
     }
   }
 

@@ -27,7 +27,7 @@ extension ImbalanceResult {
           "expected_by_chance": JSON(Double(nodes.count) * flag.nominalRate),
         ])
       }),
-      "nodes": .array(csvRows(d).map { .object($0) }),
+      "nodes": .rows(nodeRows(d)),
       "domains": .array(domains.map { r in
         .object([
           "domain": .string(d.manifest.domains[r.domain]),
@@ -50,22 +50,31 @@ extension ImbalanceResult {
     return o
   }
 
-  /// One row per node of the level (`nodes`, and what `--format csv` writes).
-  public func csvRows(_ d: Dataset) -> [JSONObject] {
+  /// What `--format csv` writes: `nodeRows` as objects.
+  public func csvRows(_ d: Dataset) -> [JSONObject] { nodeRows(d).objects }
+
+  /// One row per node of the level (`nodes`).
+  public func nodeRows(_ d: Dataset) -> JSONRows {
     let f = d.forest
-    return nodes.indices.map { r in
+    return JSONRows(count: nodes.count) { [self] r, w in
       let i = nodes[r]
-      return [
-        "id": .string(f.ids[i]), "observed": JSON(observed[r]), "expected": JSON(expected[r]),
-        "ratio": JSON(funnel.ratio[r]), "z": JSON(funnel.z[r]),
-        "lower95": JSON(funnel.lower95[r]), "upper95": JSON(funnel.upper95[r]),
-        "lower998": JSON(funnel.lower998[r]), "upper998": JSON(funnel.upper998[r]),
-        "flag": .string(funnel.flags[r].rawValue), "low_power": .bool(funnel.lowPower[r]),
-        "early_share": JSON(earlyShare[r]),
-        "p": JSON(pValues.isEmpty ? nil : pValues[r]), "q": JSON(qValues.isEmpty ? nil : qValues[r]),
-        "finding": JSON(fdr.flatMap { q in qValues.isEmpty ? nil : Ties.lessOrEqual(qValues[r], q) }),
-        "name": .string(f.names[i]), "parent": JSON(f.parentID(of: i)),
-      ]
+      w.add("id", f.ids[i])
+      w.add("observed", observed[r])
+      w.add("expected", expected[r])
+      w.add("ratio", funnel.ratio[r])
+      w.add("z", funnel.z[r])
+      w.add("lower95", funnel.lower95[r])
+      w.add("upper95", funnel.upper95[r])
+      w.add("lower998", funnel.lower998[r])
+      w.add("upper998", funnel.upper998[r])
+      w.add("flag", funnel.flags[r].rawValue)
+      w.add("low_power", funnel.lowPower[r])
+      w.add("early_share", earlyShare[r])
+      w.add("p", pValues.isEmpty ? nil : pValues[r])
+      w.add("q", qValues.isEmpty ? nil : qValues[r])
+      w.add("finding", fdr.flatMap { q in qValues.isEmpty ? nil : Ties.lessOrEqual(qValues[r], q) })
+      w.add("name", f.names[i])
+      w.add("parent", f.parentID(of: i))
     }
   }
 

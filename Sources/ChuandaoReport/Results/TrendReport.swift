@@ -19,7 +19,7 @@ extension TrendResult {
     return [
       "metric": .string(metric.description),
       "periods": JSON(labels),
-      "nodes": .array(nodeObjects(d).map { .object($0) }),
+      "nodes": .rows(nodeRows(d)),
       "steps": .array(stepRows),
       "alpha": .number(alpha),
       "fdr": JSON(fdr),
@@ -38,7 +38,7 @@ extension TrendResult {
   /// repeated on each of its rows.
   public func csvRows(_ d: Dataset) -> [JSONObject] {
     let labels = d.manifest.periods
-    let objects = nodeObjects(d)
+    let objects = nodeRows(d).objects
     var rows: [JSONObject] = []
     rows.reserveCapacity(series.count * periods)
     for (s, object) in zip(series, objects) {
@@ -57,23 +57,29 @@ extension TrendResult {
   }
 
   /// One object per series: the JSON's `nodes`.
-  func nodeObjects(_ d: Dataset) -> [JSONObject] {
+  /// One row per series (`nodes`).
+  func nodeRows(_ d: Dataset) -> JSONRows {
     let f = d.forest
     let labels = d.manifest.periods
-    return series.map { s in
-      [
-        "id": .string(f.ids[s.node]), "values": JSON(s.values), "delta": JSON(s.delta),
-        "slope": JSON(s.slope), "mk_s": JSON(s.mannKendall?.s), "p": JSON(s.mannKendall?.p),
-        "direction": .string(s.direction.rawValue),
-        "cold_periods": JSON(s.coldPeriods.map { labels[$0] }),
-        "hot_periods": JSON(s.hotPeriods.map { labels[$0] }),
-        "persistent": JSON(s.persistent?.rawValue),
-        "q": JSON(s.q), "finding": JSON(fdr.flatMap { q in s.q.map { Ties.lessOrEqual($0, q) } }),
-        "supervision_direction": JSON(supervisionDirection[s.node]?.rawValue),
-        "name": .string(f.names[s.node]), "level": .string(f.levelNames[Int(f.level[s.node])]),
-        "parent": JSON(f.parentID(of: s.node)),
-        "predecessors": JSON(s.predecessors.map { f.ids[$0] }),
-      ]
+    return JSONRows(count: series.count) { [series, fdr, supervisionDirection] k, w in
+      let s = series[k]
+      w.add("id", f.ids[s.node])
+      w.add("values", JSON(s.values))
+      w.add("delta", s.delta)
+      w.add("slope", s.slope)
+      w.add("mk_s", JSON(s.mannKendall?.s))
+      w.add("p", s.mannKendall?.p)
+      w.add("direction", s.direction.rawValue)
+      w.add("cold_periods", JSON(s.coldPeriods.map { labels[$0] }))
+      w.add("hot_periods", JSON(s.hotPeriods.map { labels[$0] }))
+      w.add("persistent", s.persistent?.rawValue)
+      w.add("q", s.q)
+      w.add("finding", fdr.flatMap { q in s.q.map { Ties.lessOrEqual($0, q) } })
+      w.add("supervision_direction", supervisionDirection[s.node]?.rawValue)
+      w.add("name", f.names[s.node])
+      w.add("level", f.levelNames[Int(f.level[s.node])])
+      w.add("parent", f.parentID(of: s.node))
+      w.add("predecessors", JSON(s.predecessors.map { f.ids[$0] }))
     }
   }
 
