@@ -39,6 +39,8 @@ struct Chart: ParsableCommand {
 
   @OptionGroup var dataset: DatasetArgument
 
+  @OptionGroup var cache: CacheOptions
+
   @Option(help: optionHelp("funnel 的层级（层级名称；默认最底层）。", "The level of a funnel (a level name; default: the bottom level)."))
   var level: String?
 
@@ -62,7 +64,7 @@ struct Chart: ParsableCommand {
 
   func run() throws {
     let settings = try loadSettings(config, lang: lang)
-    let (data, digests) = try loadDataset(dataset.dataset, config: config, lang: lang)
+    let (data, digests) = try loadDataset(dataset.dataset, config: config, lang: lang, noCache: cache.noCache, rehash: cache.rehash)
     let t = try resolvePeriod(period, in: data, lang: lang)
     let k = try resolveLevel(level, in: data, lang: lang)
     let builder = ReportBuilder(

@@ -33,6 +33,8 @@ struct Report: ParsableCommand {
 
   @OptionGroup var dataset: DatasetArgument
 
+  @OptionGroup var cache: CacheOptions
+
   @Option(help: optionHelp("输出文件夹（不存在时创建，其上级须已存在）。", "Output folder (made when missing; its parent must exist)."))
   var out: String
 
@@ -53,7 +55,7 @@ struct Report: ParsableCommand {
     var clock = ReportTimings()
     let (settings, data, digests) = try clock.measure(.load) {
       let settings = try loadSettings(config, lang: lang)
-      let (data, digests) = try loadDataset(dataset.dataset, config: config, lang: lang)
+      let (data, digests) = try loadDataset(dataset.dataset, config: config, lang: lang, noCache: cache.noCache, rehash: cache.rehash)
       return (settings, data, digests)
     }
     let t = try resolvePeriod(period, in: data, lang: lang)
