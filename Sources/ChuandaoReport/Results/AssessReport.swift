@@ -108,10 +108,13 @@ extension AssessResult {
     doc.append(Section(lang.pick("各层等级分布", "Grades by level"), [.table(summary), .paragraph(gradeRule(lang))]))
 
     for k in 0..<f.levelCount {
-      let ranked = nodes.filter { Int(f.level[$0.node]) == k && $0.rank != nil }
-        .sorted { ($1.rank!, $0.node) < ($0.rank!, $1.node) }
+      let ranked = nodes.indices.filter { Int(f.level[nodes[$0].node]) == k && nodes[$0].rank != nil }
       guard !ranked.isEmpty else { continue }
-      let shown = ranked.prefix(10)
+      // The 10 largest ranks, the lowest composites (a million branches are not sorted for 10).
+      let shown = firstIndices(10, of: ranked.count) { a, b in
+        let (x, y) = (nodes[ranked[a]], nodes[ranked[b]])
+        return (y.rank!, x.node) < (x.rank!, y.node)
+      }.map { nodes[ranked[$0]] }
       var t = Table([
         Column(lang.pick("名称", "Name"), .name(maxWidth: 28)),
         Column(lang.pick("上级", "Parent"), .name(maxWidth: 18)),

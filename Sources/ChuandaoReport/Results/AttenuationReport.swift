@@ -120,27 +120,31 @@ extension AttenuationResult {
       [Column(lang.pick("名称", "Name"), .name(maxWidth: 28))]
         + (1..<levels.count).map { Column("\(L($0 - 1))→\(L($0))", .number(4)) }
         + [Column(lang.pick("末端保留率", "Retention"), .number(4))])
-    let ranked = groups.sorted { a, b in
+    let ranked = firstIndices(30, of: groups.count) { i, j in
+      let (a, b) = (groups[i], groups[j])
       switch (a.endRetention, b.endRetention) {
-      case let (x?, y?): x < y || (x == y && a.node < b.node)
-      case (_?, nil): true
-      case (nil, _?): false
-      default: a.node < b.node
+      case let (x?, y?): return x < y || (x == y && a.node < b.node)
+      case (_?, nil): return true
+      case (nil, _?): return false
+      default: return a.node < b.node
       }
-    }
+    }.map { groups[$0] }
     // At most 30 rows (the national preset has 2,000 bureaus): the rest are in the JSON.
     for g in ranked.prefix(30) {
       gt.add([.text(f.names[g.node])] + g.steps.map { .number($0.tau) } + [.number(g.endRetention)])
     }
     var groupSection = Section(
       lang.pick("各\(L(0))（按末端保留率由低到高）", "\(plural(levels[0]).capitalized), lowest end retention first"), [.table(gt)])
-    if let more = moreLine(ranked.count, 30, lang, see: "json") { groupSection.paragraph(more) }
+    if let more = moreLine(groups.count, 30, lang, see: "json") { groupSection.paragraph(more) }
     doc.append(groupSection)
 
     // The most attenuated edges, and how many flags chance alone would give.
-    let edges = nodes.filter { $0.z != nil }.sorted { ($0.z!, $0.node) < ($1.z!, $1.node) }.prefix(10)
+    let withZ = nodes.indices.filter { nodes[$0].z != nil }
+    let edges = firstIndices(10, of: withZ.count) { a, b in
+      (nodes[withZ[a]].z!, nodes[withZ[a]].node) < (nodes[withZ[b]].z!, nodes[withZ[b]].node)
+    }.map { nodes[withZ[$0]] }
     if !edges.isEmpty {
-      let tested = nodes.filter { $0.z != nil }.count
+      let tested = withZ.count
       let counts = chanceCounts()
       let rate = percent(Normal.standard.cdf(-flagZ), 1)
       var flagged = Section()
