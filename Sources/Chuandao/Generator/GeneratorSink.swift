@@ -69,7 +69,7 @@ struct CSVFileSink: GeneratorSink {
 
   let folder: String
   /// Bytes handed to the writer once a buffer holds this many.
-  static let bufferSize = 4 << 20
+  static let bufferSize = 1 << 20
   private var writer: OrderedFileWriter?
   private var buffers: [[UInt8]] = []
   private(set) var error: Error?
