@@ -4,10 +4,11 @@ import Glibc
 /// several threads and their results put back in file order (docs/loader.md).
 ///
 /// The file is read a window at a time (`windowSize` bytes). Each window's new bytes go to
-/// the tap (the SHA-256), are checked as UTF-8 and are scanned for `"` and line feeds; a
-/// block ends at the first line feed after `blockSize` bytes that has an even number of
-/// quotes before it since the block began. In RFC 4180 text quotes only open, close or
-/// come doubled, so that line feed is outside any quoted field: a record boundary. The
+/// the tap (the SHA-256), are checked as UTF-8 and are scanned for `"`; a block ends at
+/// the first line feed after `blockSize` bytes that has an even number of quotes before it
+/// since the block began (quotes are found with `memchr`: most files have none; line feeds
+/// are counted by the blocks' parsers). In RFC 4180 text quotes only open, close or come
+/// doubled, so that line feed is outside any quoted field: a record boundary. The
 /// bytes after the last cut are carried into the next window. The file's first block ends
 /// at the first such line feed, so that it holds the header alone (after blank lines).
 ///
@@ -36,8 +37,6 @@ public final class CSVBlockReader {
   private var tail = 0
   /// The last `pending` bytes of the tail are an incomplete UTF-8 sequence, not yet checked.
   private var pending = 0
-  /// The physical line of the first byte of the window.
-  private var line = 1
   private var offset = 0
   private var atEnd = false
   private var first = true
@@ -118,94 +117,71 @@ public final class CSVBlockReader {
     }
     var blocks: [CSVBlock] = []
     var blockStart = start
-    var blockLine = line
-    var lineFeeds = 0  // since blockStart
     var quotes = 0  // since blockStart
     var q = start
     var target = first ? start : start + blockSize
     first = false
-    let raw = UnsafeRawPointer(p)
     while q < end {
+      // Quotes up to the target (few or none in most files: memchr skips the rest).
       let stop = min(target, end)
-      while q + 8 <= stop {
-        let w = raw.loadUnaligned(fromByteOffset: q, as: UInt64.self)
-        quotes += CSVBlockReader.count(w, 0x22)
-        lineFeeds += CSVBlockReader.count(w, 0x0A)
-        q += 8
+      while q < stop, let hit = memchr(p + q, 0x22, stop - q) {
+        quotes += 1
+        q = UnsafeMutableRawPointer(hit).assumingMemoryBound(to: UInt8.self) - p + 1
       }
-      while q < stop {
-        if p[q] == 0x22 { quotes += 1 } else if p[q] == 0x0A { lineFeeds += 1 }
-        q += 1
-      }
+      q = max(q, stop)
       // Past the target: the next line feed with an even number of quotes before it.
       while q < end {
         let b = p[q]
         q += 1
         if b == 0x22 {
           quotes += 1
-        } else if b == 0x0A {
-          lineFeeds += 1
-          if quotes & 1 == 0 {
-            blocks.append(CSVBlock(p + blockStart, count: q - blockStart, line: blockLine))
-            blockStart = q
-            blockLine += lineFeeds
-            lineFeeds = 0
-            quotes = 0
-            target = q + blockSize
-            break
-          }
+        } else if b == 0x0A && quotes & 1 == 0 {
+          blocks.append(CSVBlock(p + blockStart, count: q - blockStart))
+          blockStart = q
+          quotes = 0
+          target = q + blockSize
+          break
         }
       }
     }
     if atEnd && blockStart < end {
-      blocks.append(CSVBlock(p + blockStart, count: end - blockStart, line: blockLine))
+      blocks.append(CSVBlock(p + blockStart, count: end - blockStart))
       blockStart = end
     }
     tail = end - blockStart
     if tail > 0 && blockStart > 0 { memmove(p, p + blockStart, tail) }
-    line = blockLine
     return blocks
-  }
-
-  /// The number of bytes of `w` equal to `byte` (exact: no borrow crosses bytes, since
-  /// each low-seven-bit sum stays below 0x100).
-  @inline(__always)
-  private static func count(_ w: UInt64, _ byte: UInt8) -> Int {
-    let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-    let x = w ^ (0x0101_0101_0101_0101 &* UInt64(byte))
-    return (~(((x & low7) &+ low7) | x | low7)).nonzeroBitCount
   }
 }
 
-/// Whole records of a CSV file, starting on line `line`, in a buffer of their own (with the
-/// sentinel and slack the parser needs). A block is parsed once, by one thread: parsing
-/// unescapes doubled quotes in place.
+/// Whole records of a CSV file in a buffer of their own (with the sentinel and slack the
+/// parser needs). A block is parsed once, by one thread: parsing unescapes doubled quotes
+/// in place. Its lines are counted from 1 at its first byte: blocks are parsed before the
+/// lines before them are counted, so the caller adds the line feeds of the blocks before.
 public final class CSVBlock: @unchecked Sendable {
   private let p: UnsafeMutablePointer<UInt8>
   /// Bytes of text.
   public let count: Int
-  /// The physical line of the block's first byte.
-  public let line: Int
 
-  init(_ source: UnsafePointer<UInt8>, count: Int, line: Int) {
+  init(_ source: UnsafePointer<UInt8>, count: Int) {
     p = .allocate(capacity: count + 16)
     p.update(from: source, count: count)
     p[count] = 0x0A  // sentinel
     (p + count + 1).initialize(repeating: 0, count: 15)
     self.count = count
-    self.line = line
   }
 
   deinit { p.deallocate() }
 
-  /// Calls `body` for each record, as `CSVReader` would for these bytes at this line;
-  /// returns the number of records. `name` stands for the path in errors.
+  /// Calls `body` for each record, as `CSVReader` would for these bytes if they were the
+  /// whole file (lines from 1); returns the number of line feeds. `name` stands for the
+  /// path in errors.
   @discardableResult
   public func forEachRecord(name: String, _ body: (borrowing CSVRecord) throws -> Void) throws
     -> Int
   {
-    let parser = RecordParser(name: name, line: line)
+    let parser = RecordParser(name: name)
     _ = try parser.parse(p, from: 0, to: count, eof: true, body)
-    return parser.recordCount
+    return parser.line - 1
   }
 }

@@ -147,59 +147,14 @@ struct DatasetLoader: Sendable {
     let D = manifest.domains.count
 
     // The other files are independent of each other. The large ones are read one after
-    // another, each in blocks on every core (`readTableInBlocks`); the rest on two
-    // threads, each reader with its own log. The logs are merged in DATA.md's file order.
-    let baseMembers = forest?.baseMembers
-    var large = LoadedParts()
-    var inBlocks: Set<String> = []
-    for name in ["supervision.csv", "scores.csv", "risks.csv"] where readsInBlocks(name) {
-      inBlocks.insert(name)
-      var l = part()
-      switch name {
-      case "supervision.csv": large.hasSupervision = l.readSupervision(n: n, K: K, D: D, T: T, into: &large.supervision)
-      case "scores.csv": large.hasScores = l.readScores(n: n, S: S, T: T, sum: &large.scoreSum, count: &large.scoreCount)
-      default: large.hasRisks = l.readRisks(n: n, D: D, T: T, into: &large.risk)
-      }
-      large.logs[name] = l
-    }
-    let reader = self
-    let readInBlocks = inBlocks
-    // Balanced by measured cost: supervision and scores on one thread; risks, the lists,
-    // members and leaders on the other.
-    var (first, second) = Parallel.both(
-      {
-        var b = reader.part()
-        var c = reader.part()
-        var r = LoadedParts()
-        if !readInBlocks.contains("supervision.csv") {
-          r.hasSupervision = b.readSupervision(n: n, K: K, D: D, T: T, into: &r.supervision)
-          r.logs["supervision.csv"] = b
-        }
-        if !readInBlocks.contains("scores.csv") {
-          r.hasScores = c.readScores(n: n, S: S, T: T, sum: &r.scoreSum, count: &r.scoreCount)
-          r.logs["scores.csv"] = c
-        }
-        return r
-      },
-      {
-        var a = reader.part()
-        var b = reader.part()
-        var m = reader.part()
-        var d = reader.part()
-        var r = LoadedParts()
-        if !readInBlocks.contains("risks.csv") {
-          r.hasRisks = a.readRisks(n: n, D: D, T: T, into: &r.risk)
-          r.logs["risks.csv"] = a
-        }
-        b.readLists(&r.problems, &r.responsibilities, &r.projects)
-        if let baseMembers { r.members = [[Int32]](repeating: baseMembers, count: T) }
-        m.readMembers(into: &r.members)
-        d.readLeaders(&r.leaders)
-        r.logs["problems.csv"] = b
-        r.logs["members.csv"] = m
-        r.logs["leaders.csv"] = d
-        return r
-      })
+    // another, each in blocks on every core; then the others on two threads. Each reader
+    // has its own log, and the logs are merged in DATA.md's file order. (Reading the
+    // others beside the blocks was slower: a block step waits for its slowest block, and
+    // a third thread on two cores makes some block slow.)
+    let inBlocks = Set(["supervision.csv", "scores.csv", "risks.csv"].filter(readsInBlocks))
+    let large = readInBlocks(inBlocks, n: n, S: S, K: K, D: D, T: T)
+    var (first, second) = readOthers(
+      skipping: inBlocks, baseMembers: forest?.baseMembers, n: n, S: S, K: K, D: D, T: T)
     if inBlocks.contains("supervision.csv") { (first.supervision, first.hasSupervision) = (large.supervision, large.hasSupervision) }
     if inBlocks.contains("scores.csv") { (first.scoreSum, first.scoreCount, first.hasScores) = (large.scoreSum, large.scoreCount, large.hasScores) }
     if inBlocks.contains("risks.csv") { (second.risk, second.hasRisks) = (large.risk, large.hasRisks) }
@@ -261,5 +216,70 @@ struct DatasetLoader: Sendable {
       folder: folder, manifest: manifest, forest: forest, periods: periods, problems: problems,
       responsibilities: responsibilities, projects: projects, leaders: leaders, files: files,
       diagnostics: log)
+  }
+}
+
+extension DatasetLoader {
+  /// The large files `names` (of supervision, scores and risks), one after another, each
+  /// read in blocks on every core.
+  func readInBlocks(_ names: Set<String>, n: Int, S: Int, K: Int, D: Int, T: Int) -> LoadedParts {
+    var large = LoadedParts()
+    for name in ["supervision.csv", "scores.csv", "risks.csv"] where names.contains(name) {
+      var l = part()
+      switch name {
+      case "supervision.csv":
+        large.hasSupervision = l.readSupervision(n: n, K: K, D: D, T: T, into: &large.supervision)
+      case "scores.csv":
+        large.hasScores = l.readScores(n: n, S: S, T: T, sum: &large.scoreSum, count: &large.scoreCount)
+      default:
+        large.hasRisks = l.readRisks(n: n, D: D, T: T, into: &large.risk)
+      }
+      large.logs[name] = l
+    }
+    return large
+  }
+
+  /// The files after org.csv but those in `readInBlocks`, on two threads.
+  func readOthers(
+    skipping readInBlocks: Set<String>, baseMembers: [Int32]?, n: Int, S: Int, K: Int, D: Int,
+    T: Int
+  ) -> (LoadedParts, LoadedParts) {
+    let reader = self
+    // Balanced by measured cost: supervision and scores on one thread; risks, the lists,
+    // members and leaders on the other.
+    return Parallel.both(
+      {
+        var b = reader.part()
+        var c = reader.part()
+        var r = LoadedParts()
+        if !readInBlocks.contains("supervision.csv") {
+          r.hasSupervision = b.readSupervision(n: n, K: K, D: D, T: T, into: &r.supervision)
+          r.logs["supervision.csv"] = b
+        }
+        if !readInBlocks.contains("scores.csv") {
+          r.hasScores = c.readScores(n: n, S: S, T: T, sum: &r.scoreSum, count: &r.scoreCount)
+          r.logs["scores.csv"] = c
+        }
+        return r
+      },
+      {
+        var a = reader.part()
+        var b = reader.part()
+        var m = reader.part()
+        var d = reader.part()
+        var r = LoadedParts()
+        if !readInBlocks.contains("risks.csv") {
+          r.hasRisks = a.readRisks(n: n, D: D, T: T, into: &r.risk)
+          r.logs["risks.csv"] = a
+        }
+        b.readLists(&r.problems, &r.responsibilities, &r.projects)
+        if let baseMembers { r.members = [[Int32]](repeating: baseMembers, count: T) }
+        m.readMembers(into: &r.members)
+        d.readLeaders(&r.leaders)
+        r.logs["problems.csv"] = b
+        r.logs["members.csv"] = m
+        r.logs["leaders.csv"] = d
+        return r
+      })
   }
 }

@@ -33,9 +33,10 @@ final class FileHash {
 }
 
 /// A row of a large table resolved by a block (every lookup and parse done), applied to
-/// the file's accumulators in file order on the loading thread. `line` places the errors
-/// the application finds (a second row for a cell, a running total that overflows) among
-/// the block's own.
+/// the file's accumulators in file order on the loading thread. `line` (counted from the
+/// block's first line, as all of a block's lines are until the merge adds the line feeds
+/// of the blocks before) places the errors the application finds (a second row for a
+/// cell, a running total that overflows) among the block's own.
 protocol ResolvedRow: Sendable {
   var line: Int32 { get }
 }
@@ -54,6 +55,8 @@ struct BlockResult<Row: ResolvedRow>: Sendable {
   var records = 0
   var normalised = NormalisedCells()
   var header = HeaderState.pending
+  /// Line feeds in the block: its last line, less one.
+  var lineFeeds = 0
   /// The block has a CSV syntax error: the file is read again sequentially.
   var failed = false
 }
@@ -68,7 +71,8 @@ extension DatasetLoader {
   /// `readTable` for a large file, with the same diagnostics in the same order: blocks of
   /// whole records are parsed on every core, each by its own loader part that resolves
   /// rows with `row`; then, in file order, each block's diagnostics are merged by line
-  /// with those of `apply`, which adds its rows to the file's accumulators. Returns nil,
+  /// with those of `apply`, which adds runs of rows to the file's accumulators (a row's
+  /// line in the file is its `line` plus `lineOffset`). Returns nil,
   /// having logged and noted nothing, when the file must be read with `readTable`
   /// instead (not UTF-8, a CSV syntax error, a record beyond `CSVReader.maxRecordBytes`):
   /// the caller resets its accumulators and calls `readTable` with the same `digest`.
@@ -76,7 +80,7 @@ extension DatasetLoader {
     _ name: String, required: [StaticString], optional: [StaticString] = [],
     digest: FileHash,
     row: @escaping @Sendable (inout DatasetLoader, CSVRecord, Columns, inout [Row]) -> Void,
-    apply: (inout DatasetLoader, Row) -> Void
+    apply: (inout DatasetLoader, ArraySlice<Row>, _ lineOffset: Int) -> Void
   ) -> Bool? {
     let p = path(name)
     let settings = blockReading
@@ -90,27 +94,42 @@ extension DatasetLoader {
     var header = HeaderState.pending
     var records = 0
     var firstNormalised: NormalisedCells?
+    var lineOffset = 0  // line feeds before the next block
     let base = part()
 
     func merge(_ r: BlockResult<Row>, into l: inout DatasetLoader) {
       records += r.records
       if r.normalised.count > 0 {
-        if firstNormalised == nil { firstNormalised = r.normalised }
+        if firstNormalised == nil {
+          firstNormalised = r.normalised
+          firstNormalised?.line += lineOffset
+        }
         l.normalised.count += r.normalised.count
       }
+      func append(_ d: Diagnostic) {
+        var d = d
+        d.line = d.line.map { $0 + lineOffset }
+        l.log.append(d)
+      }
+      defer { lineOffset += r.lineFeeds }
       // The block's items and the application's, in line order (a row with errors of
       // its own is never resolved, so no line has both; a header item has no line).
       let items = r.log.items
       var k = 0
-      for row in r.rows {
-        while k < items.count && (items[k].line ?? 0) <= Int(row.line) {
-          l.log.append(items[k])
+      var from = 0
+      while from < r.rows.count {
+        var to = from
+        let next = k < items.count ? (items[k].line ?? 0) : Int.max
+        while to < r.rows.count && Int(r.rows[to].line) < next { to += 1 }
+        if to > from { apply(&l, r.rows[from..<to], lineOffset) }
+        if k < items.count {
+          append(items[k])
           k += 1
         }
-        apply(&l, row)
+        from = to
       }
       while k < items.count {
-        l.log.append(items[k])
+        append(items[k])
         k += 1
       }
     }
@@ -174,28 +193,47 @@ extension DatasetLoader {
     l.normalised = NormalisedCells()
     var r = BlockResult<Row>()
     r.header = header
+    var rows: [Row] = []
+    var records = 0
     do {
-      try block.forEachRecord(name: l.path(name)) { rec in
-        if case .pending = r.header {
-          let c = Columns.resolveHeader(
-            file: name, record: rec, required: required, optional: optional, log: &l.log)
-          r.header = c.map { .resolved($0, fields: rec.count) } ?? .failed(fields: rec.count)
-          return
+      if case .resolved(let c, let fields) = header {
+        // Every block after the header's: the columns are fixed for the whole block.
+        r.lineFeeds = try block.forEachRecord(name: l.path(name)) { rec in
+          if (0..<rec.count).allSatisfy({ rec.isBlank($0) }) { return }
+          records += 1
+          if rec.count != fields {
+            l.log.error(name, rec.line,
+              zh: "该行有 \(rec.count) 个字段，表头有 \(fields) 个",
+              en: "row has \(rec.count) fields, the header has \(fields)")
+            return
+          }
+          row(&l, rec, c, &rows)
         }
-        if (0..<rec.count).allSatisfy({ rec.isBlank($0) }) { return }
-        r.records += 1
-        guard case .resolved(let c, let fields) = r.header else { return }
-        if rec.count != fields {
-          l.log.error(name, rec.line,
-            zh: "该行有 \(rec.count) 个字段，表头有 \(fields) 个",
-            en: "row has \(rec.count) fields, the header has \(fields)")
-          return
+      } else {
+        r.lineFeeds = try block.forEachRecord(name: l.path(name)) { rec in
+          if case .pending = r.header {
+            let c = Columns.resolveHeader(
+              file: name, record: rec, required: required, optional: optional, log: &l.log)
+            r.header = c.map { .resolved($0, fields: rec.count) } ?? .failed(fields: rec.count)
+            return
+          }
+          if (0..<rec.count).allSatisfy({ rec.isBlank($0) }) { return }
+          records += 1
+          guard case .resolved(let c, let fields) = r.header else { return }
+          if rec.count != fields {
+            l.log.error(name, rec.line,
+              zh: "该行有 \(rec.count) 个字段，表头有 \(fields) 个",
+              en: "row has \(rec.count) fields, the header has \(fields)")
+            return
+          }
+          row(&l, rec, c, &rows)
         }
-        row(&l, rec, c, &r.rows)
       }
     } catch {
       r.failed = true
     }
+    r.rows = rows
+    r.records = records
     r.log = l.log
     r.normalised = l.normalised
     return r

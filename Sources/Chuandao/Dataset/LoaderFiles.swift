@@ -41,9 +41,11 @@ extension DatasetLoader {
         row: { l, rec, c, rows in
           if let r = l.resolveScore(rec, c, n: n, S: S) { rows.append(r) }
         },
-        apply: { _, r in
-          sum[r.cell] += r.value
-          count[r.cell] += 1
+        apply: { _, rows, _ in
+          for r in rows {
+            sum[r.cell] += r.value
+            count[r.cell] += 1
+          }
         })
       if done != nil { return true }
       sum = [Double](repeating: 0, count: T * n * S)
@@ -83,22 +85,14 @@ extension DatasetLoader {
     let digest = FileHash()
     let fresh = { [[Int32]](repeating: [Int32](repeating: 0, count: n * K * D), count: T) }
     var counts = fresh()
-    // The running total of a cell, which depends on the rows before: applied in file order.
-    func add(_ l: inout DatasetLoader, _ r: SupervisionRow) {
-      let (sum, overflow) = counts[Int(r.period)][r.cell].addingReportingOverflow(r.count)
-      if overflow {
-        l.log.error(file, Int(r.line), zh: "列 'count'：累计次数超过 2147483647",
-          en: "column 'count': the running total exceeds 2147483647")
-        return
-      }
-      counts[Int(r.period)][r.cell] = sum
-    }
     if readsInBlocks(file) {
       let done = readTableInBlocks(file, required: required, digest: digest,
         row: { l, rec, c, rows in
           if let r = l.resolveSupervision(rec, c, K: K, D: D) { rows.append(r) }
         },
-        apply: add)
+        apply: { l, rows, lineOffset in
+          for r in rows { l.addSupervision(r, line: Int(r.line) + lineOffset, to: &counts) }
+        })
       if done != nil {
         out = counts
         return true
@@ -106,10 +100,22 @@ extension DatasetLoader {
       counts = fresh()
     }
     readTable(file, required: required, digest: digest) { l, rec, c in
-      if let r = l.resolveSupervision(rec, c, K: K, D: D) { add(&l, r) }
+      if let r = l.resolveSupervision(rec, c, K: K, D: D) { l.addSupervision(r, line: rec.line, to: &counts) }
     }
     out = counts
     return true
+  }
+
+  /// Adds a row to its cell's running total, which depends on the rows before: applied in
+  /// file order.
+  mutating func addSupervision(_ r: SupervisionRow, line: Int, to counts: inout [[Int32]]) {
+    let (sum, overflow) = counts[Int(r.period)][r.cell].addingReportingOverflow(r.count)
+    if overflow {
+      log.error("supervision.csv", line, zh: "列 'count'：累计次数超过 2147483647",
+        en: "column 'count': the running total exceeds 2147483647")
+      return
+    }
+    counts[Int(r.period)][r.cell] = sum
   }
 
   struct SupervisionRow: ResolvedRow {
@@ -143,31 +149,20 @@ extension DatasetLoader {
     // the neutral risk 1 at the end.
     let fresh = { [[Double]](repeating: [Double](repeating: .nan, count: n * D), count: T) }
     var risk = fresh()
-    // Whether a cell already has a row depends on the rows before: applied in file order.
-    func set(_ l: inout DatasetLoader, _ r: RiskRow) {
-      let t = Int(r.period)
-      if !risk[t][r.cell].isNaN {
-        let i = r.cell / D
-        let d = r.cell % D
-        l.log.error(file, Int(r.line),
-          zh: "节点 '\(l.nodeIDs[i])' 在 \(l.manifest.periods[t]) 期 '\(l.manifest.domains[d])' 领域的风险有第二行",
-          en: "a second risk row for node '\(l.nodeIDs[i])', period \(l.manifest.periods[t]), domain '\(l.manifest.domains[d])'")
-        return
-      }
-      risk[t][r.cell] = r.value
-    }
     var done: Bool? = nil
     if readsInBlocks(file) {
       done = readTableInBlocks(file, required: required, digest: digest,
         row: { l, rec, c, rows in
           if let r = l.resolveRisk(rec, c, D: D) { rows.append(r) }
         },
-        apply: set)
+        apply: { l, rows, lineOffset in
+          for r in rows { l.setRisk(r, line: Int(r.line) + lineOffset, in: &risk, D: D) }
+        })
       if done == nil { risk = fresh() }
     }
     if done == nil {
       readTable(file, required: required, digest: digest) { l, rec, c in
-        if let r = l.resolveRisk(rec, c, D: D) { set(&l, r) }
+        if let r = l.resolveRisk(rec, c, D: D) { l.setRisk(r, line: rec.line, in: &risk, D: D) }
       }
     }
     for t in 0..<T {
@@ -175,6 +170,21 @@ extension DatasetLoader {
     }
     out = risk
     return true
+  }
+
+  /// Sets a cell's risk; whether the cell already has a row depends on the rows before:
+  /// applied in file order.
+  mutating func setRisk(_ r: RiskRow, line: Int, in risk: inout [[Double]], D: Int) {
+    let t = Int(r.period)
+    if !risk[t][r.cell].isNaN {
+      let i = r.cell / D
+      let d = r.cell % D
+      log.error("risks.csv", line,
+        zh: "节点 '\(nodeIDs[i])' 在 \(manifest.periods[t]) 期 '\(manifest.domains[d])' 领域的风险有第二行",
+        en: "a second risk row for node '\(nodeIDs[i])', period \(manifest.periods[t]), domain '\(manifest.domains[d])'")
+      return
+    }
+    risk[t][r.cell] = r.value
   }
 
   struct RiskRow: ResolvedRow {
