@@ -19,8 +19,8 @@ struct LoaderBlockTests {
     _ folder: String, _ blocks: BlockReading, _ context: String = "",
     sourceLocation: SourceLocation = #_sourceLocation
   ) {
-    let (a, logA) = Dataset.validate(folder: folder, blockReading: .never)
-    let (b, logB) = Dataset.validate(folder: folder, blockReading: blocks)
+    let (a, logA) = Dataset.validate(folder: folder, blockReading: .never, digests: true)
+    let (b, logB) = Dataset.validate(folder: folder, blockReading: blocks, digests: true)
     let linesA = logA.items.map { $0.formatted(.en) }
     let linesB = logB.items.map { $0.formatted(.en) }
     #expect(linesA == linesB, "\(context)\nsequential:\n\(linesA.joined(separator: "\n"))\nblocks:\n\(linesB.joined(separator: "\n"))", sourceLocation: sourceLocation)
@@ -230,6 +230,7 @@ struct LoaderBlockTests {
     try ds.write("problems.csv", bytes: gb)
     var loader = DatasetLoader(folder: ds.folder)
     loader.blockReading = blocks
+    loader.computesDigests = true
     _ = loader.run()
     let files = Dictionary(uniqueKeysWithValues: loader.files.map { ($0.name, $0) })
     #expect(files["supervision.csv"]?.sha256 == "524a4332a3cf9992f4b87936544326a56e96647e0a0cc3c5efe99d6f3c5d3672")

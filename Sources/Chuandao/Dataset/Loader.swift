@@ -7,13 +7,20 @@ extension Dataset {
   /// Loads and validates the dataset folder; throws `DatasetInvalid` with every problem
   /// found when there is at least one error. Warnings are kept in `diagnostics`.
   public static func load(folder: String) throws(DatasetInvalid) -> Dataset {
-    try load(folder: folder, blockReading: BlockReading())
+    try load(folder: folder, digests: false, blockReading: BlockReading())
+  }
+
+  /// `load`, with each file's SHA-256 computed from the bytes read when `digests`
+  /// (`DatasetFile.sha256`), for provenance.
+  public static func load(folder: String, digests: Bool) throws(DatasetInvalid) -> Dataset {
+    try load(folder: folder, digests: digests, blockReading: BlockReading())
   }
 
   /// `load` with the loader's choice of files read in blocks given (tests compare them).
-  static func load(folder: String, blockReading: BlockReading) throws(DatasetInvalid) -> Dataset {
+  static func load(folder: String, digests: Bool, blockReading: BlockReading) throws(DatasetInvalid) -> Dataset {
     var loader = DatasetLoader(folder: folder)
     loader.blockReading = blockReading
+    loader.computesDigests = digests
     let dataset = loader.run()
     guard let dataset, !loader.log.hasErrors else { throw DatasetInvalid(loader.log) }
     return dataset
@@ -25,9 +32,12 @@ extension Dataset {
     validate(folder: folder, blockReading: BlockReading())
   }
 
-  static func validate(folder: String, blockReading: BlockReading) -> (Dataset?, DiagnosticLog) {
+  static func validate(
+    folder: String, blockReading: BlockReading, digests: Bool = false
+  ) -> (Dataset?, DiagnosticLog) {
     var loader = DatasetLoader(folder: folder)
     loader.blockReading = blockReading
+    loader.computesDigests = digests
     let dataset = loader.run()
     return (loader.log.hasErrors ? nil : dataset, loader.log)
   }
@@ -81,6 +91,8 @@ struct DatasetLoader: Sendable {
   var normalised = NormalisedCells()
   /// Which files are read in blocks on every core.
   var blockReading = BlockReading()
+  /// Whether each file's SHA-256 is computed as it is read (`DatasetFile.sha256`).
+  var computesDigests = false
 
   init(folder: String) { self.folder = folder }
 
@@ -125,7 +137,7 @@ struct DatasetLoader: Sendable {
     }
     files.append(DatasetFile(
       name: "dataset.yaml", path: yamlPath, bytes: data.count, records: 0, encoding: "utf8",
-      sha256: FileDigest.sha256Hex(bytes: Array(data))))
+      sha256: computesDigests ? FileDigest.sha256Hex(bytes: Array(data)) : nil))
     let folderName = (folder as NSString).standardizingPath.split(separator: "/").last.map(String.init) ?? folder
     let parsed = Manifest.parse(yaml: text, folderName: folderName, log: &log)
     guard FileManager.default.fileExists(atPath: path("org.csv")) else {

@@ -9,10 +9,10 @@ struct BlockReading: Sendable {
   /// UTF-8 files at least this large are read in blocks; smaller ones sequentially.
   var minimumFileBytes = 4 << 20
   /// A block ends at the first record boundary after this many bytes.
-  var blockSize = 1 << 20
+  var blockSize = 512 << 10
   /// Bytes read, hashed and cut per step; the blocks of one window are parsed while the
   /// next window is read.
-  var windowSize = 16 << 20
+  var windowSize = 8 << 20
 
   /// Every file read sequentially, as before blocks existed.
   static let never = BlockReading(minimumFileBytes: .max)
@@ -78,7 +78,7 @@ extension DatasetLoader {
   /// the caller resets its accumulators and calls `readTable` with the same `digest`.
   mutating func readTableInBlocks<Row: ResolvedRow>(
     _ name: String, required: [StaticString], optional: [StaticString] = [],
-    digest: FileHash,
+    digest: FileHash?,
     row: @escaping @Sendable (inout DatasetLoader, CSVRecord, Columns, inout [Row]) -> Void,
     apply: (inout DatasetLoader, ArraySlice<Row>, _ lineOffset: Int) -> Void
   ) -> Bool? {
@@ -86,7 +86,7 @@ extension DatasetLoader {
     let settings = blockReading
     guard
       let reader = try? CSVBlockReader(
-        path: p, tap: digest.tap, blockSize: settings.blockSize,
+        path: p, tap: digest?.tap, blockSize: settings.blockSize,
         windowSize: settings.windowSize)
     else { return nil }
     let saved = (log, normalised)
@@ -178,7 +178,7 @@ extension DatasetLoader {
     return finishTable(
       DatasetFile(
         name: name, path: p, bytes: reader.byteCount, records: records,
-        encoding: (reader.hasBOM ? TextEncoding.utf8BOM : .utf8).rawValue, sha256: digest.hex()),
+        encoding: (reader.hasBOM ? TextEncoding.utf8BOM : .utf8).rawValue, sha256: digest?.hex()),
       required: required, hasColumns: hasColumns, headerFailed: headerFailed)
   }
 

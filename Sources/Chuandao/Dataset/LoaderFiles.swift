@@ -33,7 +33,7 @@ extension DatasetLoader {
     guard FileManager.default.fileExists(atPath: path(file)) else { return false }
     let required: [StaticString] = ["period", "node", "subject", "score"]
     let optional: [StaticString] = ["dimension"]
-    let digest = FileHash()
+    let digest = computesDigests ? FileHash() : nil
     sum = [Double](repeating: 0, count: T * n * S)
     count = [Int32](repeating: 0, count: T * n * S)
     if readsInBlocks(file) {
@@ -82,7 +82,7 @@ extension DatasetLoader {
     let file = "supervision.csv"
     guard FileManager.default.fileExists(atPath: path(file)) else { return false }
     let required: [StaticString] = ["period", "node", "kind", "domain", "count"]
-    let digest = FileHash()
+    let digest = computesDigests ? FileHash() : nil
     let fresh = { [[Int32]](repeating: [Int32](repeating: 0, count: n * K * D), count: T) }
     var counts = fresh()
     if readsInBlocks(file) {
@@ -144,7 +144,7 @@ extension DatasetLoader {
     let file = "risks.csv"
     guard FileManager.default.fileExists(atPath: path(file)) else { return false }
     let required: [StaticString] = ["period", "node", "domain", "risk"]
-    let digest = FileHash()
+    let digest = computesDigests ? FileHash() : nil
     // NaN marks "no row yet", so that a second row for the same cell is found; it becomes
     // the neutral risk 1 at the end.
     let fresh = { [[Double]](repeating: [Double](repeating: .nan, count: n * D), count: T) }

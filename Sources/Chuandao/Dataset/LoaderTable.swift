@@ -61,9 +61,9 @@ extension DatasetLoader {
     var records = 0
     normalised = NormalisedCells()
     let info: CSVFileInfo
-    let digest = digest ?? FileHash()
+    let digest = digest ?? (computesDigests ? FileHash() : nil)
     do {
-      info = try CSVReader.forEachRecord(path: p, tap: digest.tap) { rec in
+      info = try CSVReader.forEachRecord(path: p, tap: digest?.tap) { rec in
         if columns == nil && !headerFailed {
           let c = Columns.resolveHeader(
             file: name, record: rec, required: required, optional: optional, log: &self.log)
@@ -93,7 +93,7 @@ extension DatasetLoader {
     return finishTable(
       DatasetFile(
         name: name, path: p, bytes: info.byteCount, records: records,
-        encoding: info.encoding.rawValue, sha256: digest.hex()),
+        encoding: info.encoding.rawValue, sha256: digest?.hex()),
       required: required, hasColumns: columns != nil, headerFailed: headerFailed)
   }
 

@@ -33,12 +33,12 @@ public struct InputDigests: Sendable {
 extension InputDigests {
   /// The digests of a loaded dataset's files, which the load computed from the bytes it
   /// read, and of the settings file. A file of DATA.md that is present but was not read
-  /// (none is, when the load succeeds) is hashed here.
+  /// (none is, when a load with digests succeeds) is hashed here.
   public init(dataset: Dataset, configPath: String?) throws {
     var inputs: [(file: String, sha256: String)] = []
     for name in Dataset.knownFiles {
-      if let file = dataset.file(name) {
-        inputs.append((name, file.sha256))
+      if let sha256 = dataset.file(name)?.sha256 {
+        inputs.append((name, sha256))
         continue
       }
       let path = (dataset.folder as NSString).appendingPathComponent(name)
@@ -57,7 +57,7 @@ extension Dataset {
   public static func loadAndDigest(
     folder: String, configPath: String?
   ) -> (Result<Dataset, DatasetInvalid>, Result<InputDigests, any Error>) {
-    let loaded = Result { () throws(DatasetInvalid) in try Dataset.load(folder: folder) }
+    let loaded = Result { () throws(DatasetInvalid) in try Dataset.load(folder: folder, digests: true) }
     switch loaded {
     case .success(let dataset):
       return (loaded, Result { try InputDigests(dataset: dataset, configPath: configPath) })
