@@ -67,6 +67,11 @@ public struct DiagnosticLog: Sendable {
     warningCount += 1
   }
 
+  mutating func append(_ d: Diagnostic) {
+    items.append(d)
+    if d.severity == .error { errorCount += 1 } else { warningCount += 1 }
+  }
+
   public mutating func append(contentsOf other: DiagnosticLog) {
     items.append(contentsOf: other.items)
     errorCount += other.errorCount

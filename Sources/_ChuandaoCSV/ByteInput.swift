@@ -11,6 +11,8 @@ final class ByteInput {
   let name: String
   /// The size when opened (a hint: a file may grow, and /proc files report 0).
   let sizeHint: Int
+  /// Sees every byte of the input once, in order, whichever pass reads it first.
+  var tap: ByteTap?
 
   init(bytes: [UInt8], name: String) {
     storage = .memory(bytes)
@@ -49,14 +51,27 @@ final class ByteInput {
       let n = min(count, a.count - offset)
       guard n > 0 else { return 0 }
       a.withUnsafeBufferPointer { p.update(from: $0.baseAddress! + offset, count: n) }
+      tap?.offer(UnsafePointer(p), count: n, at: offset)
       return n
     case .file(let fd):
       while true {
         let n = pread(fd, p, count, off_t(offset))
-        if n >= 0 { return n }
+        if n >= 0 {
+          tap?.offer(UnsafePointer(p), count: n, at: offset)
+          return n
+        }
         if errno != EINTR { throw .ioError(path: name, reason: ByteInput.errnoText()) }
       }
     }
+  }
+
+  /// Reads what the tap has not seen yet, to the end (a no-op after a full pass).
+  func tapRest() throws(CSVError) {
+    guard let tap else { return }
+    let size = 1 << 20
+    let p = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+    defer { p.deallocate() }
+    while try read(at: tap.count, into: p, count: size) > 0 {}
   }
 
   /// The byte at `offset`, which must exist.
@@ -85,4 +100,25 @@ final class ByteInput {
   }
 
   static func errnoText() -> String { String(cString: strerror(errno)) }
+}
+
+/// Hands every byte of a file to `consume` exactly once and in order, however many passes
+/// read it (the UTF-8 check, GB18030 decoding, a parallel read's windows): a pass offers
+/// what it read at its offset, and only bytes just past those already handed over are
+/// taken. The reader reads every file to its end on success, so the consumer (a SHA-256)
+/// has seen the whole file when the read returns.
+public final class ByteTap {
+  private let consume: (UnsafeRawBufferPointer) -> Void
+  /// Bytes handed to `consume` so far: the file's first `count` bytes.
+  public private(set) var count = 0
+
+  public init(_ consume: @escaping (UnsafeRawBufferPointer) -> Void) { self.consume = consume }
+
+  /// Offers `p[0..<n]`, the file's bytes at `offset`.
+  func offer(_ p: UnsafePointer<UInt8>, count n: Int, at offset: Int) {
+    guard offset <= count, offset + n > count else { return }
+    let skip = count - offset
+    consume(UnsafeRawBufferPointer(start: p + skip, count: n - skip))
+    count = offset + n
+  }
 }

@@ -31,21 +31,27 @@ public enum CSVReader {
 
   /// Reads the file at `path` record by record, calling `body` for each (header included);
   /// returns what it learned once the whole file is read. Errors from `body` are rethrown.
+  /// `tap`, when given, sees every byte of the file as stored, once and in order (a BOM
+  /// included), from the passes that read it anyway: with a successful return it has seen
+  /// the whole file.
   @discardableResult
   public static func forEachRecord(
-    path: String, _ body: (borrowing CSVRecord) throws -> Void
+    path: String, tap: ByteTap? = nil, _ body: (borrowing CSVRecord) throws -> Void
   ) throws -> CSVFileInfo {
-    try read(ByteInput(path: path), chunkSize: chunkSize, maxRecordBytes: maxRecordBytes, body)
+    let input = try ByteInput(path: path)
+    input.tap = tap
+    return try read(input, chunkSize: chunkSize, maxRecordBytes: maxRecordBytes, body)
   }
 
   /// The same over bytes in memory; `name` stands for the path in errors.
   @discardableResult
   public static func forEachRecord(
-    bytes: [UInt8], name: String, _ body: (borrowing CSVRecord) throws -> Void
+    bytes: [UInt8], name: String, tap: ByteTap? = nil,
+    _ body: (borrowing CSVRecord) throws -> Void
   ) throws -> CSVFileInfo {
-    try read(
-      ByteInput(bytes: bytes, name: name), chunkSize: chunkSize, maxRecordBytes: maxRecordBytes,
-      body)
+    let input = ByteInput(bytes: bytes, name: name)
+    input.tap = tap
+    return try read(input, chunkSize: chunkSize, maxRecordBytes: maxRecordBytes, body)
   }
 
   /// The line and first byte of the first invalid UTF-8 sequence in `bytes` (a sequence cut
@@ -155,6 +161,7 @@ public enum CSVReader {
       memset(buffer + end + 1, 0, slack - 1)
       start = try parser.parse(buffer, from: start, to: end, eof: eof, body)
     }
+    try input.tapRest()
     let lineFeeds = parser.line - 1
     return CSVFileInfo(
       encoding: decoder != nil ? .gb18030 : bom ? .utf8BOM : .utf8,

@@ -20,8 +20,10 @@ final class RecordParser {
   private var fields: UnsafeMutablePointer<Int>
   private var fieldCapacity = 64  // in fields
 
-  init(name: String) {
+  /// `line`: the physical line of the first byte parsed (a block of a file starts later).
+  init(name: String, line: Int = 1) {
     self.name = name
+    self.line = line
     fields = .allocate(capacity: 2 * fieldCapacity)
   }
 

@@ -21,6 +21,18 @@ public enum FileDigest {
     return hex(hasher.finalize())
   }
 
+  /// A SHA-256 fed piece by piece: the loader hashes each file from the bytes it reads.
+  public final class Stream {
+    private var hasher = SHA256()
+
+    public init() {}
+
+    public func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
+
+    /// The digest of everything fed so far, as lowercase hex.
+    public func hex() -> String { FileDigest.hex(hasher.finalize()) }
+  }
+
   public static func sha256Hex(bytes: [UInt8]) -> String {
     hex(SHA256.hash(data: bytes))
   }

@@ -36,6 +36,9 @@ public struct DatasetFile: Sendable, Equatable {
   public var records: Int
   /// `utf8`, `utf8-bom` or `gb18030` (`dataset.yaml` is always UTF-8).
   public var encoding: String
+  /// The SHA-256 of the file as stored (lowercase hex), from the bytes the load read; nil
+  /// when the load was not asked for digests (`validate`).
+  public var sha256: String?
 }
 
 /// The columnar data of one period. Node-indexed arrays have `forest.count` rows; a node

@@ -7,7 +7,20 @@ extension Dataset {
   /// Loads and validates the dataset folder; throws `DatasetInvalid` with every problem
   /// found when there is at least one error. Warnings are kept in `diagnostics`.
   public static func load(folder: String) throws(DatasetInvalid) -> Dataset {
+    try load(folder: folder, digests: false, blockReading: BlockReading())
+  }
+
+  /// `load`, with each file's SHA-256 computed from the bytes read when `digests`
+  /// (`DatasetFile.sha256`), for provenance.
+  public static func load(folder: String, digests: Bool) throws(DatasetInvalid) -> Dataset {
+    try load(folder: folder, digests: digests, blockReading: BlockReading())
+  }
+
+  /// `load` with the loader's choice of files read in blocks given (tests compare them).
+  static func load(folder: String, digests: Bool, blockReading: BlockReading) throws(DatasetInvalid) -> Dataset {
     var loader = DatasetLoader(folder: folder)
+    loader.blockReading = blockReading
+    loader.computesDigests = digests
     let dataset = loader.run()
     guard let dataset, !loader.log.hasErrors else { throw DatasetInvalid(loader.log) }
     return dataset
@@ -16,7 +29,15 @@ extension Dataset {
   /// Validates the folder without failing: the dataset (nil when it has errors) and every
   /// problem found.
   public static func validate(folder: String) -> (Dataset?, DiagnosticLog) {
+    validate(folder: folder, blockReading: BlockReading())
+  }
+
+  static func validate(
+    folder: String, blockReading: BlockReading, digests: Bool = false
+  ) -> (Dataset?, DiagnosticLog) {
     var loader = DatasetLoader(folder: folder)
+    loader.blockReading = blockReading
+    loader.computesDigests = digests
     let dataset = loader.run()
     return (loader.log.hasErrors ? nil : dataset, loader.log)
   }
@@ -68,6 +89,10 @@ struct DatasetLoader: Sendable {
   var lastNodeKey: [UInt8] = []
   /// The number cells of the file being read that were written in export forms.
   var normalised = NormalisedCells()
+  /// Which files are read in blocks on every core.
+  var blockReading = BlockReading()
+  /// Whether each file's SHA-256 is computed as it is read (`DatasetFile.sha256`).
+  var computesDigests = false
 
   init(folder: String) { self.folder = folder }
 
@@ -110,7 +135,9 @@ struct DatasetLoader: Sendable {
         en: "not UTF-8 (byte \(byte); dataset.yaml must be UTF-8)")
       return nil
     }
-    files.append(DatasetFile(name: "dataset.yaml", path: yamlPath, bytes: data.count, records: 0, encoding: "utf8"))
+    files.append(DatasetFile(
+      name: "dataset.yaml", path: yamlPath, bytes: data.count, records: 0, encoding: "utf8",
+      sha256: computesDigests ? FileDigest.sha256Hex(bytes: Array(data)) : nil))
     let folderName = (folder as NSString).standardizingPath.split(separator: "/").last.map(String.init) ?? folder
     let parsed = Manifest.parse(yaml: text, folderName: folderName, log: &log)
     guard FileManager.default.fileExists(atPath: path("org.csv")) else {
@@ -131,36 +158,19 @@ struct DatasetLoader: Sendable {
     let K = manifest.kinds.count
     let D = manifest.domains.count
 
-    // The other files are independent of each other: read them on two threads, each
-    // reader with its own log, and merge the logs in DATA.md's file order.
-    let baseMembers = forest?.baseMembers
-    let reader = self
-    // Balanced by measured cost: supervision and scores on one thread; risks, the lists,
-    // members and leaders on the other.
-    let (first, second) = Parallel.both(
-      {
-        var b = reader.part()
-        var c = reader.part()
-        var r = LoadedParts()
-        r.hasSupervision = b.readSupervision(n: n, K: K, D: D, T: T, into: &r.supervision)
-        r.hasScores = c.readScores(n: n, S: S, T: T, sum: &r.scoreSum, count: &r.scoreCount)
-        r.logs = ["scores.csv": c, "supervision.csv": b]
-        return r
-      },
-      {
-        var a = reader.part()
-        var b = reader.part()
-        var m = reader.part()
-        var d = reader.part()
-        var r = LoadedParts()
-        r.hasRisks = a.readRisks(n: n, D: D, T: T, into: &r.risk)
-        b.readLists(&r.problems, &r.responsibilities, &r.projects)
-        if let baseMembers { r.members = [[Int32]](repeating: baseMembers, count: T) }
-        m.readMembers(into: &r.members)
-        d.readLeaders(&r.leaders)
-        r.logs = ["risks.csv": a, "problems.csv": b, "members.csv": m, "leaders.csv": d]
-        return r
-      })
+    // The other files are independent of each other. The large ones are read one after
+    // another, each in blocks on every core; then the others on two threads. Each reader
+    // has its own log, and the logs are merged in DATA.md's file order. (Reading the
+    // others beside the blocks was slower: a block step waits for its slowest block, and
+    // a third thread on two cores makes some block slow.)
+    let inBlocks = Set(["supervision.csv", "scores.csv", "risks.csv"].filter(readsInBlocks))
+    let large = readInBlocks(inBlocks, n: n, S: S, K: K, D: D, T: T)
+    var (first, second) = readOthers(
+      skipping: inBlocks, baseMembers: forest?.baseMembers, n: n, S: S, K: K, D: D, T: T)
+    if inBlocks.contains("supervision.csv") { (first.supervision, first.hasSupervision) = (large.supervision, large.hasSupervision) }
+    if inBlocks.contains("scores.csv") { (first.scoreSum, first.scoreCount, first.hasScores) = (large.scoreSum, large.scoreCount, large.hasScores) }
+    if inBlocks.contains("risks.csv") { (second.risk, second.hasRisks) = (large.risk, large.hasRisks) }
+    first.logs.merge(large.logs) { x, _ in x }
     let logs = first.logs.merging(second.logs) { x, _ in x }
     for name in ["members.csv", "scores.csv", "supervision.csv", "risks.csv", "problems.csv", "leaders.csv"] {
       guard let part = logs[name] else { continue }
@@ -218,5 +228,70 @@ struct DatasetLoader: Sendable {
       folder: folder, manifest: manifest, forest: forest, periods: periods, problems: problems,
       responsibilities: responsibilities, projects: projects, leaders: leaders, files: files,
       diagnostics: log)
+  }
+}
+
+extension DatasetLoader {
+  /// The large files `names` (of supervision, scores and risks), one after another, each
+  /// read in blocks on every core.
+  func readInBlocks(_ names: Set<String>, n: Int, S: Int, K: Int, D: Int, T: Int) -> LoadedParts {
+    var large = LoadedParts()
+    for name in ["supervision.csv", "scores.csv", "risks.csv"] where names.contains(name) {
+      var l = part()
+      switch name {
+      case "supervision.csv":
+        large.hasSupervision = l.readSupervision(n: n, K: K, D: D, T: T, into: &large.supervision)
+      case "scores.csv":
+        large.hasScores = l.readScores(n: n, S: S, T: T, sum: &large.scoreSum, count: &large.scoreCount)
+      default:
+        large.hasRisks = l.readRisks(n: n, D: D, T: T, into: &large.risk)
+      }
+      large.logs[name] = l
+    }
+    return large
+  }
+
+  /// The files after org.csv but those in `readInBlocks`, on two threads.
+  func readOthers(
+    skipping readInBlocks: Set<String>, baseMembers: [Int32]?, n: Int, S: Int, K: Int, D: Int,
+    T: Int
+  ) -> (LoadedParts, LoadedParts) {
+    let reader = self
+    // Balanced by measured cost: supervision and scores on one thread; risks, the lists,
+    // members and leaders on the other.
+    return Parallel.both(
+      {
+        var b = reader.part()
+        var c = reader.part()
+        var r = LoadedParts()
+        if !readInBlocks.contains("supervision.csv") {
+          r.hasSupervision = b.readSupervision(n: n, K: K, D: D, T: T, into: &r.supervision)
+          r.logs["supervision.csv"] = b
+        }
+        if !readInBlocks.contains("scores.csv") {
+          r.hasScores = c.readScores(n: n, S: S, T: T, sum: &r.scoreSum, count: &r.scoreCount)
+          r.logs["scores.csv"] = c
+        }
+        return r
+      },
+      {
+        var a = reader.part()
+        var b = reader.part()
+        var m = reader.part()
+        var d = reader.part()
+        var r = LoadedParts()
+        if !readInBlocks.contains("risks.csv") {
+          r.hasRisks = a.readRisks(n: n, D: D, T: T, into: &r.risk)
+          r.logs["risks.csv"] = a
+        }
+        b.readLists(&r.problems, &r.responsibilities, &r.projects)
+        if let baseMembers { r.members = [[Int32]](repeating: baseMembers, count: T) }
+        m.readMembers(into: &r.members)
+        d.readLeaders(&r.leaders)
+        r.logs["problems.csv"] = b
+        r.logs["members.csv"] = m
+        r.logs["leaders.csv"] = d
+        return r
+      })
   }
 }

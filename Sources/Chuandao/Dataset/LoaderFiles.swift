@@ -31,77 +31,180 @@ extension DatasetLoader {
   mutating func readScores(n: Int, S: Int, T: Int, sum: inout [Double], count: inout [Int32]) -> Bool {
     let file = "scores.csv"
     guard FileManager.default.fileExists(atPath: path(file)) else { return false }
+    let required: [StaticString] = ["period", "node", "subject", "score"]
+    let optional: [StaticString] = ["dimension"]
+    let digest = computesDigests ? FileHash() : nil
     sum = [Double](repeating: 0, count: T * n * S)
     count = [Int32](repeating: 0, count: T * n * S)
-    readTable(file, required: ["period", "node", "subject", "score"], optional: ["dimension"]) { l, rec, c in
-      // c[0] period, c[1] node, c[2] subject, c[3] score
-      guard let t = l.period(file, rec, c[0]) else { return }
-      let i = l.node(file, rec, c[1], period: t)
-      let s = l.member(file, rec, c[2], column: "subject", table: l.subjectTable,
-        list: l.manifest.subjects, what: ("责任主体", "subject"))
-      let v = l.number(file, rec, c[3], column: "score", range: 0...100)
-      guard let i, let s, let v else { return }
-      let j = (t * n + i) * S + s
-      sum[j] += v
-      count[j] += 1
+    if readsInBlocks(file) {
+      let done = readTableInBlocks(file, required: required, optional: optional, digest: digest,
+        row: { l, rec, c, rows in
+          if let r = l.resolveScore(rec, c, n: n, S: S) { rows.append(r) }
+        },
+        apply: { _, rows, _ in
+          for r in rows {
+            sum[r.cell] += r.value
+            count[r.cell] += 1
+          }
+        })
+      if done != nil { return true }
+      sum = [Double](repeating: 0, count: T * n * S)
+      count = [Int32](repeating: 0, count: T * n * S)
+    }
+    readTable(file, required: required, optional: optional, digest: digest) { l, rec, c in
+      guard let r = l.resolveScore(rec, c, n: n, S: S) else { return }
+      sum[r.cell] += r.value
+      count[r.cell] += 1
     }
     return true
+  }
+
+  struct ScoreRow: ResolvedRow {
+    var cell: Int
+    var value: Double
+    var line: Int32
+  }
+
+  /// A row of scores.csv checked field by field, or nil after reporting what is wrong.
+  mutating func resolveScore(_ rec: CSVRecord, _ c: Columns, n: Int, S: Int) -> ScoreRow? {
+    let file = "scores.csv"
+    // c[0] period, c[1] node, c[2] subject, c[3] score
+    guard let t = period(file, rec, c[0]) else { return nil }
+    let i = node(file, rec, c[1], period: t)
+    let s = member(file, rec, c[2], column: "subject", table: subjectTable,
+      list: manifest.subjects, what: ("责任主体", "subject"))
+    let v = number(file, rec, c[3], column: "score", range: 0...100)
+    guard let i, let s, let v else { return nil }
+    return ScoreRow(cell: (t * n + i) * S + s, value: v, line: Int32(rec.line))
   }
 
   mutating func readSupervision(n: Int, K: Int, D: Int, T: Int, into out: inout [[Int32]]) -> Bool {
     let file = "supervision.csv"
     guard FileManager.default.fileExists(atPath: path(file)) else { return false }
-    var counts = [[Int32]](repeating: [Int32](repeating: 0, count: n * K * D), count: T)
-    readTable(file, required: ["period", "node", "kind", "domain", "count"]) { l, rec, c in
-      // c[0] period, c[1] node, c[2] kind, c[3] domain, c[4] count
-      guard let t = l.period(file, rec, c[0]) else { return }
-      let i = l.node(file, rec, c[1], period: t)
-      let k = l.member(file, rec, c[2], column: "kind", table: l.kindTable,
-        list: l.manifest.kinds, what: ("督查类型", "kind"))
-      let d = l.member(file, rec, c[3], column: "domain", table: l.domainTable,
-        list: l.manifest.domains, what: ("领域", "domain"))
-      let v = l.count(file, rec, c[4], column: "count")
-      guard let i, let k, let d, let v else { return }
-      let j = (i * K + k) * D + d
-      let (sum, overflow) = counts[t][j].addingReportingOverflow(v)
-      if overflow {
-        l.log.error(file, rec.line, zh: "列 'count'：累计次数超过 2147483647",
-          en: "column 'count': the running total exceeds 2147483647")
-        return
+    let required: [StaticString] = ["period", "node", "kind", "domain", "count"]
+    let digest = computesDigests ? FileHash() : nil
+    let fresh = { [[Int32]](repeating: [Int32](repeating: 0, count: n * K * D), count: T) }
+    var counts = fresh()
+    if readsInBlocks(file) {
+      let done = readTableInBlocks(file, required: required, digest: digest,
+        row: { l, rec, c, rows in
+          if let r = l.resolveSupervision(rec, c, K: K, D: D) { rows.append(r) }
+        },
+        apply: { l, rows, lineOffset in
+          for r in rows { l.addSupervision(r, line: Int(r.line) + lineOffset, to: &counts) }
+        })
+      if done != nil {
+        out = counts
+        return true
       }
-      counts[t][j] = sum
+      counts = fresh()
+    }
+    readTable(file, required: required, digest: digest) { l, rec, c in
+      if let r = l.resolveSupervision(rec, c, K: K, D: D) { l.addSupervision(r, line: rec.line, to: &counts) }
     }
     out = counts
     return true
   }
 
+  /// Adds a row to its cell's running total, which depends on the rows before: applied in
+  /// file order.
+  mutating func addSupervision(_ r: SupervisionRow, line: Int, to counts: inout [[Int32]]) {
+    let (sum, overflow) = counts[Int(r.period)][r.cell].addingReportingOverflow(r.count)
+    if overflow {
+      log.error("supervision.csv", line, zh: "列 'count'：累计次数超过 2147483647",
+        en: "column 'count': the running total exceeds 2147483647")
+      return
+    }
+    counts[Int(r.period)][r.cell] = sum
+  }
+
+  struct SupervisionRow: ResolvedRow {
+    var cell: Int
+    var period: Int32
+    var count: Int32
+    var line: Int32
+  }
+
+  /// A row of supervision.csv checked field by field, or nil after reporting what is wrong.
+  mutating func resolveSupervision(_ rec: CSVRecord, _ c: Columns, K: Int, D: Int) -> SupervisionRow? {
+    let file = "supervision.csv"
+    // c[0] period, c[1] node, c[2] kind, c[3] domain, c[4] count
+    guard let t = period(file, rec, c[0]) else { return nil }
+    let i = node(file, rec, c[1], period: t)
+    let k = member(file, rec, c[2], column: "kind", table: kindTable,
+      list: manifest.kinds, what: ("督查类型", "kind"))
+    let d = member(file, rec, c[3], column: "domain", table: domainTable,
+      list: manifest.domains, what: ("领域", "domain"))
+    let v = count(file, rec, c[4], column: "count")
+    guard let i, let k, let d, let v else { return nil }
+    return SupervisionRow(cell: (i * K + k) * D + d, period: Int32(t), count: v, line: Int32(rec.line))
+  }
+
   mutating func readRisks(n: Int, D: Int, T: Int, into out: inout [[Double]]) -> Bool {
     let file = "risks.csv"
     guard FileManager.default.fileExists(atPath: path(file)) else { return false }
+    let required: [StaticString] = ["period", "node", "domain", "risk"]
+    let digest = computesDigests ? FileHash() : nil
     // NaN marks "no row yet", so that a second row for the same cell is found; it becomes
     // the neutral risk 1 at the end.
-    var risk = [[Double]](repeating: [Double](repeating: .nan, count: n * D), count: T)
-    readTable(file, required: ["period", "node", "domain", "risk"]) { l, rec, c in
-      // c[0] period, c[1] node, c[2] domain, c[3] risk
-      guard let t = l.period(file, rec, c[0]) else { return }
-      let i = l.node(file, rec, c[1], period: t)
-      let d = l.member(file, rec, c[2], column: "domain", table: l.domainTable,
-        list: l.manifest.domains, what: ("领域", "domain"))
-      let v = l.number(file, rec, c[3], column: "risk", range: 0...Double.infinity)
-      guard let i, let d, let v else { return }
-      if !risk[t][i * D + d].isNaN {
-        l.log.error(file, rec.line,
-          zh: "节点 '\(l.nodeIDs[i])' 在 \(l.manifest.periods[t]) 期 '\(l.manifest.domains[d])' 领域的风险有第二行",
-          en: "a second risk row for node '\(l.nodeIDs[i])', period \(l.manifest.periods[t]), domain '\(l.manifest.domains[d])'")
-        return
+    let fresh = { [[Double]](repeating: [Double](repeating: .nan, count: n * D), count: T) }
+    var risk = fresh()
+    var done: Bool? = nil
+    if readsInBlocks(file) {
+      done = readTableInBlocks(file, required: required, digest: digest,
+        row: { l, rec, c, rows in
+          if let r = l.resolveRisk(rec, c, D: D) { rows.append(r) }
+        },
+        apply: { l, rows, lineOffset in
+          for r in rows { l.setRisk(r, line: Int(r.line) + lineOffset, in: &risk, D: D) }
+        })
+      if done == nil { risk = fresh() }
+    }
+    if done == nil {
+      readTable(file, required: required, digest: digest) { l, rec, c in
+        if let r = l.resolveRisk(rec, c, D: D) { l.setRisk(r, line: rec.line, in: &risk, D: D) }
       }
-      risk[t][i * D + d] = v
     }
     for t in 0..<T {
       for j in 0..<risk[t].count where risk[t][j].isNaN { risk[t][j] = 1 }
     }
     out = risk
     return true
+  }
+
+  /// Sets a cell's risk; whether the cell already has a row depends on the rows before:
+  /// applied in file order.
+  mutating func setRisk(_ r: RiskRow, line: Int, in risk: inout [[Double]], D: Int) {
+    let t = Int(r.period)
+    if !risk[t][r.cell].isNaN {
+      let i = r.cell / D
+      let d = r.cell % D
+      log.error("risks.csv", line,
+        zh: "节点 '\(nodeIDs[i])' 在 \(manifest.periods[t]) 期 '\(manifest.domains[d])' 领域的风险有第二行",
+        en: "a second risk row for node '\(nodeIDs[i])', period \(manifest.periods[t]), domain '\(manifest.domains[d])'")
+      return
+    }
+    risk[t][r.cell] = r.value
+  }
+
+  struct RiskRow: ResolvedRow {
+    var cell: Int
+    var value: Double
+    var period: Int32
+    var line: Int32
+  }
+
+  /// A row of risks.csv checked field by field, or nil after reporting what is wrong.
+  mutating func resolveRisk(_ rec: CSVRecord, _ c: Columns, D: Int) -> RiskRow? {
+    let file = "risks.csv"
+    // c[0] period, c[1] node, c[2] domain, c[3] risk
+    guard let t = period(file, rec, c[0]) else { return nil }
+    let i = node(file, rec, c[1], period: t)
+    let d = member(file, rec, c[2], column: "domain", table: domainTable,
+      list: manifest.domains, what: ("领域", "domain"))
+    let v = number(file, rec, c[3], column: "risk", range: 0...Double.infinity)
+    guard let i, let d, let v else { return nil }
+    return RiskRow(cell: i * D + d, value: v, period: Int32(t), line: Int32(rec.line))
   }
 }
 

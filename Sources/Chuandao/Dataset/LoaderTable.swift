@@ -1,5 +1,6 @@
 import Foundation
 import _ChuandaoCSV
+import _ChuandaoOutput
 
 // MARK: - Reading one table
 
@@ -7,7 +8,7 @@ import _ChuandaoCSV
 ///
 /// Readers name columns with string literals (`c("period")`); a lookup compares the
 /// literal's bytes with the few wanted names, with no `String` or hashing per row.
-struct Columns {
+struct Columns: Sendable {
   private let wanted: [StaticString]
   private var index: [Int]
 
@@ -50,7 +51,7 @@ extension DatasetLoader {
   @discardableResult
   mutating func readTable(
     _ name: String, required: [StaticString], optional: [StaticString] = [],
-    row: (inout DatasetLoader, CSVRecord, Columns) -> Void
+    digest: FileHash? = nil, row: (inout DatasetLoader, CSVRecord, Columns) -> Void
   ) -> Bool {
     let p = path(name)
     guard FileManager.default.fileExists(atPath: p) else { return false }
@@ -60,8 +61,9 @@ extension DatasetLoader {
     var records = 0
     normalised = NormalisedCells()
     let info: CSVFileInfo
+    let digest = digest ?? (computesDigests ? FileHash() : nil)
     do {
-      info = try CSVReader.forEachRecord(path: p) { rec in
+      info = try CSVReader.forEachRecord(path: p, tap: digest?.tap) { rec in
         if columns == nil && !headerFailed {
           let c = Columns.resolveHeader(
             file: name, record: rec, required: required, optional: optional, log: &self.log)
@@ -88,9 +90,23 @@ extension DatasetLoader {
       log.error(name, nil, zh: "无法读取：\(error)", en: "cannot read: \(error)")
       return false
     }
-    files.append(DatasetFile(name: name, path: p, bytes: info.byteCount, records: records, encoding: info.encoding.rawValue))
+    return finishTable(
+      DatasetFile(
+        name: name, path: p, bytes: info.byteCount, records: records,
+        encoding: info.encoding.rawValue, sha256: digest?.hex()),
+      required: required, hasColumns: columns != nil, headerFailed: headerFailed)
+  }
+
+  /// What every table read ends with once the whole file was read: the file noted, the
+  /// normalised cells and an empty file reported. Returns whether the rows were usable.
+  mutating func finishTable(
+    _ file: DatasetFile, required: [StaticString], hasColumns: Bool, headerFailed: Bool
+  ) -> Bool {
+    let name = file.name
+    let records = file.records
+    files.append(file)
     reportNormalised(name)
-    if columns == nil && !headerFailed {
+    if !hasColumns && !headerFailed {
       if name == "org.csv" {
         let expected = required.map(\.description).joined(separator: ",")
         log.error(name, nil, zh: "文件为空（应有表头：\(expected)）",
@@ -103,7 +119,7 @@ extension DatasetLoader {
     if records == 0 && !headerFailed && name != "org.csv" {
       log.warning(name, nil, zh: "可选文件只有表头，没有数据", en: "optional file has a header but no rows")
     }
-    return columns != nil
+    return hasColumns
   }
 
   mutating func reportCSVError(_ name: String, _ error: CSVError) {

@@ -30,15 +30,40 @@ public struct InputDigests: Sendable {
   }
 }
 
+extension InputDigests {
+  /// The digests of a loaded dataset's files, which the load computed from the bytes it
+  /// read, and of the settings file. A file of DATA.md that is present but was not read
+  /// (none is, when a load with digests succeeds) is hashed here.
+  public init(dataset: Dataset, configPath: String?) throws {
+    var inputs: [(file: String, sha256: String)] = []
+    for name in Dataset.knownFiles {
+      if let sha256 = dataset.file(name)?.sha256 {
+        inputs.append((name, sha256))
+        continue
+      }
+      let path = (dataset.folder as NSString).appendingPathComponent(name)
+      if FileManager.default.fileExists(atPath: path) {
+        inputs.append((name, try FileDigest.sha256Hex(path: path)))
+      }
+    }
+    self.init(inputs: inputs, config: try configPath.map { try FileDigest.sha256Hex(path: $0) })
+  }
+}
+
 extension Dataset {
-  /// Loads the dataset on this thread while hashing its files on another: both read the
-  /// same bytes, and hashing need not wait for the load.
+  /// Loads the dataset and takes its files' digests from the load, which hashes every
+  /// file in the pass that reads it (docs/loader.md). A failed load has no digests: the
+  /// command stops with the load's errors.
   public static func loadAndDigest(
     folder: String, configPath: String?
   ) -> (Result<Dataset, DatasetInvalid>, Result<InputDigests, any Error>) {
-    Parallel.both(
-      { Result { () throws(DatasetInvalid) in try Dataset.load(folder: folder) } },
-      { Result { try InputDigests.compute(dataset: folder, configPath: configPath) } })
+    let loaded = Result { () throws(DatasetInvalid) in try Dataset.load(folder: folder, digests: true) }
+    switch loaded {
+    case .success(let dataset):
+      return (loaded, Result { try InputDigests(dataset: dataset, configPath: configPath) })
+    case .failure(let error):
+      return (loaded, .failure(error))
+    }
   }
 }
 
