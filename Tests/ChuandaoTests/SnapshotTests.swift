@@ -95,7 +95,7 @@ struct SnapshotTests {
     // The link resolves to the same folder, so to the same snapshot.
     let viaLink = Self.load(dir + "/second", cache)
     #expect(viaLink.source == .snapshot)
-    Self.expectSame(try viaLink.dataset.get(), try Dataset.load(folder: dir + "/second"))
+    Self.expectSame(try viaLink.dataset.get(), try Dataset.load(folder: dir + "/second", digests: true))
     // Read for a folder of another name, the name and the files' paths follow it.
     let mapped = try #require(try DatasetSnapshot.Mapped(path: cache.snapshotPath(forDataset: dir + "/first")))
     let header = try mapped.header()
@@ -133,7 +133,7 @@ struct SnapshotTests {
     try changed.write(to: URL(fileURLWithPath: scores), options: .atomic)
     r = Self.load(dir, cache)
     #expect(r.source == .files && r.rejection != nil)
-    Self.expectSame(try r.dataset.get(), try Dataset.load(folder: dir))
+    Self.expectSame(try r.dataset.get(), try Dataset.load(folder: dir, digests: true))
     #expect(Self.load(dir, cache).source == .snapshot)
 
     // A file removed.
@@ -225,7 +225,7 @@ struct SnapshotTests {
       default: Issue.record("byte \(at): \(rejection)")
       }
       #expect(r.notes.count == 1)
-      Self.expectSame(try r.dataset.get(), try Dataset.load(folder: dir))
+      Self.expectSame(try r.dataset.get(), try Dataset.load(folder: dir, digests: true))
       #expect(Self.load(dir, cache).source == .snapshot, "byte \(at): rebuilt")
     }
   }
@@ -277,7 +277,7 @@ struct SnapshotTests {
       #expect(r.source == .files && !r.snapshotWritten)
       #expect(r.notes.count == 1)
       #expect(r.notes.first?.text(.en).hasPrefix("note: cannot write the dataset snapshot (") == true)
-      Self.expectSame(try r.dataset.get(), try Dataset.load(folder: dir))
+      Self.expectSame(try r.dataset.get(), try Dataset.load(folder: dir, digests: true))
     }
   }
 
@@ -341,7 +341,7 @@ extension SnapshotTests {
   static func expectRoundTrip(
     _ dir: String, _ cache: SnapshotCache, sourceLocation: SourceLocation = #_sourceLocation
   ) throws -> Dataset {
-    let plain = try Dataset.load(folder: dir)
+    let plain = try Dataset.load(folder: dir, digests: true)
     let digests = try InputDigests.compute(dataset: dir, configPath: nil)
     let first = load(dir, cache)
     #expect(first.source == .files && first.snapshotWritten && first.notes.isEmpty, sourceLocation: sourceLocation)

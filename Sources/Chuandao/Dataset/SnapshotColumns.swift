@@ -97,9 +97,10 @@ enum SnapshotColumns {
   }
 
   /// Reads the body back. `folder`: the folder as given now; `folderName`: the manifest's
-  /// name when it was the folder's name, else nil.
+  /// name when it was the folder's name, else nil; `digests`: the SHA-256 recorded for each
+  /// input file, given to the files as a load from the CSV files gives them.
   static func read(
-    _ r: inout SnapshotReader, folder: String, folderName: String?
+    _ r: inout SnapshotReader, folder: String, folderName: String?, digests: [String: String]
   ) throws(SnapshotFault) -> Dataset {
     let storedName = try r.string("manifest name")
     let levels = try r.strings("levels")
@@ -121,7 +122,7 @@ enum SnapshotColumns {
     let (rest, lookup) = Parallel.both(
       {
         Result { () throws(SnapshotFault) in
-          try readAfterIDs(&r, folder: folder, manifest: manifest, levelNames: levelNames, ids: ids)
+          try readAfterIDs(&r, folder: folder, manifest: manifest, levelNames: levelNames, ids: ids, digests: digests)
         }
       },
       { IDTable(ids) })
@@ -130,7 +131,8 @@ enum SnapshotColumns {
 
   /// The columns after the node ids, into a dataset whose forest has no id lookup yet.
   private static func readAfterIDs(
-    _ r: inout SnapshotReader, folder: String, manifest: Manifest, levelNames: [String], ids: [String]
+    _ r: inout SnapshotReader, folder: String, manifest: Manifest, levelNames: [String], ids: [String],
+    digests: [String: String]
   ) throws(SnapshotFault) -> Dataset {
     let T = manifest.periods.count
     let (S, K, D) = (manifest.subjects.count, manifest.kinds.count, manifest.domains.count)
@@ -226,7 +228,8 @@ enum SnapshotColumns {
     let files = (0..<nf).map { i in
       DatasetFile(
         name: fileNames[i], path: (folder as NSString).appendingPathComponent(fileNames[i]),
-        bytes: Int(fileBytes[i]), records: Int(fileRecords[i]), encoding: encodings[i])
+        bytes: Int(fileBytes[i]), records: Int(fileRecords[i]), encoding: encodings[i],
+        sha256: digests[fileNames[i]])
     }
 
     let severity = try r.column("diagnostic severities", UInt8.self)

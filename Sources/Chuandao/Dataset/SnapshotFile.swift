@@ -143,7 +143,8 @@ public enum DatasetSnapshot {
       var r = SnapshotReader(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
       do {
         return try SnapshotColumns.read(
-          &r, folder: folder, folderName: header.nameFromFolder ? DatasetSnapshot.folderName(folder) : nil)
+          &r, folder: folder, folderName: header.nameFromFolder ? DatasetSnapshot.folderName(folder) : nil,
+          digests: Dictionary(header.inputs.map { ($0.file.name, $0.sha256) }, uniquingKeysWith: { a, _ in a }))
       } catch {
         throw .damaged(error.what)
       }
