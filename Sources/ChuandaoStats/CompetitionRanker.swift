@@ -1,28 +1,6 @@
 // Exact competition ranks of many keys at once: the bucket sort behind `competitionRanks`
 // and every draw of `RankUncertainty`.
 
-/// Where `CompetitionRanker.emitRanks` puts the rank of each key index.
-protocol RankSink {
-  func put(index: Int, rank: UInt32)
-}
-
-struct BufferRankSink: RankSink {
-  let ranks: UnsafeMutablePointer<UInt32>
-  @inline(__always) func put(index: Int, rank: UInt32) { ranks[index] = rank }
-}
-
-struct PackedRankSink: RankSink {
-  let store: PackedRanks
-  let draw: Int
-  init(_ store: PackedRanks, draw: Int) {
-    self.store = store
-    self.draw = draw
-  }
-  @inline(__always) func put(index: Int, rank: UInt32) {
-    store.store(rank, draw: draw, row: index)
-  }
-}
-
 /// Sorts keys exactly by (value descending, index ascending) and hands out competition
 /// ranks; owns its scratch buffers, one ranker per worker.
 ///
@@ -166,16 +144,16 @@ final class CompetitionRanker: @unchecked Sendable {
     }
   }
 
-  /// Hands the competition rank of each key index to `sink`, after `sort`.
-  @inline(__always) func emitRanks<Sink: RankSink>(count n: Int, into sink: Sink) {
+  /// Writes the competition rank of key i to `ranks[i]`, after `sort`.
+  func emitRanks(count n: Int, into ranks: UnsafeMutablePointer<UInt32>) {
     if n == 0 { return }
     var rank: UInt32 = 1
     var previous = sortedKeys[0]
-    sink.put(index: Int(sortedIndex[0]), rank: 1)
+    ranks[Int(sortedIndex[0])] = 1
     for k in 1..<n {
       let x = sortedKeys[k]
       if !Ties.equal(x, previous) { rank = UInt32(truncatingIfNeeded: k + 1) }
-      sink.put(index: Int(sortedIndex[k]), rank: rank)
+      ranks[Int(sortedIndex[k])] = rank
       previous = x
     }
   }

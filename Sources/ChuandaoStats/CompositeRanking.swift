@@ -85,7 +85,7 @@ public func competitionRanks(_ values: [Double]) -> [Int?] {
   keys.withUnsafeBufferPointer { ranker.sort(keys: $0.baseAddress!, count: present.count) }
   var ranks = [UInt32](repeating: 0, count: present.count)
   ranks.withUnsafeMutableBufferPointer {
-    ranker.emitRanks(count: present.count, into: BufferRankSink(ranks: $0.baseAddress!))
+    ranker.emitRanks(count: present.count, into: $0.baseAddress!)
   }
   for (k, i) in present.enumerated() { result[i] = Int(ranks[k]) }
   return result

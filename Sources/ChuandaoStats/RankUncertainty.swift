@@ -42,15 +42,38 @@ import _ChuandaoParallel
 ///   ran on OpenBLAS's own threads, which then spin in `sched_yield` while our workers rank
 ///   (15% of all samples); chunking saved 0.3 s.
 /// - Ranks are stored per group in the narrowest whole number of bytes that holds the
-///   group size (1, 2, 3 or 4: 3 bytes, 600 MB, for 200,000 rows and S = 1000), draw-major
-///   so that a draw writes one contiguous block, and are transposed 64 rows at a time into
-///   scratch for the per-row quantiles, which come from a histogram (`RankStatistics`), not
-///   a sort. Storing them tile-major instead (64 rows x S draws contiguous) saved 0.3 s in
-///   the summaries but cost 0.5 s in the ranking; huge pages for the store cost 1.7 s of
-///   system time.
+///   group size (1, 2, 3 or 4: 3 bytes, 600 MB, for 200,000 rows and S = 1000), tile-major
+///   (`PackedRanks`: 64 rows x S draws contiguous), and are transposed a tile at a time
+///   into scratch for the per-row quantiles, which come from a histogram
+///   (`RankStatistics`), not a sort. A draw's ranks go first to a scratch array in row
+///   order, then to the store in runs of 64. Written straight from the sort into a
+///   draw-major store instead (each draw one contiguous block), the ranks were scattered
+///   over the draw's block and the summaries' transpose read S separate runs per tile;
+///   writing straight into tile-major scattered them over the whole store (0.5 s more).
+///   Huge pages for the store cost 1.7 s of system time.
 /// - Draws within a batch are ranked in parallel, each by one worker, and row tiles
 ///   likewise; nothing depends on which worker did what, so the result does not depend on
 ///   the number of threads or on the batch size.
+///
+/// Above the budget. Every draw's exact ranks take rows x S x (1 to 4) bytes: 15 GB for a
+/// level of 5 million rows and S = 1000. Groups keep exact ranks, smallest first, while
+/// their ranks fit in `exactRankBudget` (4 GiB by default), and so does any group whose
+/// exact ranks take no more than its histograms would (`exactGroups(sizes:)`); the ranks
+/// of the others are estimated in memory that does not grow with rows x S
+/// (`RankHistograms`). Pass 1, with the draws: each draw's composites of such a group are
+/// counted into `histogramBins` equal bins over the range of the group's indicator
+/// values, kept as cumulative counts (S x 65,537 x 4 bytes, 262 MB for S = 1000). Pass 2,
+/// after the draws: the group's rows in units of about 16,384, each unit's composites
+/// recomputed for every draw (the same products, so the same values), a rank estimated
+/// from its draw's counts by interpolating within its bin, the unit's S estimated ranks
+/// per row summarised like exact ones. An estimated rank is at most count_b +
+/// count_(b-1) - 1 from the exact one, with count_b the rows in its bin and count_(b-1)
+/// those in the bin above (a near-tie chain can reach into it), and each quantile of the
+/// S estimated ranks likewise; `Result.estimated` reports the largest such sum over all
+/// draws and bins as the bound. Grade stability is counted from the estimated ranks: a draw
+/// whose rank is within the bound of a band's edge may fall on the other side, so it has
+/// no bound in ranks (on the province preset it moved by at most 0.009). Measured against
+/// exact bands in docs/assess-scale.md.
 public struct RankUncertainty: Sendable {
   /// S, the number of weight draws; 0 gives the base composites, ranks and group sizes
   /// only (the rank quantiles and grade stability stay NaN).
@@ -66,10 +89,24 @@ public struct RankUncertainty: Sendable {
   public var batchSize: Int
   /// Worker threads; 0 = one per active processor. Results do not depend on it.
   public var threads: Int
+  /// Bytes that every draw's exact ranks may take (`defaultExactRankBudget`). Groups keep
+  /// exact ranks, smallest first, while their ranks fit; the ranks of the others are
+  /// estimated from histograms (see "Above the budget" and `exactGroups(sizes:)`).
+  public var exactRankBudget: Int
+  /// Bins of each draw's histogram of an estimated group's composites.
+  public var histogramBins: Int
+
+  /// 4 GiB: the exact ranks of about 1.4 billion (row, draw) pairs, at 3 bytes a rank
+  /// (groups of 65,536 to 16.7 million rows), e.g. 1000 draws of a 1.4-million-row level.
+  public static let defaultExactRankBudget = 4 << 30
+  /// 65,536 bins: 262 MB of cumulative counts for 1000 draws of one estimated group.
+  public static let defaultHistogramBins = 1 << 16
 
   public init(
     draws: Int = 1000, concentration: Double = 50, seed: UInt64 = 1,
-    gradeBounds: [Double] = [0.15, 0.85, 0.95], batchSize: Int = 32, threads: Int = 0
+    gradeBounds: [Double] = [0.15, 0.85, 0.95], batchSize: Int = 32, threads: Int = 0,
+    exactRankBudget: Int = RankUncertainty.defaultExactRankBudget,
+    histogramBins: Int = RankUncertainty.defaultHistogramBins
   ) {
     self.draws = draws
     self.concentration = concentration
@@ -77,6 +114,25 @@ public struct RankUncertainty: Sendable {
     self.gradeBounds = gradeBounds
     self.batchSize = batchSize
     self.threads = threads
+    self.exactRankBudget = exactRankBudget
+    self.histogramBins = histogramBins
+  }
+
+  /// A group whose ranks were estimated rather than kept exactly.
+  public struct Estimate: Sendable, Equatable {
+    /// The group id.
+    public var group: Int32
+    /// Its rows with a composite.
+    public var size: Int
+    /// Bytes its exact ranks would have taken.
+    public var exactBytes: Int
+    /// Bins of each draw's histogram.
+    public var bins: Int
+    /// The largest possible difference, in ranks, between an estimated and the exact rank of
+    /// a row in any draw, and so between their quantiles; nil when near-ties could chain
+    /// across a whole bin (more rows in a bin than its width over the tie tolerance), so
+    /// that no bound follows from the counts.
+    public var rankErrorBound: Int?
   }
 
   /// Per-row results, indexed like the rows of the input.
@@ -96,6 +152,59 @@ public struct RankUncertainty: Sendable {
     public var rankP95: [Double]
     /// The share of draws whose grade band equals the base grade band; NaN where unranked.
     public var gradeStability: [Double]
+    /// The groups whose rank quantiles and grade stability come from estimated ranks, in
+    /// group order; empty when every group's ranks were exact.
+    public var estimated: [Estimate] = []
+  }
+
+  /// Which groups of these sizes keep exact ranks: the smallest first (ties by position),
+  /// while the bytes of their ranks stay within `exactRankBudget`; and whatever the budget,
+  /// a group whose exact ranks take no more than its histograms would (rows x bytes a rank
+  /// <= 4 (histogramBins + 1): up to 87,381 rows at 3 bytes with the default bins), since
+  /// estimating its ranks would save nothing.
+  public func exactGroups(sizes: [Int]) -> [Bool] {
+    var exact = [Bool](repeating: false, count: sizes.count)
+    var used = 0
+    for g in sizes.indices.sorted(by: { (sizes[$0], $0) < (sizes[$1], $1) }) {
+      let perDraw = sizes[g] * PackedRanks.width(largest: sizes[g])
+      let bytes = Self.exactRankBytes(size: sizes[g], draws: draws)
+      let total = used.addingReportingOverflow(bytes)
+      if perDraw > 4 * (histogramBins + 1)
+        && (total.overflow || total.partialValue > exactRankBudget)
+      {
+        break
+      }
+      used = total.overflow ? .max : total.partialValue
+      exact[g] = true
+    }
+    return exact
+  }
+
+  /// Bytes of every draw's exact ranks of a group of `size` rows (`Int.max` past it).
+  public static func exactRankBytes(size: Int, draws: Int) -> Int {
+    let (bytes, overflow) = (size * PackedRanks.width(largest: size))
+      .multipliedReportingOverflow(by: draws)
+    return overflow ? .max : bytes
+  }
+
+  /// About how many bytes a run on groups of these sizes takes beyond its input: the exact
+  /// ranks of the groups that keep them, each draw's cumulative histogram of the others
+  /// (4 bytes a bin), and about 600 bytes a row of working memory (350 for a row of an
+  /// estimated group, whose composites are never held for a whole batch).
+  public func memoryEstimate(sizes: [Int]) -> Double {
+    if draws == 0 { return 0 }
+    let exact = exactGroups(sizes: sizes)
+    var bytes = 0.0
+    for (g, size) in sizes.enumerated() {
+      if exact[g] {
+        bytes +=
+          Double(size) * Double(draws) * Double(PackedRanks.width(largest: size))
+          + 600 * Double(size)
+      } else {
+        bytes += 4 * Double(draws) * Double(histogramBins + 1) + 350 * Double(size)
+      }
+    }
+    return bytes
   }
 
   /// Runs the analysis.
@@ -112,6 +221,9 @@ public struct RankUncertainty: Sendable {
       "RankUncertainty: concentration must be finite and > 0, got \(concentration)")
     precondition(batchSize >= 1, "RankUncertainty: batchSize must be >= 1, got \(batchSize)")
     precondition(threads >= 0, "RankUncertainty: threads must be >= 0, got \(threads)")
+    precondition(
+      histogramBins >= 1 && histogramBins < Int(Int32.max),
+      "RankUncertainty: histogramBins must be in 1..<2^31, got \(histogramBins)")
     precondition(
       gradeBounds.count < Int(UInt8.max), "RankUncertainty: \(gradeBounds.count) grade bounds")
     precondition(

@@ -1,8 +1,9 @@
 import ChuandaoLinearAlgebra
 import _ChuandaoParallel
 
-/// One run of `RankUncertainty`: the prepared data and the three phases (base ranks,
-/// draws, per-row summaries).
+/// One run of `RankUncertainty`: the prepared data and the phases (base ranks, the draws
+/// with their exact ranks or histograms, the estimated ranks of groups above the budget,
+/// the per-row summaries).
 final class RankUncertaintyEngine: @unchecked Sendable {
   let settings: RankUncertainty
   let workers: Int
@@ -16,8 +17,9 @@ final class RankUncertaintyEngine: @unchecked Sendable {
   /// depend on the order in which exact ties are sorted, so this order is as good as the
   /// rows' own.)
   let ranked: [Int]
-  /// Each group's block of positions.
+  /// Each group's block of positions, and its group id.
   let segments: [RankSegment]
+  let segmentGroups: [Int32]
   /// Base composite per position.
   let baseKeys: [Double]
   /// Dirichlet parameters: concentration times the positive weights, scaled to sum 1.
@@ -26,7 +28,9 @@ final class RankUncertaintyEngine: @unchecked Sendable {
   /// The rows of X*M and M (positions, active indicators) in chunks of `chunkRows` rows:
   /// products of at most 65,536 multiply-adds, which OpenBLAS computes on the calling
   /// thread (its own thread pool starts above 4 x 65,536 by default), so that our workers
-  /// share the products and no OpenBLAS thread spins while they rank.
+  /// share the products and no OpenBLAS thread spins while they rank. A chunk's products
+  /// for a batch are the same call wherever they are made, so the histograms of a group
+  /// above the budget and its estimated ranks see the very same composites.
   let chunkRows: Int
   let weightedChunks: [Matrix]
   let presentChunks: [Matrix]
@@ -48,21 +52,25 @@ final class RankUncertaintyEngine: @unchecked Sendable {
       composite[i] = indicator.composite(row)
     }
     self.composite = composite
-    var ranked = (0..<n).filter { groups[$0] >= 0 && !composite[$0].isNaN }
-    ranked.sort {
-      groups[$0] != groups[$1]
-        ? groups[$0] < groups[$1]
-        : composite[$0] != composite[$1] ? composite[$0] > composite[$1] : $0 < $1
+    // By group, then (composite descending, row) within a group: the bucket sort's order.
+    var byGroup: [Int32: [Int]] = [:]
+    for i in 0..<n where groups[i] >= 0 && !composite[i].isNaN {
+      byGroup[groups[i], default: []].append(i)
+    }
+    var ranked: [Int] = []
+    ranked.reserveCapacity(byGroup.values.reduce(0) { $0 + $1.count })
+    var segments: [RankSegment] = []
+    for group in byGroup.keys.sorted() {
+      let rows = byGroup[group]!
+      let ranker = CompetitionRanker(capacity: rows.count)
+      let keys = rows.map { composite[$0] }
+      keys.withUnsafeBufferPointer { ranker.sort(keys: $0.baseAddress!, count: rows.count) }
+      segments.append(RankSegment(start: ranked.count, count: rows.count))
+      for k in 0..<rows.count { ranked.append(rows[Int(ranker.sortedIndex[k])]) }
     }
     self.ranked = ranked
-    var segments: [RankSegment] = []
-    for (p, i) in ranked.enumerated() {
-      if p == 0 || groups[ranked[p - 1]] != groups[i] {
-        segments.append(RankSegment(start: p, count: 0))
-      }
-      segments[segments.count - 1].count += 1
-    }
     self.segments = segments
+    segmentGroups = byGroup.keys.sorted()
     baseKeys = ranked.map { composite[$0] }
 
     let active = indicator.weights.indices.filter { indicator.weights[$0] > 0 }
@@ -114,8 +122,7 @@ final class RankUncertaintyEngine: @unchecked Sendable {
         rankers[0].sort(keys: keys.baseAddress! + segment.start, count: segment.count)
       }
       baseRank.withUnsafeMutableBufferPointer { buffer in
-        rankers[0].emitRanks(
-          count: segment.count, into: BufferRankSink(ranks: buffer.baseAddress! + segment.start))
+        rankers[0].emitRanks(count: segment.count, into: buffer.baseAddress! + segment.start)
       }
       let table = (0...segment.count).map { r in
         r == 0
@@ -134,40 +141,48 @@ final class RankUncertaintyEngine: @unchecked Sendable {
     }
     if draws == 0 { return result }
 
-    let stores = segments.map { PackedRanks(size: $0.count, draws: draws) }
-    defer { for store in stores { store.deallocate() } }
-    drawAndRank(into: stores, rankers: rankers)
-    let summary = summarise(stores, bandTables: bandTables, baseBand: baseBand)
+    let exact = settings.exactGroups(sizes: segments.map(\.count))
+    let stores = segments.indices.map { g in
+      exact[g] ? PackedRanks(size: segments[g].count, draws: draws) : nil
+    }
+    defer { for store in stores { store?.deallocate() } }
+    let estimated = segments.indices.filter { !exact[$0] }
+    let histograms =
+      estimated.isEmpty
+      ? nil
+      : RankHistograms(
+        engine: self, segments: estimated, bins: settings.histogramBins,
+        batchSize: min(settings.batchSize, draws))
+    let batches = weightBatches()
+    drawAndRank(batches, into: stores, histograms: histograms, rankers: rankers)
+
+    let summaries = RankSummaries(
+      engine: self, bandTables: bandTables, baseBand: baseBand, positions: m)
+    defer { summaries.deallocate() }
+    summarise(stores, into: summaries)
+    if let histograms {
+      estimateRanks(batches, histograms: histograms, into: summaries)
+      result.estimated = histograms.estimates(groups: estimated.map { segmentGroups[$0] })
+    }
 
     for segment in segments {
       for p in segment.start..<segment.end {
         let i = ranked[p]
-        result.rankP05[i] = summary.lower[p]
-        result.rankMedian[i] = summary.median[p]
-        result.rankP95[i] = summary.upper[p]
-        result.gradeStability[i] = summary.stability[p]
+        result.rankP05[i] = summaries.out.base[p]
+        result.rankMedian[i] = summaries.out.base[m + p]
+        result.rankP95[i] = summaries.out.base[2 * m + p]
+        result.gradeStability[i] = summaries.out.base[3 * m + p]
       }
     }
     return result
   }
 
-  /// Draws the weights batch by batch and stores every draw's ranks: per batch, the workers
-  /// first share the row chunks of the two products (and turn them into composites), then
-  /// the draws, one worker ranking all groups of a draw.
-  func drawAndRank(into stores: [PackedRanks], rankers: [CompetitionRanker]) {
-    let m = ranked.count
+  /// All S weight draws, in batches of `batchSize` (J' x B matrices, one column a draw), in
+  /// the order they come from `RandomSource(seed:)`.
+  func weightBatches() -> [Matrix] {
     let batchSize = min(settings.batchSize, draws)
-    let chunkCount = weightedChunks.count
-    let keys = SharedPointer<Double>(base: .allocate(capacity: m * batchSize))
-    let chunkLow = SharedPointer<Double>(base: .allocate(capacity: chunkCount * batchSize))
-    let chunkHigh = SharedPointer<Double>(base: .allocate(capacity: chunkCount * batchSize))
-    defer {
-      keys.base.deallocate()
-      chunkLow.base.deallocate()
-      chunkHigh.base.deallocate()
-    }
-    let scratches = (0..<workers).map { _ in ProductScratch() }
     var random = RandomSource(seed: settings.seed)
+    var batches: [Matrix] = []
     var first = 0
     while first < draws {
       let batch = min(batchSize, draws - first)
@@ -176,20 +191,87 @@ final class RankUncertaintyEngine: @unchecked Sendable {
         let w = random.dirichlet(alpha)
         for a in 0..<activeCount { drawn[a + c * activeCount] = w[a] }
       }
-      let w = Matrix(rows: activeCount, columns: batch, storage: drawn)
+      batches.append(Matrix(rows: activeCount, columns: batch, storage: drawn))
+      first += batch
+    }
+    return batches
+  }
+
+  /// The draws batch by batch: per batch, the workers first share the row chunks of the two
+  /// products (turning them into composites, which go to the key buffer for groups with
+  /// exact ranks and into the histograms for the others), then the draws, one worker
+  /// ranking all exact groups of a draw and summing up its histograms.
+  func drawAndRank(
+    _ batches: [Matrix], into stores: [PackedRanks?], histograms: RankHistograms?,
+    rankers: [CompetitionRanker]
+  ) {
+    let batchSize = min(settings.batchSize, draws)
+    let chunkCount = weightedChunks.count
+    // The composites of the exact groups' positions for a batch, draw-major; in a run
+    // where every group is exact, offset = the group's start.
+    var keyOffset = [Int](repeating: -1, count: segments.count)
+    var keyRows = 0
+    for g in segments.indices where stores[g] != nil {
+      keyOffset[g] = keyRows
+      keyRows += segments[g].count
+    }
+    let offsets = keyOffset
+    let exactRows = keyRows
+    let keys = SharedPointer<Double>(base: .allocate(capacity: max(1, keyRows * batchSize)))
+    let chunkLow = SharedPointer<Double>(base: .allocate(capacity: chunkCount * batchSize))
+    let chunkHigh = SharedPointer<Double>(base: .allocate(capacity: chunkCount * batchSize))
+    let rankBuffers = (0..<workers).map { _ in
+      SharedPointer<UInt32>(base: .allocate(capacity: segments.map(\.count).max()!))
+    }
+    defer {
+      keys.base.deallocate()
+      chunkLow.base.deallocate()
+      chunkHigh.base.deallocate()
+      for buffer in rankBuffers { buffer.base.deallocate() }
+    }
+    let scratches = (0..<workers).map { _ in ProductScratch() }
+    var first = 0
+    for w in batches {
+      let batch = w.columns
       Parallel.forEachWorker(workers) { worker in
         let scratch = scratches[worker]
         for chunk in stride(from: worker, to: chunkCount, by: self.workers) {
-          self.composites(
-            chunk: chunk, weights: w, scratch: scratch, into: keys.base,
-            low: chunkLow.base + chunk, high: chunkHigh.base + chunk, stride: chunkCount)
+          let chunkFirst = chunk * self.chunkRows
+          let rows = self.weightedChunks[chunk].rows
+          self.composites(chunk: chunk, weights: w, scratch: scratch) { values in
+            for c in 0..<batch {
+              var least = Double.infinity
+              var largest = -Double.infinity
+              let column = values + c * rows - chunkFirst
+              for g in self.segments(overlapping: chunkFirst..<(chunkFirst + rows)) {
+                let segment = self.segments[g]
+                let lower = max(chunkFirst, segment.start)
+                let upper = min(chunkFirst + rows, segment.end)
+                if offsets[g] >= 0 {
+                  let out = keys.base + c * exactRows + offsets[g] - segment.start
+                  for p in lower..<upper {
+                    let x = column[p]
+                    out[p] = x
+                    least = x < least ? x : least
+                    largest = x > largest ? x : largest
+                  }
+                } else {
+                  histograms!.count(
+                    column + lower, upper - lower, segment: g, worker: worker, draw: c)
+                }
+              }
+              chunkLow.base[c * chunkCount + chunk] = least
+              chunkHigh.base[c * chunkCount + chunk] = largest
+            }
+          }
         }
       }
       let batchFirst = first
       Parallel.forEachWorker(workers) { worker in
         let ranker = rankers[worker]
+        let ranks = rankBuffers[worker].base
         for c in stride(from: worker, to: batch, by: self.workers) {
-          for (g, segment) in self.segments.enumerated() {
+          for (g, segment) in self.segments.enumerated() where offsets[g] >= 0 {
             // Bounds of the segment's composites: those of the chunks it overlaps.
             var low = Double.infinity
             var high = -Double.infinity
@@ -198,70 +280,107 @@ final class RankUncertaintyEngine: @unchecked Sendable {
               high = max(high, chunkHigh.base[c * chunkCount + chunk])
             }
             ranker.sort(
-              keys: keys.base + c * m + segment.start, count: segment.count, low: low,
+              keys: keys.base + c * exactRows + offsets[g], count: segment.count, low: low,
               high: high)
-            ranker.emitRanks(
-              count: segment.count, into: PackedRankSink(stores[g], draw: batchFirst + c))
+            ranker.emitRanks(count: segment.count, into: ranks)
+            stores[g]!.store(draw: batchFirst + c, ranks: ranks)
           }
+          histograms?.merge(draw: c, as: batchFirst + c)
         }
       }
       first += batch
     }
   }
 
+  /// The segments (indices) that overlap `positions`, in order.
+  func segments(overlapping positions: Range<Int>) -> Range<Int> {
+    // The first segment that ends after the lower bound, by bisection.
+    var low = 0
+    var high = segments.count
+    while low < high {
+      let mid = (low + high) / 2
+      if segments[mid].end <= positions.lowerBound { low = mid + 1 } else { high = mid }
+    }
+    var end = low
+    while end < segments.count && segments[end].start < positions.upperBound { end += 1 }
+    return low..<end
+  }
+
   /// The composites of one row chunk for every draw of the batch: the two products, then
-  /// sum / mass, written to column c of `keys` (m x batch, column-major), with the least
-  /// and largest of each column at `low[c * stride]` and `high[c * stride]`.
-  func composites(
-    chunk: Int, weights w: Matrix, scratch: ProductScratch, into keys: UnsafeMutablePointer<Double>,
-    low: UnsafeMutablePointer<Double>, high: UnsafeMutablePointer<Double>, stride: Int
-  ) {
-    let m = ranked.count
+  /// sum / mass (the base composite where the mass underflowed), column-major (rows x
+  /// batch), handed to `body`.
+  func composites<R>(
+    chunk: Int, weights w: Matrix, scratch: ProductScratch,
+    _ body: (UnsafePointer<Double>) -> R
+  ) -> R {
     let rows = weightedChunks[chunk].rows
     let first = chunk * chunkRows
     scratch.reshape(rows: rows, columns: w.columns)
     Matrix.gemm(weightedChunks[chunk], w, into: &scratch.sums)
     Matrix.gemm(presentChunks[chunk], w, into: &scratch.masses)
-    scratch.sums.storage.withUnsafeBufferPointer { sums in
+    return scratch.sums.storage.withUnsafeBufferPointer { sums in
       scratch.masses.storage.withUnsafeBufferPointer { masses in
         baseKeys.withUnsafeBufferPointer { base in
-          for c in 0..<w.columns {
-            let out = keys + c * m + first
-            var least = Double.infinity
-            var largest = -Double.infinity
-            for k in 0..<rows {
-              let mass = masses[k + c * rows]
-              var x = sums[k + c * rows] / mass
-              if !(mass > 0 && x.isFinite) { x = base[first + k] }
-              out[k] = x
-              least = x < least ? x : least
-              largest = x > largest ? x : largest
+          scratch.values.withUnsafeMutableBufferPointer { values in
+            for c in 0..<w.columns {
+              for k in 0..<rows {
+                let mass = masses[k + c * rows]
+                let x = sums[k + c * rows] / mass
+                values[k + c * rows] = mass > 0 && x.isFinite ? x : base[first + k]
+              }
             }
-            low[c * stride] = least
-            high[c * stride] = largest
+            return body(UnsafePointer(values.baseAddress!))
           }
         }
       }
     }
   }
 
-  /// Per position: type-7 quantiles (5%, 50%, 95%) of its S ranks and its grade stability,
-  /// a tile of 64 positions at a time (their S ranks gathered, transposed, into scratch).
-  func summarise(_ stores: [PackedRanks], bandTables: [[UInt8]], baseBand: [UInt8]) -> (
-    lower: [Double], median: [Double], upper: [Double], stability: [Double]
-  ) {
-    let m = ranked.count
-    let tileRows = 64
-    var tiles: [(segment: Int, start: Int, count: Int)] = []
-    for (g, segment) in segments.enumerated() {
-      for start in Swift.stride(from: 0, to: segment.count, by: tileRows) {
-        tiles.append((g, start, min(tileRows, segment.count - start)))
+  /// The summaries of the exact groups, a tile of 64 positions at a time (their S ranks
+  /// gathered, transposed, into scratch).
+  func summarise(_ stores: [PackedRanks?], into summaries: RankSummaries) {
+    var tiles: [(segment: Int, start: Int)] = []
+    for (g, segment) in segments.enumerated() where stores[g] != nil {
+      for start in stride(from: 0, to: segment.count, by: PackedRanks.tileRows) {
+        tiles.append((g, start))
       }
     }
+    if tiles.isEmpty { return }
     let tileList = tiles
-    // When bands do not decrease with rank (ascending bounds), the ranks of a band form an
-    // interval, and counting a row's draws in its base band needs no table lookups.
-    let bandIntervals: [[ClosedRange<UInt32>?]] = bandTables.map { table in
+    let statWorkers = min(workers, tiles.count)
+    Parallel.forEachWorker(statWorkers) { worker in
+      let scratch = summaries.statistics[worker]
+      for t in stride(from: worker, to: tileList.count, by: statWorkers) {
+        let tile = tileList[t]
+        let rows = stores[tile.segment]!.gather(tileAt: tile.start, into: scratch.gathered)
+        summaries.summarise(
+          segment: tile.segment, positions: (self.segments[tile.segment].start + tile.start),
+          rows: rows, statistics: scratch)
+      }
+    }
+  }
+}
+
+/// Where the per-position summaries go: type-7 quantiles (5%, 50%, 95%) of a position's S
+/// ranks and its grade stability, with the band tables and per-worker scratch they need.
+final class RankSummaries: @unchecked Sendable {
+  let m: Int
+  let draws: Int
+  let bandTables: [[UInt8]]
+  let baseBand: [UInt8]
+  /// When bands do not decrease with rank (ascending bounds), the ranks of a band form an
+  /// interval, and counting a row's draws in its base band needs no table lookups.
+  let bandIntervals: [[ClosedRange<UInt32>?]]
+  let statistics: [RankStatistics]
+  /// p05, median, p95 and stability, m each.
+  let out: SharedPointer<Double>
+
+  init(engine: RankUncertaintyEngine, bandTables: [[UInt8]], baseBand: [UInt8], positions m: Int) {
+    self.m = m
+    draws = engine.draws
+    self.bandTables = bandTables
+    self.baseBand = baseBand
+    bandIntervals = bandTables.map { table in
       var intervals = [ClosedRange<UInt32>?](repeating: nil, count: 256)
       for r in 1..<table.count {
         let band = Int(table[r])
@@ -272,52 +391,44 @@ final class RankUncertaintyEngine: @unchecked Sendable {
       }
       return intervals
     }
-    let out = SharedPointer<Double>(base: .allocate(capacity: 4 * m))
-    defer { out.base.deallocate() }
-    let statWorkers = min(workers, tiles.count)
-    let scratches = (0..<statWorkers).map { _ in
-      RankStatistics(draws: draws, tileRows: tileRows, probabilities: [0.05, 0.5, 0.95])
+    statistics = (0..<engine.workers).map { _ in
+      RankStatistics(
+        draws: engine.draws, tileRows: PackedRanks.tileRows, probabilities: [0.05, 0.5, 0.95])
     }
-    Parallel.forEachWorker(statWorkers) { worker in
-      let scratch = scratches[worker]
-      let draws = self.draws
-      for t in Swift.stride(from: worker, to: tileList.count, by: statWorkers) {
-        let tile = tileList[t]
-        let store = stores[tile.segment]
-        store.gather(rows: tile.start..<(tile.start + tile.count), into: scratch.gathered)
-        let gathered = scratch.gathered
-        bandTables[tile.segment].withUnsafeBufferPointer { table in
-          for q in 0..<tile.count {
-            let p = self.segments[tile.segment].start + tile.start + q
-            let summary = scratch.summarise(
-              gathered + q * draws, bands: table.baseAddress!, baseBand: baseBand[p],
-              interval: bandIntervals[tile.segment][Int(baseBand[p])])
-            out.base[p] = summary.0
-            out.base[m + p] = summary.1
-            out.base[2 * m + p] = summary.2
-            out.base[3 * m + p] = summary.3
-          }
-        }
+    out = SharedPointer(base: .allocate(capacity: 4 * m))
+  }
+
+  func deallocate() { out.base.deallocate() }
+
+  /// Summarises `rows` positions from `first` on (of segment g), whose S ranks each are in
+  /// `statistics.gathered`, row after row.
+  func summarise(segment g: Int, positions first: Int, rows: Int, statistics: RankStatistics) {
+    bandTables[g].withUnsafeBufferPointer { table in
+      for q in 0..<rows {
+        let p = first + q
+        let summary = statistics.summarise(
+          statistics.gathered + q * draws, bands: table.baseAddress!, baseBand: baseBand[p],
+          interval: bandIntervals[g][Int(baseBand[p])])
+        out.base[p] = summary.0
+        out.base[m + p] = summary.1
+        out.base[2 * m + p] = summary.2
+        out.base[3 * m + p] = summary.3
       }
     }
-    return (
-      Array(UnsafeBufferPointer(start: out.base, count: m)),
-      Array(UnsafeBufferPointer(start: out.base + m, count: m)),
-      Array(UnsafeBufferPointer(start: out.base + 2 * m, count: m)),
-      Array(UnsafeBufferPointer(start: out.base + 3 * m, count: m))
-    )
   }
 }
 
-/// One worker's outputs of the two products for a row chunk.
+/// One worker's outputs of the two products for a row chunk, and the composites.
 final class ProductScratch: @unchecked Sendable {
   var sums = Matrix(rows: 0, columns: 0)
   var masses = Matrix(rows: 0, columns: 0)
+  var values: [Double] = []
 
   func reshape(rows: Int, columns: Int) {
     if sums.rows != rows || sums.columns != columns {
       sums = Matrix(rows: rows, columns: columns)
       masses = Matrix(rows: rows, columns: columns)
+      values = [Double](repeating: 0, count: rows * columns)
     }
   }
 }
