@@ -270,3 +270,60 @@ final class RankStatistics: @unchecked Sendable {
     return (quantile(0), quantile(1), quantile(2), Double(same) / Double(draws))
   }
 }
+
+/// Where the per-position summaries go: type-7 quantiles (5%, 50%, 95%) of a position's S
+/// ranks and its grade stability, with the band tables and per-worker scratch they need.
+final class RankSummaries: @unchecked Sendable {
+  let m: Int
+  let draws: Int
+  let bandTables: [[UInt8]]
+  let baseBand: [UInt8]
+  /// When bands do not decrease with rank (ascending bounds), the ranks of a band form an
+  /// interval, and counting a row's draws in its base band needs no table lookups.
+  let bandIntervals: [[ClosedRange<UInt32>?]]
+  let statistics: [RankStatistics]
+  /// p05, median, p95 and stability, m each.
+  let out: SharedPointer<Double>
+
+  init(engine: RankUncertaintyEngine, bandTables: [[UInt8]], baseBand: [UInt8], positions m: Int) {
+    self.m = m
+    draws = engine.draws
+    self.bandTables = bandTables
+    self.baseBand = baseBand
+    bandIntervals = bandTables.map { table in
+      var intervals = [ClosedRange<UInt32>?](repeating: nil, count: 256)
+      for r in 1..<table.count {
+        let band = Int(table[r])
+        if r > 1 && table[r] < table[r - 1] {
+          return [ClosedRange<UInt32>?](repeating: nil, count: 256)
+        }
+        intervals[band] = (intervals[band]?.lowerBound ?? UInt32(r))...UInt32(r)
+      }
+      return intervals
+    }
+    statistics = (0..<engine.workers).map { _ in
+      RankStatistics(
+        draws: engine.draws, tileRows: PackedRanks.tileRows, probabilities: [0.05, 0.5, 0.95])
+    }
+    out = SharedPointer(base: .allocate(capacity: 4 * m))
+  }
+
+  func deallocate() { out.base.deallocate() }
+
+  /// Summarises `rows` positions from `first` on (of segment g), whose S ranks each are in
+  /// `statistics.gathered`, row after row.
+  func summarise(segment g: Int, positions first: Int, rows: Int, statistics: RankStatistics) {
+    bandTables[g].withUnsafeBufferPointer { table in
+      for q in 0..<rows {
+        let p = first + q
+        let summary = statistics.summarise(
+          statistics.gathered + q * draws, bands: table.baseAddress!, baseBand: baseBand[p],
+          interval: bandIntervals[g][Int(baseBand[p])])
+        out.base[p] = summary.0
+        out.base[m + p] = summary.1
+        out.base[2 * m + p] = summary.2
+        out.base[3 * m + p] = summary.3
+      }
+    }
+  }
+}
