@@ -44,7 +44,11 @@ struct Assess: ParsableCommand {
     let lang = options.lang
     let (settings, data, digests) = try options.load(dataset)
     try requireFile("scores.csv", in: data, lang: lang)
-    let analysis = AssessAnalysis(settings: settings.assess, siloGap: settings.coordination.siloGap)
+    var analysis = AssessAnalysis(settings: settings.assess, siloGap: settings.coordination.siloGap)
+    // For measuring the estimated rank bands against exact ones (docs/assess-scale.md).
+    if let budget = ProcessInfo.processInfo.environment["CHUANDAO_EXACT_RANK_BUDGET"].flatMap(Int.init) {
+      analysis.exactRankBudget = budget
+    }
     let unknown = analysis.unknownGoalpostLevels(data)
     if !unknown.isEmpty {
       let levels = data.manifest.levels
@@ -59,8 +63,9 @@ struct Assess: ParsableCommand {
         "注：\(data.manifest.periods[t]) 期没有 period_end，闭环指标不参与（权重按其余指标重新归一）",
         "note: period \(data.manifest.periods[t]) has no period_end, so the closure indicator drops out (the other weights are renormalised)"))
     }
-    // The ranks of every draw are kept for the exact quantiles: refuse, before any work, a
-    // run that cannot fit in what this machine has left, and say how many draws would.
+    // Exact ranks within their budget and histograms above it still take memory: refuse,
+    // before any work, a run that cannot fit in what this machine has left, and say how many
+    // draws would.
     let need = analysis.uncertaintyBytes(data, period: t)
     let budget = 0.75 * Double(ProcessInfo.processInfo.physicalMemory) - Double(residentBytes())
     if need > budget {

@@ -14,10 +14,20 @@ public struct AssessAnalysis: Sendable {
 
   public var settings: Settings.Assess
   public var siloGap: Double
+  /// Bytes that every draw's exact ranks may take; a level whose exact ranks would not fit
+  /// gets estimated rank bands instead (`RankUncertainty.exactRankBudget`, docs/assess-scale.md).
+  public var exactRankBudget: Int
+  /// Bins of each draw's histogram of an estimated level (`RankUncertainty.histogramBins`);
+  /// tests lower it to estimate levels of a small generated dataset.
+  var histogramBins = RankUncertainty.defaultHistogramBins
 
-  public init(settings: Settings.Assess = .init(), siloGap: Double = 10) {
+  public init(
+    settings: Settings.Assess = .init(), siloGap: Double = 10,
+    exactRankBudget: Int = RankUncertainty.defaultExactRankBudget
+  ) {
     self.settings = settings
     self.siloGap = siloGap
+    self.exactRankBudget = exactRankBudget
   }
 
   /// Level names in `assess.goalposts` that the dataset does not have (a usage error).
@@ -25,22 +35,25 @@ public struct AssessAnalysis: Sendable {
     settings.goalposts.keys.filter { !d.forest.levelNames.contains($0) }.sorted()
   }
 
-  /// About how many bytes the rank uncertainty needs for period t beyond the dataset: one
-  /// rank per node and draw, in the narrowest whole number of bytes that holds its level's
-  /// size (600 MB for 200,000 branches and 1000 draws), plus the batch buffers (about 600
-  /// bytes per node).
+  /// About how many bytes the rank uncertainty needs for period t beyond the dataset
+  /// (`RankUncertainty.memoryEstimate`): every draw's exact rank of every node of the levels
+  /// that keep exact ranks within `exactRankBudget` (1 to 4 bytes each, by level size: 600
+  /// MB for 200,000 branches and 1000 draws), each draw's histogram of the other levels
+  /// (262 MB for 1000 draws), and working memory of 350 to 600 bytes a node.
   public func uncertaintyBytes(_ d: Dataset, period t: Int) -> Double {
-    guard settings.draws > 0 else { return 0 }
     let f = d.forest
-    var ranks = 0
-    var nodes = 0
-    for k in 0..<f.levelCount {
-      let n = f.levelRange(k).reduce(0) { $0 + (f.exists($1, in: t) ? 1 : 0) }
-      let width = n < 1 << 8 ? 1 : n < 1 << 16 ? 2 : n < 1 << 24 ? 3 : 4
-      ranks += n * width
-      nodes += n
+    let sizes = (0..<f.levelCount).map { k in
+      f.levelRange(k).reduce(0) { $0 + (f.exists($1, in: t) ? 1 : 0) }
     }
-    return Double(ranks) * Double(settings.draws) + 600 * Double(nodes)
+    return uncertainty.memoryEstimate(sizes: sizes)
+  }
+
+  /// The rank uncertainty these settings ask for.
+  var uncertainty: RankUncertainty {
+    RankUncertainty(
+      draws: settings.draws, concentration: settings.concentration, seed: settings.seed,
+      gradeBounds: settings.grades, exactRankBudget: exactRankBudget,
+      histogramBins: histogramBins)
   }
 
   /// The raw indicators of every node in period t, indicator-major: `values[j][i]`, NaN
@@ -152,9 +165,6 @@ public struct AssessAnalysis: Sendable {
       for j in 0..<J { x[r, j] = Self.normalise(raw[t][j][i], posts[Int(f.level[i])][j]) }
     }
     let groups = nodes.map { Int32(f.level[$0]) }
-    let uncertainty = RankUncertainty(
-      draws: settings.draws, concentration: settings.concentration, seed: settings.seed,
-      gradeBounds: settings.grades)
     let composite = CompositeIndicator(weights: settings.weights)
     let u = uncertainty.run(values: x, weights: settings.weights, groups: groups)
 
@@ -179,7 +189,28 @@ public struct AssessAnalysis: Sendable {
       period: t, weights: composite.weights, goalposts: posts, nodes: rows,
       leaders: leaders(d, period: t, composites: byNode, shares: shares), leaderShares: shares,
       grades: settings.grades, draws: settings.draws,
-      concentration: settings.concentration, seed: settings.seed, notes: flags.notes)
+      concentration: settings.concentration, seed: settings.seed,
+      notes: flags.notes + u.estimated.map { estimateNote($0, levelName: f.levelNames[Int($0.group)]) })
+  }
+
+  /// What a note says of a level whose rank bands were estimated (docs/assess-scale.md).
+  func estimateNote(_ e: RankUncertainty.Estimate, levelName level: String) -> LocalizedText {
+    let gb = { (bytes: Int) in
+      bytes < 1 << 30
+        ? String(format: "%.0f MiB", Double(bytes) / Double(1 << 20))
+        : String(format: "%.1f GiB", Double(bytes) / Double(1 << 30))
+    }
+    let (need, limit) = (gb(e.exactBytes), gb(exactRankBudget))
+    let draws = settings.draws
+    guard let bound = e.rankErrorBound else {
+      return LocalizedText(
+        zh: "\(level) 层：\(e.size) 个节点 \(draws) 次抽样的精确排名区间约需 \(need) 内存，超过精确排名的上限 \(limit)；该层的排名中位数、5%-95% 区间和等级稳定性按每次抽样的综合得分直方图（\(e.bins) 格）估计，因几乎相等的综合得分挤在同一格中，无法给出误差上限",
+        en: "level \(level): the exact rank bands of its \(e.size) nodes over \(draws) draws would need \(need), more than the \(limit) allowed for exact ranks; its rank median, 5-95% band and grade stability are estimated from each draw's histogram of \(e.bins) composite bins, with no bound on their error, because near-equal composites crowd a bin")
+    }
+    let share = String(format: "%.3f", 100 * Double(bound) / Double(e.size))
+    return LocalizedText(
+      zh: "\(level) 层：\(e.size) 个节点 \(draws) 次抽样的精确排名区间约需 \(need) 内存，超过精确排名的上限 \(limit)；该层的排名中位数和 5%-95% 区间按每次抽样的综合得分直方图（\(e.bins) 格）估计，与精确值相差至多 \(bound) 名（该层节点数的 \(share)%），等级稳定性按估计的排名计算",
+      en: "level \(level): the exact rank bands of its \(e.size) nodes over \(draws) draws would need \(need), more than the \(limit) allowed for exact ranks; its rank median and 5-95% band are estimated from each draw's histogram of \(e.bins) composite bins, at most \(bound) ranks (\(share)% of the level) from the exact ones, and its grade stability comes from the estimated ranks")
   }
 
   /// nil for NaN (undefined: no rank, or no draws).
