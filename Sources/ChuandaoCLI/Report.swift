@@ -104,13 +104,9 @@ struct Report: ParsableCommand {
   func outputCheck<T>(_ path: String, _ body: () throws(OutputError) -> T) throws -> T {
     do {
       return try body()
-    } catch .wouldOverwriteInput {
-      printError(lang.pick(
-        "错误：拒绝写入 \(path)：它是输入文件，请换一个输出路径", "error: refusing to write \(path): it is an input file; choose another output path"))
-    } catch .cannotWrite(_, let reason), .cannotRead(_, let reason) {
-      printError(lang.pick("错误：无法写入 \(path)：\(reason)", "error: cannot write \(path): \(reason)"))
+    } catch {
+      throw outputFailure(error, path: path, lang: lang)
     }
-    throw ExitCode(1)
   }
 
   /// `--timings`: seconds and share of the total per stage, then the share outside the

@@ -221,7 +221,7 @@ func emit(
   case .json:
     var doc = output.json()
     if doc["provenance"] == nil { doc["provenance"] = provenance.json }
-    try write(JSONWriter().data(.object(doc)), to: options.out, protecting: protecting, lang: options.lang, info: "json")
+    try writeJSON(doc, to: options.out, protecting: protecting, lang: options.lang)
   case .csv where options.out.map(isFolderTarget) ?? false:
     try writeTables(output, folder: options.out!, provenance: provenance, protecting: protecting, lang: options.lang)
   case .csv:
@@ -292,17 +292,44 @@ func write(_ bytes: [UInt8], to path: String?, protecting: Set<String>, lang: La
   do {
     try AtomicFile.write(bytes, to: path, protecting: protecting)
   } catch {
-    switch error {
-    case .cannotWrite(_, let reason):
-      printError(lang.pick("错误：无法写入 \(path)：\(reason)", "error: cannot write \(path): \(reason)"))
-    case .wouldOverwriteInput:
-      printError(lang.pick(
-        "错误：拒绝写入 \(path)：它是输入文件，请换一个输出路径", "error: refusing to write \(path): it is an input file; choose another output path"))
-    case .cannotRead(_, let reason):
-      printError(lang.pick("错误：无法读取 \(path)：\(reason)", "error: cannot read \(path): \(reason)"))
-    }
-    throw ExitCode(1)
+    throw outputFailure(error, path: path, lang: lang)
   }
+}
+
+/// A JSON document on stdout or into `path` (atomically), streamed a megabyte at a time
+/// (`JSONWriter.ObjectStream`): a national command's node list is gigabytes of text, never
+/// held whole. The bytes are those of `JSONWriter().data(.object(doc))`.
+func writeJSON(_ doc: JSONObject, to path: String?, protecting: Set<String>, lang: Language) throws {
+  if OutputCapture.current != nil && path == nil {
+    return try write(JSONWriter().data(.object(doc)), to: nil, protecting: protecting, lang: lang, info: "json")
+  }
+  guard let path else {
+    var stream = JSONWriter.ObjectStream(writer: JSONWriter()) { FileHandle.standardOutput.write(Data($0)) }
+    for (key, value) in doc { stream.member(key, value) }
+    stream.finish()
+    return
+  }
+  do {
+    let file = try JSONWriter.ObjectFile(path: path, protecting: protecting)
+    for (key, value) in doc { file.member(key, value) }
+    try file.commit()
+  } catch {
+    throw outputFailure(error, path: path, lang: lang)
+  }
+}
+
+/// Prints what went wrong writing `path` and returns the exit status (1).
+func outputFailure(_ error: OutputError, path: String, lang: Language) -> ExitCode {
+  switch error {
+  case .cannotWrite(_, let reason):
+    printError(lang.pick("错误：无法写入 \(path)：\(reason)", "error: cannot write \(path): \(reason)"))
+  case .wouldOverwriteInput:
+    printError(lang.pick(
+      "错误：拒绝写入 \(path)：它是输入文件，请换一个输出路径", "error: refusing to write \(path): it is an input file; choose another output path"))
+  case .cannotRead(_, let reason):
+    printError(lang.pick("错误：无法读取 \(path)：\(reason)", "error: cannot read \(path): \(reason)"))
+  }
+  return ExitCode(1)
 }
 
 /// An analysis whose own input file the dataset lacks is a usage error (exit 1) naming the
