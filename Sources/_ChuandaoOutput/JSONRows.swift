@@ -154,25 +154,11 @@ extension JSONWriter {
     swap(&w.bytes, &out)
   }
 
-  /// `emitRows` over all of `rows` in contiguous chunks on all cores, as `emitParallel`.
+  /// `emitRows` over all of `rows` in contiguous chunks on all cores (`emitInChunks`).
   func emitRowsParallel(_ rows: JSONRows, depth: Int, into out: inout [UInt8], spill: Spill?) {
-    var inner = self
-    inner.parallelThreshold = .max
-    let sequential = inner
-    let round = spill == nil ? rows.count : max(1, streamedRound)
-    var start = 0
-    while start < rows.count {
-      let base = start
-      let count = min(round, rows.count - base)
-      let parts = Parallel.map(count: count) { range in
-        var buffer: [UInt8] = []
-        sequential.emitRows(
-          rows, (base + range.lowerBound)..<(base + range.upperBound), depth: depth, into: &buffer, spill: nil)
-        return buffer
-      }
-      Parallel.concatenate(parts, onto: &out)
-      spill?.check(&out)
-      start += count
+    emitInChunks(count: rows.count, into: &out, spill: spill) { writer, range, buffer in
+      writer.emitRows(rows, range, depth: depth, into: &buffer, spill: nil)
     }
   }
+
 }

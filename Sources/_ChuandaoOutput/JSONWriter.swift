@@ -189,19 +189,30 @@ public struct JSONWriter: Sendable {
   /// Streamed, the array goes in rounds of `streamedRound` elements, each spilled before
   /// the next.
   private func emitParallel(_ a: [JSON], depth: Int, into out: inout [UInt8], spill: Spill?) {
+    emitInChunks(count: a.count, into: &out, spill: spill) { writer, range, buffer in
+      writer.emitElements(a, range, depth: depth, into: &buffer, spill: nil)
+    }
+  }
+
+  /// The elements `0..<count` of an array in contiguous chunks on all cores: `emit(writer,
+  /// range, &buffer)` appends a chunk's elements with `writer`, which never goes parallel
+  /// itself, and the buffers are concatenated in order. Streamed (`spill`), in rounds of
+  /// `streamedRound` elements, each spilled before the next.
+  func emitInChunks(
+    count total: Int, into out: inout [UInt8], spill: Spill?,
+    _ emit: @Sendable (JSONWriter, Range<Int>, inout [UInt8]) -> Void
+  ) {
     var inner = self  // no nested parallelism inside a chunk
     inner.parallelThreshold = .max
     let sequential = inner
-    let round = spill == nil ? a.count : max(1, streamedRound)
+    let round = spill == nil ? total : max(1, streamedRound)
     var start = 0
-    while start < a.count {
+    while start < total {
       let base = start
-      let count = min(round, a.count - base)
+      let count = min(round, total - base)
       let parts = Parallel.map(count: count) { range in
         var buffer: [UInt8] = []
-        sequential.emitElements(
-          a, (base + range.lowerBound)..<(base + range.upperBound), depth: depth, into: &buffer,
-          spill: nil)
+        emit(sequential, (base + range.lowerBound)..<(base + range.upperBound), &buffer)
         return buffer
       }
       Parallel.concatenate(parts, onto: &out)
@@ -209,6 +220,7 @@ public struct JSONWriter: Sendable {
       start += count
     }
   }
+
 
   /// 64 spaces: indentation up to depth 32 appended without making an array slice (and
   /// retaining and releasing its array) on every line.
