@@ -143,6 +143,15 @@ struct CSVFileSink: GeneratorSink {
   @inline(__always)
   private mutating func comma(_ file: File) { buffers[file.rawValue].append(0x2C) }
 
+  /// `PERIOD,NODE,`: the start of a row of the per-period files.
+  @inline(__always)
+  private mutating func periodAndNode(_ file: File, _ period: Int, _ node: String) {
+    append(periods[period], to: file)
+    comma(file)
+    append(node, to: file)
+    comma(file)
+  }
+
   mutating func org(_ r: GeneratedOrgRow) {
     guard writer != nil else { return }
     let p = periods
@@ -170,20 +179,14 @@ struct CSVFileSink: GeneratorSink {
 
   mutating func members(period: Int, node: String, members: Int) {
     guard writer != nil else { return }
-    append(periods[period], to: .members)
-    comma(.members)
-    append(node, to: .members)
-    comma(.members)
+    periodAndNode(.members, period, node)
     appendDecimal(members, scale: 0, to: &buffers[File.members.rawValue])
     endRow(.members)
   }
 
   mutating func score(period: Int, node: String, subject: Int, score: Double) {
     guard writer != nil else { return }
-    append(periods[period], to: .scores)
-    comma(.scores)
-    append(node, to: .scores)
-    comma(.scores)
+    periodAndNode(.scores, period, node)
     append(subjects[subject], to: .scores)
     comma(.scores)
     appendDecimal(Int((score * 10).rounded()), scale: 1, to: &buffers[File.scores.rawValue])
@@ -192,10 +195,7 @@ struct CSVFileSink: GeneratorSink {
 
   mutating func supervision(period: Int, node: String, kind: Int, domain: Int, count: Int) {
     guard writer != nil else { return }
-    append(periods[period], to: .supervision)
-    comma(.supervision)
-    append(node, to: .supervision)
-    comma(.supervision)
+    periodAndNode(.supervision, period, node)
     append(kinds[kind], to: .supervision)
     comma(.supervision)
     append(domains[domain], to: .supervision)
@@ -206,10 +206,7 @@ struct CSVFileSink: GeneratorSink {
 
   mutating func risk(period: Int, node: String, domain: Int, risk: Double) {
     guard writer != nil else { return }
-    append(periods[period], to: .risks)
-    comma(.risks)
-    append(node, to: .risks)
-    comma(.risks)
+    periodAndNode(.risks, period, node)
     append(domains[domain], to: .risks)
     comma(.risks)
     appendDecimal(Int((risk * 100).rounded()), scale: 2, to: &buffers[File.risks.rawValue])
