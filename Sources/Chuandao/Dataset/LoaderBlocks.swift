@@ -199,14 +199,9 @@ extension DatasetLoader {
       if case .resolved(let c, let fields) = header {
         // Every block after the header's: the columns are fixed for the whole block.
         r.lineFeeds = try block.forEachRecord(name: l.path(name)) { rec in
-          if (0..<rec.count).allSatisfy({ rec.isBlank($0) }) { return }
+          if rec.isBlankRow { return }
           records += 1
-          if rec.count != fields {
-            l.log.error(name, rec.line,
-              zh: "该行有 \(rec.count) 个字段，表头有 \(fields) 个",
-              en: "row has \(rec.count) fields, the header has \(fields)")
-            return
-          }
+          guard l.hasHeaderWidth(name, rec, fields: fields) else { return }
           row(&l, rec, c, &rows)
         }
       } else {
@@ -217,15 +212,9 @@ extension DatasetLoader {
             r.header = c.map { .resolved($0, fields: rec.count) } ?? .failed(fields: rec.count)
             return
           }
-          if (0..<rec.count).allSatisfy({ rec.isBlank($0) }) { return }
+          if rec.isBlankRow { return }
           records += 1
-          guard case .resolved(let c, let fields) = r.header else { return }
-          if rec.count != fields {
-            l.log.error(name, rec.line,
-              zh: "该行有 \(rec.count) 个字段，表头有 \(fields) 个",
-              en: "row has \(rec.count) fields, the header has \(fields)")
-            return
-          }
+          guard case .resolved(let c, let fields) = r.header, l.hasHeaderWidth(name, rec, fields: fields) else { return }
           row(&l, rec, c, &rows)
         }
       }

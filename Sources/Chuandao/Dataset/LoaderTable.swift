@@ -43,7 +43,22 @@ struct Columns: Sendable {
   }
 }
 
+extension CSVRecord {
+  /// A row of empty fields (Excel's trailing ",,,,"): read as a blank line.
+  var isBlankRow: Bool { (0..<count).allSatisfy { isBlank($0) } }
+}
+
 extension DatasetLoader {
+  /// Whether a data row has the header's `fields`; a row of another width is an error at
+  /// its line.
+  mutating func hasHeaderWidth(_ name: String, _ rec: borrowing CSVRecord, fields: Int) -> Bool {
+    guard rec.count != fields else { return true }
+    log.error(name, rec.line,
+      zh: "该行有 \(rec.count) 个字段，表头有 \(fields) 个",
+      en: "row has \(rec.count) fields, the header has \(fields)")
+    return false
+  }
+
   /// Reads `name` if present: checks the header for `required` columns (errors), given by
   /// name or alias (`Columns.resolveHeader`), and unknown ones (warnings), then calls `row`
   /// for each data record, and notes the number cells read from export forms. Returns false
@@ -71,16 +86,9 @@ extension DatasetLoader {
           if let c { columns = c } else { headerFailed = true }
           return
         }
-        // A row of empty fields (Excel's trailing ",,,,") is a blank line.
-        if (0..<rec.count).allSatisfy({ rec.isBlank($0) }) { return }
+        if rec.isBlankRow { return }
         records += 1
-        guard let c = columns else { return }
-        if rec.count != headerCount {
-          self.log.error(name, rec.line,
-            zh: "该行有 \(rec.count) 个字段，表头有 \(headerCount) 个",
-            en: "row has \(rec.count) fields, the header has \(headerCount)")
-          return
-        }
+        guard let c = columns, self.hasHeaderWidth(name, rec, fields: headerCount) else { return }
         row(&self, rec, c)
       }
     } catch let error as CSVError {
