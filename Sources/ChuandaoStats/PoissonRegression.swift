@@ -16,7 +16,9 @@ import ChuandaoLinearAlgebra
 /// current eta = log mu, the working weights are w = mu and the working response is
 /// z = eta - offset + (y - mu) / mu, and the next beta solves (X'WX) beta = X'Wz. Here
 /// X'Wz is formed as X'(mu (eta - offset) + y - mu), which never divides by mu. X'WX comes
-/// from BLAS `dsyrk` and is solved by Cholesky, so one iteration costs O(n p^2).
+/// from the design (`PoissonDesign`: BLAS `dsyrk` for a dense matrix, one pass over the
+/// rows for a `FactorDesign`) and is solved by Cholesky, so one iteration costs O(n p^2)
+/// at most.
 ///
 /// Choices, matching R's `glm.fit` unless said otherwise:
 /// - Start: mu = y + 0.1, eta = log mu (R's `poisson()$initialize`). The first iteration
@@ -91,6 +93,15 @@ public struct PoissonRegression: Sendable {
   public func fit(
     x: Matrix, y: [Double], offset: [Double]?, columnNames: [String]? = nil
   ) throws(PoissonRegressionError) -> Fit {
+    try fit(design: x, y: y, offset: offset, columnNames: columnNames)
+  }
+
+  /// Fits the model to a design given by its products (`PoissonDesign`): a dense `Matrix`,
+  /// or a `FactorDesign` that never stores its indicator columns. Parameters and errors as
+  /// `fit(x:y:offset:columnNames:)`.
+  public func fit(
+    design x: some PoissonDesign, y: [Double], offset: [Double]?, columnNames: [String]? = nil
+  ) throws(PoissonRegressionError) -> Fit {
     let n = x.rows
     let p = x.columns
     guard y.count == n else {
@@ -111,9 +122,7 @@ public struct PoissonRegression: Sendable {
         throw .nonFinite(index: i)
       }
     }
-    for (k, value) in x.storage.enumerated() where !value.isFinite {
-      throw .nonFinite(index: k % n)
-    }
+    if let row = x.firstNonFiniteRow() { throw .nonFinite(index: row) }
     let offset = offset ?? [Double](repeating: 0, count: n)
     let work = Workspace(y: y, offset: offset)
 
@@ -127,13 +136,12 @@ public struct PoissonRegression: Sendable {
     var previousEta = offset
     var previousBeta = beta
     var weighted = [Double](repeating: 0, count: n)
-    var rhs = [Double](repeating: 0, count: p)
     var iterations = 0
     var converged = false
     var scratch: [Double] = []
 
     while iterations < maxIterations {
-      let information = Matrix.syrk(x, weights: mu, scratch: &scratch)
+      let information = x.information(weights: mu, scratch: &scratch)
       let factor: CholeskyFactor
       if iterations == 0 {
         factor = try Self.checkedFactor(information)
@@ -145,15 +153,14 @@ public struct PoissonRegression: Sendable {
       }
       iterations += 1
       for i in 0..<n { weighted[i] = mu[i] * (eta[i] - offset[i]) + y[i] - mu[i] }
-      Matrix.gemv(x, transposeA: true, weighted, into: &rhs)
-      let candidate = factor.solve(rhs)
+      let candidate = factor.solve(x.transposeTimes(weighted))
       if iterations > 1 {
         swap(&previousEta, &eta)
         previousBeta = beta
       }
       beta = candidate
       for i in 0..<n { eta[i] = offset[i] }
-      Matrix.gemv(x, beta, beta: 1, into: &eta)
+      x.addProduct(beta, to: &eta)
       var newDeviance = work.update(eta: eta, mu: &mu)
 
       var halvings = 0
@@ -182,7 +189,7 @@ public struct PoissonRegression: Sendable {
     }
 
     let standardErrors: [Double]
-    if let factor = try? CholeskyFactor(Matrix.syrk(x, weights: mu, scratch: &scratch)) {
+    if let factor = try? CholeskyFactor(x.information(weights: mu, scratch: &scratch)) {
       let covariance = factor.inverse()
       standardErrors = (0..<p).map { covariance[$0, $0].squareRoot() }
     } else {
@@ -250,22 +257,33 @@ public struct PoissonRegression: Sendable {
   }
 }
 
-/// The data rows and the likelihood sums over them.
+/// The data rows and the likelihood sums over them, in `RowBlocks` on all cores.
 private struct Workspace {
   let y: [Double]
   let offset: [Double]
 
   /// mu = exp(eta) in place; returns the deviance.
   func update(eta: [Double], mu: inout [Double]) -> Double {
-    for i in 0..<eta.count { mu[i] = exp(eta[i]) }
+    let n = eta.count
+    mu.withUnsafeMutableBufferPointer { out in
+      nonisolated(unsafe) let base = out.baseAddress!
+      // Each block writes its own rows only.
+      _ = RowBlocks.map(n) { range -> Int in
+        for i in range { base[i] = exp(eta[i]) }
+        return 0
+      }
+    }
     return deviance(mu: mu)
   }
 
   /// 2 sum [y ln(y / mu) - (y - mu)], each term by `Workspace.bd0`.
   func deviance(mu: [Double]) -> Double {
-    var sum = 0.0
-    for i in 0..<y.count { sum += Self.bd0(y[i], mu[i]) }
-    return 2 * sum
+    let y = y
+    return 2 * RowBlocks.sum(y.count) { range in
+      var sum = 0.0
+      for i in range { sum += Self.bd0(y[i], mu[i]) }
+      return sum
+    }
   }
 
   /// x ln(x / m) + m - x >= 0 without cancellation (Loader 2000, "Fast and accurate
@@ -297,18 +315,24 @@ private struct Workspace {
   }
 
   func pearsonChi2(mu: [Double]) -> Double {
-    var sum = 0.0
-    for i in 0..<y.count {
-      let r = y[i] - mu[i]
-      sum += r * r / mu[i]
+    let y = y
+    return RowBlocks.sum(y.count) { range in
+      var sum = 0.0
+      for i in range {
+        let r = y[i] - mu[i]
+        sum += r * r / mu[i]
+      }
+      return sum
     }
-    return sum
   }
 
   func logLikelihood(eta: [Double], mu: [Double]) -> Double {
-    var sum = 0.0
-    for i in 0..<y.count { sum += y[i] * eta[i] - mu[i] - SpecialFunctions.logGamma(y[i] + 1) }
-    return sum
+    let y = y
+    return RowBlocks.sum(y.count) { range in
+      var sum = 0.0
+      for i in range { sum += y[i] * eta[i] - mu[i] - SpecialFunctions.logGamma(y[i] + 1) }
+      return sum
+    }
   }
 }
 

@@ -52,6 +52,7 @@ public struct CompareAnalysis: Sendable {
       var imbalance = ImbalanceAnalysis(
         level: L - 1, adjust: ImbalanceAnalysis.defaultAdjustment(d), settings: settings.imbalance)
       imbalance.testsNodes = false
+      imbalance.limitsForNodes = false
       do {
         let ip = try imbalance.run(d, period: p)
         let iq = try imbalance.run(d, period: q)

@@ -21,6 +21,11 @@ public struct ImbalanceAnalysis: Sendable {
   /// Whether to compute the nodes' p- and q-values (two cdf evaluations a node); the flags
   /// of trend and assess do without.
   public var testsNodes = true
+  /// Whether to compute every node's four funnel limits; without them the result's limit
+  /// arrays are empty and the flags come from each node's count distribution at its count
+  /// (the same flags, a quarter of the cdf evaluations: `FunnelPlot.fit(limits:)`). Trend,
+  /// assess and compare read the flags alone.
+  public var limitsForNodes = true
 
   public init(level: Int, adjust: Adjustment, settings: Settings.Imbalance = .init(), fdr: Double? = nil) {
     self.level = level
@@ -98,7 +103,7 @@ public struct ImbalanceAnalysis: Sendable {
     }
 
     let model = FunnelPlot(dispersion: settings.dispersion)
-    let funnel = model.fit(observed: observed, expected: expected)
+    let funnel = model.fit(observed: observed, expected: expected, limits: limitsForNodes)
 
     // Inequality of (kind-weighted) intensity across the level's nodes.
     let intensity = nodes.map { p.metrics.intensity[$0] }
@@ -164,24 +169,26 @@ public struct ImbalanceAnalysis: Sendable {
         zh: "各领域内风险值均相同，风险系数无法识别：已去掉风险项（相当于只按领域和人数调整）",
         en: "risk is constant within every domain, so its coefficient is not identified: the risk term is dropped (the adjustment is by domain and members only)"))
     }
-    let p = kept.count + (withRisk ? 1 : 0)
+    // One row per (node, kept domain): the domain's indicator, and the risk weight.
     let rows = n * kept.count
-    var x = Matrix(rows: rows, columns: p)
+    var group = [Int32](repeating: 0, count: rows)
+    var riskColumn = withRisk ? [Double](repeating: 0, count: rows) : []
     var y = [Double](repeating: 0, count: rows)
     var offset = [Double](repeating: 0, count: rows)
     var row = 0
     for r in 0..<n {
       let logMembers = Foundation.log(members[r])
       for (j, dd) in kept.enumerated() {
-        x[row, j] = 1
-        if withRisk { x[row, kept.count] = risk[r * D + dd] }
+        group[row] = Int32(j)
+        if withRisk { riskColumn[row] = risk[r * D + dd] }
         y[row] = counts[r * D + dd]
         offset[row] = logMembers
         row += 1
       }
     }
+    let design = FactorDesign(group: group, levels: kept.count, covariates: withRisk ? [riskColumn] : [])
     let names = kept.map { d.manifest.domains[$0] } + (withRisk ? ["risk"] : [])
-    let fit = try PoissonRegression().fit(x: x, y: y, offset: offset, columnNames: names)
+    let fit = try PoissonRegression().fit(design: design, y: y, offset: offset, columnNames: names)
     if !fit.converged {
       notes.append(LocalizedText(
         zh: "泊松回归在 \(fit.iterations) 次迭代内未收敛",

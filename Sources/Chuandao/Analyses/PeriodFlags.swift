@@ -28,6 +28,7 @@ public struct PeriodFlags: Sendable {
       let (t, k) = tasks[j]
       var analysis = ImbalanceAnalysis(level: k, adjust: adjust, settings: settings)
       analysis.testsNodes = false
+      analysis.limitsForNodes = false
       return Result { try analysis.run(d, period: t) }
     }
     var flags = Array(repeating: empty, count: T)
