@@ -126,21 +126,31 @@ public enum DatasetSnapshot {
       }
     }
 
-    /// Checks the checksum of the whole file.
-    func verify() throws(SnapshotRejection) {
+    /// Checks the checksum of the whole file, 64 MiB at a time, giving each piece's pages
+    /// back once hashed (`SnapshotReader.releasePages`).
+    func verify(piece: Int = Mapped.verifyPiece) throws(SnapshotRejection) {
       let end = bytes.count - DatasetSnapshot.trailerSize
       let recorded = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: end + 8, as: UInt64.self))
-      guard XXH64.hash(UnsafeRawBufferPointer(rebasing: bytes[0..<end])) == recorded else {
-        throw .damaged("checksum mismatch")
+      var hash = XXH64()
+      var start = 0
+      while start < end {
+        let piece = UnsafeRawBufferPointer(rebasing: bytes[start..<min(end, start + piece)])
+        hash.update(piece)
+        SnapshotReader.releasePages(piece)
+        start += piece.count
       }
+      guard hash.finalize() == recorded else { throw .damaged("checksum mismatch") }
     }
+
+    /// The bytes `verify` hashes before giving their pages back.
+    static let verifyPiece = 64 << 20
 
     /// The dataset of a verified snapshot; `folder` is the folder as given now.
     func dataset(folder: String, header: SnapshotHeader) throws(SnapshotRejection) -> Dataset {
       let headerLength = Int(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self)))
       let start = DatasetSnapshot.preambleSize + headerLength
       let end = bytes.count - DatasetSnapshot.trailerSize
-      var r = SnapshotReader(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+      var r = SnapshotReader(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), releasesPages: true)
       do {
         return try SnapshotColumns.read(
           &r, folder: folder, folderName: header.nameFromFolder ? DatasetSnapshot.folderName(folder) : nil,
