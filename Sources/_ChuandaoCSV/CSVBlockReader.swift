@@ -45,11 +45,19 @@ public final class CSVBlockReader {
   /// Bytes of the file read so far: the file's size once `next()` has returned no blocks.
   public var byteCount: Int { offset }
 
+  /// Whether the file is read as GB18030: its bytes are not checked as UTF-8, and each
+  /// block is transcoded by its own parse (`CSVBlock.forEachRecord`) on the thread that
+  /// parses it. The cuts are the same: a line feed (0x0A) and a quote (0x22) are single
+  /// bytes in GB18030 and never part of a multibyte sequence, whose bytes after the first
+  /// are 0x30...0x39 and 0x40...0xFE, so a cut never splits a character.
+  public let gb18030: Bool
+
   public init(
     path: String, tap: ByteTap?, blockSize: Int, windowSize: Int,
-    maxRecordBytes: Int = CSVReader.maxRecordBytes
+    maxRecordBytes: Int = CSVReader.maxRecordBytes, gb18030: Bool = false
   ) throws(CSVError) {
     precondition(blockSize >= 1 && windowSize >= 1, "CSVBlockReader: sizes must be positive")
+    self.gb18030 = gb18030
     input = try ByteInput(path: path)
     input.tap = tap
     self.blockSize = blockSize
@@ -91,16 +99,26 @@ public final class CSVBlockReader {
       offset += n
       end += n
     }
-    let from = tail - pending
-    switch UTF8Validation.check(window + from, end - from) {
-    case .invalid: throw Unsupported.notUTF8
-    case .valid(let incompleteFrom): pending = end - from - incompleteFrom
+    if !gb18030 {
+      let from = tail - pending
+      switch UTF8Validation.check(window + from, end - from) {
+      case .invalid: throw Unsupported.notUTF8
+      case .valid(let incompleteFrom): pending = end - from - incompleteFrom
+      }
+      if atEnd && pending > 0 { throw Unsupported.notUTF8 }
     }
-    if atEnd && pending > 0 { throw Unsupported.notUTF8 }
     filled = end
   }
 
   private var filled = 0
+  /// Whether no block has been made yet.
+  private var noBlockYet = true
+
+  /// True for the file's first block only (a cut may end before any block is made).
+  private func takeFirstBlock() -> Bool {
+    defer { noBlockYet = false }
+    return noBlockYet
+  }
 
   /// Cuts `window[0..<filled]` into blocks; keeps the rest as the tail.
   private func cut() throws -> [CSVBlock] {
@@ -111,7 +129,7 @@ public final class CSVBlockReader {
       return []
     }
     var start = 0
-    if first && end >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF {
+    if first && !gb18030 && end >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF {
       hasBOM = true
       start = 3
     }
@@ -136,7 +154,7 @@ public final class CSVBlockReader {
         if b == 0x22 {
           quotes += 1
         } else if b == 0x0A && quotes & 1 == 0 {
-          blocks.append(CSVBlock(p + blockStart, count: q - blockStart))
+          blocks.append(CSVBlock(p + blockStart, count: q - blockStart, gb18030: gb18030, first: takeFirstBlock()))
           blockStart = q
           quotes = 0
           target = q + blockSize
@@ -145,7 +163,7 @@ public final class CSVBlockReader {
       }
     }
     if atEnd && blockStart < end {
-      blocks.append(CSVBlock(p + blockStart, count: end - blockStart))
+      blocks.append(CSVBlock(p + blockStart, count: end - blockStart, gb18030: gb18030, first: takeFirstBlock()))
       blockStart = end
     }
     tail = end - blockStart
@@ -159,29 +177,68 @@ public final class CSVBlockReader {
 /// in place. Its lines are counted from 1 at its first byte: blocks are parsed before the
 /// lines before them are counted, so the caller adds the line feeds of the blocks before.
 public final class CSVBlock: @unchecked Sendable {
-  private let p: UnsafeMutablePointer<UInt8>
-  /// Bytes of text.
-  public let count: Int
+  private var p: UnsafeMutablePointer<UInt8>
+  /// Bytes of text (as stored, before a GB18030 block is transcoded).
+  public private(set) var count: Int
+  private let gb18030: Bool
+  /// The file's first block: after transcoding, a leading U+FEFF is dropped, as
+  /// `CSVReader` drops it from the text it decodes.
+  private let first: Bool
 
-  init(_ source: UnsafePointer<UInt8>, count: Int) {
+  init(_ source: UnsafePointer<UInt8>, count: Int, gb18030: Bool = false, first: Bool = false) {
     p = .allocate(capacity: count + 16)
     p.update(from: source, count: count)
     p[count] = 0x0A  // sentinel
     (p + count + 1).initialize(repeating: 0, count: 15)
     self.count = count
+    self.gb18030 = gb18030
+    self.first = first
   }
 
   deinit { p.deallocate() }
 
+  /// A GB18030 block was not GB18030 throughout (or ended inside a character): the file
+  /// is read again by `CSVReader`, whose message names the byte and its line.
+  public struct NotGB18030: Error {}
+
   /// Calls `body` for each record, as `CSVReader` would for these bytes if they were the
   /// whole file (lines from 1); returns the number of line feeds. `name` stands for the
-  /// path in errors.
+  /// path in errors. A GB18030 block is transcoded to UTF-8 first (`NotGB18030` if it
+  /// cannot be).
   @discardableResult
   public func forEachRecord(name: String, _ body: (borrowing CSVRecord) throws -> Void) throws
     -> Int
   {
+    var start = 0
+    if gb18030 {
+      try transcode()
+      if first && count >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { start = 3 }
+    }
     let parser = RecordParser(name: name)
-    _ = try parser.parse(p, from: 0, to: count, eof: true, body)
+    _ = try parser.parse(p, from: start, to: count, eof: true, body)
     return parser.line - 1
+  }
+
+  /// Replaces the GB18030 text by its UTF-8 (at most 3 bytes for every 2: a two-byte
+  /// character becomes three, a four-byte one four at most, ASCII stays).
+  private func transcode() throws {
+    guard let cd = iconv_open("UTF-8", "GB18030"), Int(bitPattern: cd) != -1 else { throw NotGB18030() }
+    defer { iconv_close(cd) }
+    let capacity = count + count / 2 + 16
+    let out = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity + 16)
+    var inPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(p).assumingMemoryBound(to: CChar.self)
+    var inLeft = count
+    var outPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(out).assumingMemoryBound(to: CChar.self)
+    var outLeft = capacity
+    if iconv(cd, &inPtr, &inLeft, &outPtr, &outLeft) == -1 || inLeft != 0 {
+      out.deallocate()
+      throw NotGB18030()
+    }
+    let produced = capacity - outLeft
+    out[produced] = 0x0A  // sentinel
+    (out + produced + 1).initialize(repeating: 0, count: 15)
+    p.deallocate()
+    p = out
+    count = produced
   }
 }

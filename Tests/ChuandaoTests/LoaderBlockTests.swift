@@ -1,6 +1,7 @@
 import ChuandaoStats
 import Foundation
 import Testing
+import Glibc
 import _ChuandaoOutput
 
 @testable import Chuandao
@@ -165,6 +166,66 @@ struct LoaderBlockTests {
     // Damaged UTF-8: a Chinese character, then a byte neither encoding accepts.
     try ds.write("scores.csv", bytes: Array("period,node,subject,score,dimension\n2025,Z1,committee,90,整改\n".utf8) + [0x32, 0x30, 0xFF, 0x0A])
     Self.expectSame(ds.folder, Self.tiny(1, window: 5))
+  }
+
+  /// `text` in GB18030, by glibc's iconv (an independent encoder: the loader only decodes).
+  static func gb18030(_ text: String) throws -> [UInt8] {
+    let cd = iconv_open("GB18030", "UTF-8")
+    try #require(cd != nil && Int(bitPattern: cd) != -1)
+    defer { iconv_close(cd) }
+    var input = Array(text.utf8)
+    var output = [UInt8](repeating: 0, count: 2 * input.count + 16)
+    let produced = input.withUnsafeMutableBufferPointer { i in
+      output.withUnsafeMutableBufferPointer { o in
+        var inPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(i.baseAddress!).assumingMemoryBound(to: CChar.self)
+        var inLeft = i.count
+        var outPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(o.baseAddress!).assumingMemoryBound(to: CChar.self)
+        var outLeft = o.count
+        return iconv(cd, &inPtr, &inLeft, &outPtr, &outLeft) == -1 ? -1 : o.count - outLeft
+      }
+    }
+    try #require(produced >= 0)
+    return Array(output[..<produced])
+  }
+
+  /// Chinese in quoted and plain fields (two-byte characters), a character outside the
+  /// BMP (four bytes in GB18030), line feeds and quotes inside quotes, CRLF, blank lines and
+  /// bad rows, as GB18030: read in blocks (transcoded block by block), the same as read
+  /// sequentially, whatever the cuts.
+  @Test("GB18030 files read in blocks give the sequential read's data and diagnostics")
+  func gb18030Blocks() throws {
+    let supervision = "period,node,kind,domain,count,note\n"
+      + "2025,Z1,case,finance,3,整改\n"
+      + "2025,Z2,case,other,4,\"问题，\"\"清单\"\"\n第二行\"\r\n"
+      + "\n"
+      + "2025,Z3,reminder,assets,x,責任\n"
+      + "2024,Z1,case,finance,2,😀项目\n"
+      + "2025,Q9,case,finance,1,未知\n"
+      + "2025,Z1,case,finance,5,\"落实，到位\"\n"
+    let risks = "period,node,domain,risk\n2025,Z1,finance,1.5\n2025,Z2,其他,2\n2025,Z3,assets,0.5\n"
+    let ds = try TempDataset([:])
+    defer { ds.cleanUp() }
+    try ds.write("supervision.csv", bytes: try Self.gb18030(supervision))
+    try ds.write("risks.csv", bytes: try Self.gb18030(risks))
+    for (block, window) in [(1, 1), (1, 7), (3, 64), (50, 4096), (1 << 20, 16 << 20)] {
+      Self.expectSame(ds.folder, Self.tiny(block, window: window), "block \(block), window \(window)")
+    }
+    // A file without errors: loaded, and its encoding named.
+    let valid = try TempDataset([:])
+    defer { valid.cleanUp() }
+    try valid.write("supervision.csv", bytes: try Self.gb18030("period,node,kind,domain,count,note\n2025,Z1,case,finance,3,整改\n"))
+    let (dataset, _) = Dataset.validate(folder: valid.folder, blockReading: Self.tiny(1, window: 7), digests: true)
+    #expect(dataset?.file("supervision.csv")?.encoding == "gb18030")
+    // With the GB18030 byte-order mark (U+FEFF: 84 31 95 33) before the header.
+    try ds.write("supervision.csv", bytes: try Self.gb18030("\u{FEFF}" + supervision))
+    Self.expectSame(ds.folder, Self.tiny(1, window: 7), "BOM")
+    // A byte GB18030 rejects (0xFF) late in the file: the blocks give way to the
+    // sequential read, whose message names its line.
+    try ds.write("supervision.csv", bytes: try Self.gb18030(supervision) + [0x32, 0x30, 0xFF, 0x0A])
+    Self.expectSame(ds.folder, Self.tiny(1, window: 7), "bad byte")
+    // A file cut inside a two-byte character.
+    try ds.write("supervision.csv", bytes: try Self.gb18030(supervision + "2025,Z1,case,finance,1,整") .dropLast())
+    Self.expectSame(ds.folder, Self.tiny(1, window: 7), "cut character")
   }
 
   /// Random rows: quoted or not, LF or CRLF, blank lines, a few bad cells and repeated cells.

@@ -72,23 +72,55 @@ extension DatasetLoader {
   /// whole records are parsed on every core, each by its own loader part that resolves
   /// rows with `row`; then, in file order, each block's diagnostics are merged by line
   /// with those of `apply`, which adds runs of rows to the file's accumulators (a row's
-  /// line in the file is its `line` plus `lineOffset`). Returns nil,
-  /// having logged and noted nothing, when the file must be read with `readTable`
-  /// instead (not UTF-8, a CSV syntax error, a record beyond `CSVReader.maxRecordBytes`):
+  /// line in the file is its `line` plus `lineOffset`). A file that is not UTF-8 is read
+  /// in blocks again as GB18030 (after `reset`, which empties the accumulators), each
+  /// block transcoded by the thread that parses it. Returns nil, having logged and noted
+  /// nothing, when the file must be read with `readTable` instead (neither UTF-8 nor
+  /// GB18030 throughout, a CSV syntax error, a record beyond `CSVReader.maxRecordBytes`):
   /// the caller resets its accumulators and calls `readTable` with the same `digest`.
   mutating func readTableInBlocks<Row: ResolvedRow>(
     _ name: String, required: [StaticString], optional: [StaticString] = [],
     digest: FileHash?,
     row: @escaping @Sendable (inout DatasetLoader, CSVRecord, Columns, inout [Row]) -> Void,
+    reset: () -> Void,
     apply: (inout DatasetLoader, ArraySlice<Row>, _ lineOffset: Int) -> Void
   ) -> Bool? {
+    switch readBlocks(name, required: required, optional: optional, digest: digest, gb18030: false, row: row, apply: apply) {
+    case .read(let result): return result
+    case .sequential: return nil
+    case .notUTF8:
+      reset()
+      let again = readBlocks(name, required: required, optional: optional, digest: digest, gb18030: true, row: row, apply: apply)
+      if case .read(let result) = again { return result }
+      return nil
+    }
+  }
+
+  /// How one block read of a file ended.
+  enum BlockOutcome {
+    /// Read: `finishTable`'s result.
+    case read(Bool)
+    /// A byte that is not UTF-8: try GB18030.
+    case notUTF8
+    /// Read the file with `readTable`.
+    case sequential
+  }
+
+  /// One block read of `readTableInBlocks`, as UTF-8 or as GB18030; on any outcome but
+  /// `.read`, the log and the noted cells are as they were.
+  private mutating func readBlocks<Row: ResolvedRow>(
+    _ name: String, required: [StaticString], optional: [StaticString],
+    digest: FileHash?, gb18030: Bool,
+    row: @escaping @Sendable (inout DatasetLoader, CSVRecord, Columns, inout [Row]) -> Void,
+    apply: (inout DatasetLoader, ArraySlice<Row>, _ lineOffset: Int) -> Void
+  ) -> BlockOutcome {
     let p = path(name)
     let settings = blockReading
     guard
       let reader = try? CSVBlockReader(
         path: p, tap: digest?.tap, blockSize: settings.blockSize,
-        windowSize: settings.windowSize)
-    else { return nil }
+        windowSize: settings.windowSize, gb18030: gb18030)
+    else { return .sequential }
     let saved = (log, normalised)
     normalised = NormalisedCells()
     var header = HeaderState.pending
@@ -161,7 +193,7 @@ extension DatasetLoader {
       }
     } catch {
       (log, normalised) = saved
-      return nil
+      return error as? CSVBlockReader.Unsupported == .notUTF8 ? .notUTF8 : .sequential
     }
     if let firstNormalised {
       let count = normalised.count
@@ -175,11 +207,12 @@ extension DatasetLoader {
     case .failed: headerFailed = true
     case .resolved: hasColumns = true
     }
-    return finishTable(
+    let encoding: TextEncoding = gb18030 ? .gb18030 : reader.hasBOM ? .utf8BOM : .utf8
+    return .read(finishTable(
       DatasetFile(
         name: name, path: p, bytes: reader.byteCount, records: records,
-        encoding: (reader.hasBOM ? TextEncoding.utf8BOM : .utf8).rawValue, sha256: digest?.hex()),
-      required: required, hasColumns: hasColumns, headerFailed: headerFailed)
+        encoding: encoding.rawValue, sha256: digest?.hex()),
+      required: required, hasColumns: hasColumns, headerFailed: headerFailed))
   }
 
   /// One block of `readTableInBlocks`, read by a part of this loader: the header if it is

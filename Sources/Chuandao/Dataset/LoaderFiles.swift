@@ -41,6 +41,10 @@ extension DatasetLoader {
         row: { l, rec, c, rows in
           if let r = l.resolveScore(rec, c, n: n, S: S) { rows.append(r) }
         },
+        reset: {
+          sum = [Double](repeating: 0, count: T * n * S)
+          count = [Int32](repeating: 0, count: T * n * S)
+        },
         apply: { _, rows, _ in
           for r in rows {
             sum[r.cell] += r.value
@@ -90,6 +94,7 @@ extension DatasetLoader {
         row: { l, rec, c, rows in
           if let r = l.resolveSupervision(rec, c, K: K, D: D) { rows.append(r) }
         },
+        reset: { counts = fresh() },
         apply: { l, rows, lineOffset in
           for r in rows { l.addSupervision(r, line: Int(r.line) + lineOffset, to: &counts) }
         })
@@ -155,6 +160,7 @@ extension DatasetLoader {
         row: { l, rec, c, rows in
           if let r = l.resolveRisk(rec, c, D: D) { rows.append(r) }
         },
+        reset: { risk = fresh() },
         apply: { l, rows, lineOffset in
           for r in rows { l.setRisk(r, line: Int(r.line) + lineOffset, in: &risk, D: D) }
         })
