@@ -101,7 +101,10 @@ let package = Package(
     .testTarget(name: "ChuandaoReportTests", dependencies: ["ChuandaoReport"], resources: [.copy("Golden")]),
     .testTarget(
       name: "ChuandaoXLSXTests",
-      dependencies: ["_ChuandaoXLSX", "Chuandao", "ChuandaoReport", "_ChuandaoCSV", "_ChuandaoOutput"],
+      dependencies: [
+        "_ChuandaoXLSX", "Chuandao", "ChuandaoReport", "_ChuandaoCSV", "_ChuandaoOutput",
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+      ],
       resources: [.copy("Fixtures")]
     ),
   ]

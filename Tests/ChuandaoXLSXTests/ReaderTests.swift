@@ -185,11 +185,8 @@ struct DatasetEquivalenceTests {
 
   @Test("a bad cell is named by sheet and cell, in the CSV's words")
   func badCell() throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chuandao-badcell-\(UUID().uuidString)").path
-    defer { try? FileManager.default.removeItem(atPath: folder) }
-    try FileManager.default.copyItem(atPath: Fixtures.root + "/sample-split", toPath: folder)
-    // The same mistake in the CSV: row 17's score (column D) out of range.
-    let csvFolder = folder + "-csv"
+    // Row 17's score (column D) out of range, in the CSV.
+    let csvFolder = FileManager.default.temporaryDirectory.appendingPathComponent("chuandao-badcell-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: csvFolder) }
     try FileManager.default.copyItem(atPath: Fixtures.sample, toPath: csvFolder)
     var lines = try String(contentsOfFile: csvFolder + "/scores.csv", encoding: .utf8).components(separatedBy: "\n")
@@ -200,12 +197,18 @@ struct DatasetEquivalenceTests {
     let (_, csvLog) = Dataset.validate(folder: csvFolder)
     let csvError = try #require(csvLog.items.first { $0.severity == .error })
     #expect(csvError.formatted(.en).hasPrefix("scores.csv:17: error: column 'score': 185 is out of range"))
-    // In the workbook: written by XLSXWriter? No: patched in the sheet XML of openpyxl's file
-    // is not possible without a zip writer here, so the diagnostic's place is checked on the
-    // Diagnostic type itself with the CSV's message.
-    var d = csvError
-    d.file = "scores.xlsx"
-    d.sheet = "scores"
-    #expect(d.formatted(.en).hasPrefix("scores.xlsx[scores]!D17: error: column 'score': 185 is out of range"))
+    // The same rows as a workbook (XLSXWriter; numbers as numbers), in place of scores.csv.
+    try FileManager.default.removeItem(atPath: csvFolder + "/scores.csv")
+    let table = lines.dropFirst().filter { !$0.isEmpty }.map { line -> [XLSXValue] in
+      let f = line.components(separatedBy: ",")
+      return [.number(Double(f[0])!), .text(f[1]), .text(f[2]), .number(Double(f[3])!)]
+    }
+    var writer = try XLSXWriter()
+    try writer.add(XLSXTable(name: "scores", header: lines[0].components(separatedBy: ","), rows: table))
+    try writer.write(to: csvFolder + "/scores.xlsx")
+    let (_, log) = Dataset.validate(folder: csvFolder)
+    let error = try #require(log.items.first { $0.severity == .error })
+    #expect(error.formatted(.en) == csvError.formatted(.en).replacingOccurrences(of: "scores.csv:17:", with: "scores.xlsx[scores]!D17:"))
+    #expect(error.formatted(.zh) == csvError.formatted(.zh).replacingOccurrences(of: "scores.csv:17:", with: "scores.xlsx[scores]!D17:"))
   }
 }

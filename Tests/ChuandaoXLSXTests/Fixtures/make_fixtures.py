@@ -3,6 +3,7 @@
 
     pip install openpyxl msoffcrypto-tool xlwt
     python3 Tests/ChuandaoXLSXTests/Fixtures/make_fixtures.py [CITY_DATASET]
+    CHUANDAO=.build/debug/chuandao python3 Tests/ChuandaoXLSXTests/Fixtures/make_fixtures.py
 
 Written here (paths relative to this folder):
 - sample-split/: datasets/sample with every CSV file saved by openpyxl as NAME.xlsx
@@ -17,6 +18,8 @@ Written here (paths relative to this folder):
   date serials around 1900-02-29, cells without `r`, entities), and the text each cell
   must read as.
 - bad/: damaged and hostile workbooks, each named for what it is.
+- roundtrip/ (with CHUANDAO set to a chuandao executable): workbooks Chuandao writes
+  (`--format xlsx`) and what openpyxl reads in them, as NAME.openpyxl.json.
 """
 import csv
 import datetime
@@ -244,3 +247,36 @@ def main():
 
 if __name__ == "__main__":
     main()
+
+
+def read_back(chuandao, out_folder):
+    """Workbooks that Chuandao writes, read by openpyxl: every cell's value and number
+    format, the header's boldness, the frozen pane and the column widths, into
+    roundtrip/NAME.openpyxl.json beside roundtrip/NAME.xlsx."""
+    import subprocess
+    shutil.rmtree(out_folder, ignore_errors=True)
+    os.makedirs(out_folder)
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1767225600", CHUANDAO_NO_CACHE="1")
+    for name, args in [("attenuation", ["attenuation"]), ("summary", ["summary"]), ("assess", ["assess"])]:
+        path = os.path.join(out_folder, name + ".xlsx")
+        subprocess.run([chuandao] + args + ["datasets/sample", "--format", "xlsx", "--out", path],
+                       cwd=REPO, env=env, check=True, stderr=subprocess.DEVNULL)
+        wb = openpyxl.load_workbook(path)
+        sheets = []
+        for ws in wb.worksheets:
+            rows = []
+            for row in ws.iter_rows():
+                rows.append([{"value": c.value, "format": c.number_format} if c.value is not None else None for c in row])
+            sheets.append({
+                "name": ws.title,
+                "freeze": ws.freeze_panes,
+                "header_bold": all(c.font.b for c in ws[1] if c.value is not None),
+                "widths": [ws.column_dimensions[openpyxl.utils.get_column_letter(k + 1)].width for k in range(ws.max_column)],
+                "rows": rows,
+            })
+        with open(os.path.join(out_folder, name + ".openpyxl.json"), "w", encoding="utf-8") as f:
+            json.dump({"sheets": sheets}, f, ensure_ascii=False, indent=0)
+
+
+if __name__ == "__main__" and os.environ.get("CHUANDAO"):
+    read_back(os.environ["CHUANDAO"], os.path.join(HERE, "roundtrip"))
