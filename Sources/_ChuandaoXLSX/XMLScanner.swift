@@ -70,8 +70,9 @@ struct XMLAttributes {
 /// external-entity attacks have nothing to work with), an entity other than the five
 /// predefined ones is an error, and so is an unterminated tag. Nesting is not checked
 /// beyond what the handlers need; namespaces are reduced to local names. Why by hand and
-/// not Foundation's `XMLParser`: one callback per tag with undecoded attributes and no
-/// `String` per event is several times faster on sheet XML (docs/xlsx.md).
+/// not Foundation's `XMLParser` (docs/xlsx.md): one call per tag with its attributes left
+/// undecoded until asked for, no `String` or dictionary per event, and no DTD machinery at
+/// all to configure safely (libxml2 under FoundationXML knows entities; this knows none).
 struct XMLScanner {
   let part: String
   /// The longest token (a tag, or a run of text kept whole) held while waiting for its end.
