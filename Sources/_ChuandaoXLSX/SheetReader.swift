@@ -152,20 +152,45 @@ private struct SheetHandler: XMLHandler {
   }
 
   mutating func start(_ name: UnsafeBufferPointer<UInt8>, _ a: XMLAttributes, empty: Bool) throws(XLSXError) {
-    if equals(name, "c") {
+    if name.count == 1 && name[0] == 0x76 {  // v, the most frequent
+      collect = empty ? .none : .value
+      hasValue = true
+    } else if name.count == 1 && name[0] == 0x63 {  // c
       guard inRow else { throw .badXML(part: part, reason: "a cell outside a row") }
-      if let r = try a.value("r", part: part) {
+      // r, t and s in one pass over the raw attributes (they hold no entities).
+      var hasRef = false
+      var ref: (column: Int?, row: Int?)? = nil
+      var badRef = ""
+      type = 0x6E
+      style = 0
+      try a.forEachRaw(part: part) { (name, v) throws(XLSXError) in
+        guard name.count == 1 else { return }
+        switch name[0] {
+        case 0x72:
+          hasRef = true
+          ref = XLSXCell.parse(v)
+          if ref == nil { badRef = String(decoding: v, as: UTF8.self) }
+        case 0x74: type = v.count > 1 && v[0] == 0x73 && v[1] == 0x74 ? 0x74 : (v.first ?? 0x6E)
+        case 0x73:
+          var x = 0
+          for d in v {
+            guard d >= 0x30 && d <= 0x39, x < 1 << 40 else { x = 0; break }
+            x = x * 10 + Int(d - 0x30)
+          }
+          style = x
+        default: break
+        }
+      }
+      if hasRef {
         // Cells in a row come left to right, each in the row it is in.
-        guard let (c, rr) = XLSXCell.parse(r), let c, rr == nil || rr == row, c > column else {
-          throw .badReference(String(decoding: r, as: UTF8.self))
+        guard let (c, rr) = ref, let c, rr == nil || rr == row, c > column else {
+          throw .badReference(badRef.isEmpty ? "\(ref?.column.map(XLSXCell.letters) ?? "")\(ref?.row.map(String.init) ?? "") in row \(row)" : badRef)
         }
         column = c
       } else {
         column += 1
         guard column < XLSXWorkbook.maxColumns else { throw .badReference("column \(column + 1)") }
       }
-      type = try a.value("t", part: part).flatMap { t in t.count > 1 && t[0] == 0x73 && t[1] == 0x74 ? 0x74 : t.first } ?? 0x6E
-      style = try a.value("s", part: part).flatMap { Int(String(decoding: $0, as: UTF8.self)) } ?? 0
       hasFormula = false
       hasValue = false
       value.removeAll(keepingCapacity: true)
@@ -213,10 +238,12 @@ private struct SheetHandler: XMLHandler {
   }
 
   mutating func end(_ name: UnsafeBufferPointer<UInt8>) throws(XLSXError) {
-    if equals(name, "v") || equals(name, "t") {
-      collect = .none
-    } else if equals(name, "c") {
-      try endCell()
+    if name.count == 1 {
+      switch name[0] {
+      case 0x76, 0x74: collect = .none  // v, t
+      case 0x63: try endCell()  // c
+      default: break
+      }
     } else if equals(name, "rPh") {
       phonetic = max(0, phonetic - 1)
     } else if equals(name, "row") {
@@ -241,7 +268,11 @@ private struct SheetHandler: XMLHandler {
     }
     switch type {
     case 0x73:  // s: shared string
-      guard let i = Int(String(decoding: value, as: UTF8.self)), i >= 0, i < workbook.strings.count else {
+      var index = value.isEmpty || value.count > 12 ? -1 : 0
+      for d in value where index >= 0 {
+        index = d >= 0x30 && d <= 0x39 ? index * 10 + Int(d - 0x30) : -1
+      }
+      guard index >= 0, index < workbook.strings.count, case let i = index else {
         failedCell = cell
         throw .sharedStringIndex(
           index: Int(String(decoding: value, as: UTF8.self)) ?? -1, count: workbook.strings.count, cell: cell.reference)
@@ -283,28 +314,29 @@ private struct SheetHandler: XMLHandler {
 
   private mutating func endRow() throws(XLSXError) {
     inRow = false
-    // Non-empty cells only: a row of empty cells is a blank line.
-    let nonEmpty = cells.filter { $0.end > $0.start }
-    guard let last = nonEmpty.last else { return }
+    // `cells` holds the non-empty cells only, left to right: a row without one is a
+    // blank line. The record's fields point into `text` where the cells are; a column
+    // without a cell is an empty field.
+    guard let last = cells.last else { return }
     if headerWidth < 0 { headerWidth = last.column + 1 }
     let width = max(headerWidth, last.column + 1)
-    record.removeAll(keepingCapacity: true)
     fields.removeAll(keepingCapacity: true)
     var k = 0
     for c in 0..<width {
-      let start = record.count
-      if k < nonEmpty.count && nonEmpty[k].column == c {
-        record.append(contentsOf: text[nonEmpty[k].start..<nonEmpty[k].end])
+      if k < cells.count && cells[k].column == c {
+        fields.append(cells[k].start)
+        fields.append(cells[k].end)
         k += 1
+      } else {
+        fields.append(0)
+        fields.append(0)
       }
-      fields.append(start)
-      fields.append(record.count)
     }
     summary.records += 1
     let line = row
-    record.append(0)  // a valid base address when every field is empty
+    text.append(0)  // a valid base address when every field is empty
     do {
-      try record.withUnsafeBufferPointer { r in
+      try text.withUnsafeBufferPointer { r in
         try fields.withUnsafeBufferPointer { f in
           try body(CSVRecord(base: r.baseAddress!, fields: f.baseAddress!, count: width, line: line))
         }
