@@ -44,7 +44,7 @@ let package = Package(
     .target(
       name: "_ChuandaoXLSX",
       dependencies: [
-        "_ChuandaoCSV", "_ChuandaoOutput", "CZlibInflate",
+        "_ChuandaoCSV", "_ChuandaoOutput", "_ChuandaoParallel", "CZlibInflate",
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
       ]
     ),

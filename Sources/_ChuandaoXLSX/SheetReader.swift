@@ -1,4 +1,5 @@
 import _ChuandaoCSV
+import _ChuandaoParallel
 
 /// What reading a sheet learned besides its records.
 public struct XLSXSheetSummary: Sendable, Equatable {
@@ -93,43 +94,175 @@ extension XLSXWorkbook {
   public func forEachRecord(
     _ sheet: Sheet, _ body: (borrowing CSVRecord) throws -> Void
   ) throws -> XLSXSheetSummary {
+    try forEachRecord(sheet, blockBytes: SheetBlocks.blockBytes, minimumBytes: SheetBlocks.minimumBytes, body)
+  }
+
+  /// `forEachRecord` with the block reading's sizes given (tests use tiny ones): a sheet
+  /// of at least `minimumBytes` of XML is parsed in blocks of about `blockBytes` on every
+  /// core (`SheetBlocks`), a smaller one on this thread.
+  public func forEachRecord(
+    _ sheet: Sheet, blockBytes: Int, minimumBytes: Int, _ body: (borrowing CSVRecord) throws -> Void
+  ) throws -> XLSXSheetSummary {
     let zip: ZipReader
     do { zip = try ZipReader(path: path, limits: limits) } catch { throw XLSXSheetError(error: error) }
-    return try withoutActuallyEscaping(body) { body in
-      var handler = SheetHandler(workbook: self, part: sheet.part, body: body)
+    var delivery = Delivery()
+    if let entry = zip.entries[sheet.part], entry.uncompressedSize >= Int64(minimumBytes), Parallel.cores > 1 {
+      try SheetBlocks(workbook: self, zip: zip, part: sheet.part, blockBytes: blockBytes).run(&delivery, body)
+    } else {
+      var handler = SheetHandler(workbook: self, part: sheet.part, relative: false)
       var scanner = XMLScanner(part: sheet.part)
+      var failure: XLSXSheetError?
+      var thrown: (any Error)?  // by the loader: rethrown as is
       do {
         try zip.stream(sheet.part) { (chunk) throws(XLSXError) in
-          handler.summary.bytes += chunk.count
+          delivery.summary.bytes += chunk.count
           try scanner.feed(chunk, &handler)
+          do {
+            try delivery.deliver(&handler.batch, body)
+          } catch {
+            thrown = error
+            throw .unreadable("stopped")
+          }
         }
         try scanner.finish(&handler)
-      } catch let error as XLSXError {
-        if let thrown = handler.thrown { throw thrown }
-        throw XLSXSheetError(error: error, cell: handler.failedCell, row: handler.failedCell == nil && handler.row > 0 ? handler.row : nil)
+      } catch {
+        failure = handler.failure(error)
       }
-      return handler.summary
+      if let thrown { throw thrown }
+      try delivery.deliver(&handler.batch, body)
+      delivery.add(handler.summary)
+      if let failure { throw delivery.placed(failure) }
     }
+    return delivery.summary
+  }
+}
+
+/// Rows parsed but not yet handed to the loader: their cells' text back to back, per
+/// cell its column and range, per row its number and where its cells end.
+struct RowBatch: Sendable {
+  var text: [UInt8] = []
+  /// column, start, end, for each cell with text.
+  var cells: [Int] = []
+  /// Per row: its number (negative: that many rows after the previous row, for rows
+  /// without `r` whose predecessor is in another block) and the end of its cells (in
+  /// triples).
+  var rows: [Int] = []
+  var cellEnds: [Int] = []
+
+  /// Drops the complete rows, keeping the cells of a row still being read (a chunk of
+  /// the sheet may end inside a row).
+  mutating func removeRows() {
+    let keep = cellEnds.last ?? 0
+    rows.removeAll(keepingCapacity: true)
+    cellEnds.removeAll(keepingCapacity: true)
+    guard keep < cells.count else {
+      text.removeAll(keepingCapacity: true)
+      cells.removeAll(keepingCapacity: true)
+      return
+    }
+    let from = cells[keep + 1]
+    text.removeSubrange(0..<from)
+    cells.removeSubrange(0..<keep)
+    for k in stride(from: 0, to: cells.count, by: 3) {
+      cells[k + 1] -= from
+      cells[k + 2] -= from
+    }
+  }
+}
+
+/// Hands rows to the loader in order as records, and gathers the summary.
+struct Delivery {
+  var summary = XLSXSheetSummary()
+  var headerWidth = -1
+  var lastRow = 0
+  /// The last row before the batch being delivered: relative rows count from it.
+  private var base = 0
+  private var fields: [Int] = []
+
+  /// The row number of a batch's row (relative ones made absolute).
+  func absolute(_ r: Int) -> Int { r < 0 ? base - r : r }
+
+  mutating func deliver(_ batch: inout RowBatch, _ body: (borrowing CSVRecord) throws -> Void) throws {
+    base = lastRow
+    guard !batch.rows.isEmpty else { return }
+    batch.text.append(0)  // a valid base address when every field is empty
+    defer {
+      batch.text.removeLast()
+      batch.removeRows()
+    }
+    var cellStart = 0
+    for k in 0..<batch.rows.count {
+      let row = absolute(batch.rows[k])
+      let cellEnd = batch.cellEnds[k]
+      defer { cellStart = cellEnd }
+      guard row > lastRow, row <= XLSXWorkbook.maxRows else {
+        throw XLSXSheetError(error: .badReference("row \(row) after row \(lastRow)"), row: row)
+      }
+      lastRow = row
+      guard cellEnd > cellStart else { continue }  // a row of empty cells: a blank line
+      let lastColumn = batch.cells[cellEnd - 3]
+      if headerWidth < 0 { headerWidth = lastColumn + 1 }
+      let width = max(headerWidth, lastColumn + 1)
+      fields.removeAll(keepingCapacity: true)
+      var j = cellStart
+      for c in 0..<width {
+        if j < cellEnd && batch.cells[j] == c {
+          fields.append(batch.cells[j + 1])
+          fields.append(batch.cells[j + 2])
+          j += 3
+        } else {
+          fields.append(0)
+          fields.append(0)
+        }
+      }
+      summary.records += 1
+      try batch.text.withUnsafeBufferPointer { r in
+        try fields.withUnsafeBufferPointer { f in
+          try body(CSVRecord(base: r.baseAddress!, fields: f.baseAddress!, count: width, line: row))
+        }
+      }
+    }
+  }
+
+  /// A block's summary, in order.
+  mutating func add(_ s: XLSXSheetSummary) {
+    summary.formulasWithoutValue += s.formulasWithoutValue
+    if summary.firstFormulaWithoutValue == nil, var first = s.firstFormulaWithoutValue {
+      first.row = absolute(first.row)
+      summary.firstFormulaWithoutValue = first
+    }
+    summary.merges += s.merges
+  }
+
+  /// A failure with its row made absolute.
+  func placed(_ e: XLSXSheetError) -> XLSXSheetError {
+    var e = e
+    if let r = e.row { e.row = absolute(r) }
+    if let c = e.cell { e.cell = XLSXCell(row: absolute(c.row), column: c.column) }
+    if e.row == 0 { e.row = nil }
+    return e
   }
 }
 
 /// The sheet's XML to records: `<row r>`, `<c r t s>`, `<v>`, `<f>`, `<is><t>`, and
 /// `<mergeCell ref>`.
-private struct SheetHandler: XMLHandler {
+struct SheetHandler: XMLHandler {
   let workbook: XLSXWorkbook
   let part: String
-  let body: (borrowing CSVRecord) throws -> Void
+  // The workbook's tables, held here: read per cell without going through the class.
+  let strings: SharedStrings
+  let styleKinds: [DateKind]
+  let date1904: Bool
   var summary = XLSXSheetSummary()
-  /// An error thrown by `body` (the loader's), rethrown as is.
-  var thrown: (any Error)?
   var failedCell: XLSXCell?
+  /// The rows read, for `Delivery`.
+  var batch = RowBatch()
 
-  // The row being read.
+  // The row being read: its number, or while `relative` (a block whose previous row is in
+  // another block, before the first row with `r`) minus the rows since that one.
   var row = 0
+  var relative: Bool
   var inRow = false
-  /// Cell text, back to back, and per cell its column and its range in `text`.
-  var text: [UInt8] = []
-  var cells: [(column: Int, start: Int, end: Int)] = []
   // The cell being read.
   var column = -1
   var type: UInt8 = 0  // first letter of t: n, s, b, e, i(nlineStr), d, (s)t(r)
@@ -141,14 +274,24 @@ private struct SheetHandler: XMLHandler {
   var phonetic = 0
   enum Collect { case none, value, inline }
 
-  var headerWidth = -1
-  var record: [UInt8] = []
-  var fields: [Int] = []
-
-  init(workbook: XLSXWorkbook, part: String, body: @escaping (borrowing CSVRecord) throws -> Void) {
+  init(workbook: XLSXWorkbook, part: String, relative: Bool) {
     self.workbook = workbook
     self.part = part
-    self.body = body
+    self.relative = relative
+    strings = workbook.strings
+    styleKinds = workbook.styleKinds
+    date1904 = workbook.date1904
+  }
+
+  /// The failure `e`, placed at the cell or row being read.
+  func failure(_ e: XLSXError) -> XLSXSheetError {
+    // A fault of the file as a whole (damage, a bomb, a DOCTYPE) has no place in it.
+    switch e {
+    case .badReference, .sharedStringIndex, .badXML:
+      return XLSXSheetError(error: e, cell: failedCell, row: failedCell == nil && row != 0 ? row : nil)
+    default:
+      return XLSXSheetError(error: e)
+    }
   }
 
   mutating func start(_ name: UnsafeBufferPointer<UInt8>, _ a: XMLAttributes, empty: Bool) throws(XLSXError) {
@@ -183,7 +326,7 @@ private struct SheetHandler: XMLHandler {
       }
       if hasRef {
         // Cells in a row come left to right, each in the row it is in.
-        guard let (c, rr) = ref, let c, rr == nil || rr == row, c > column else {
+        guard let (c, rr) = ref, let c, rr == nil || rr == row || relative, c > column else {
           throw .badReference(badRef.isEmpty ? "\(ref?.column.map(XLSXCell.letters) ?? "")\(ref?.row.map(String.init) ?? "") in row \(row)" : badRef)
         }
         column = c
@@ -208,21 +351,19 @@ private struct SheetHandler: XMLHandler {
     } else if equals(name, "rPh") {
       if !empty { phonetic += 1 }
     } else if equals(name, "row") {
-      var next = row + 1
+      var next = relative ? row - 1 : row + 1
       if let r = try a.value("r", part: part) {
         guard let (c, rr) = XLSXCell.parse(r), c == nil, let rr else {
           throw .badReference(String(decoding: r, as: UTF8.self))
         }
+        guard relative || rr > row else { throw .badReference("row \(rr) after row \(row)") }
         next = rr
+        relative = false
       }
-      guard next > row, next <= XLSXWorkbook.maxRows else {
-        throw .badReference("row \(next) after row \(row)")
-      }
+      guard next <= XLSXWorkbook.maxRows else { throw .badReference("row \(next)") }
       row = next
       inRow = true
       column = -1
-      text.removeAll(keepingCapacity: true)
-      cells.removeAll(keepingCapacity: true)
       if empty { try endRow() }
     } else if equals(name, "mergeCell") {
       if let ref = try a.value("ref", part: part) {
@@ -257,7 +398,7 @@ private struct SheetHandler: XMLHandler {
 
   private mutating func endCell() throws(XLSXError) {
     collect = .none
-    let start = text.count
+    let start = batch.text.count
     let cell = XLSXCell(row: row, column: column)
     if !hasValue {
       if hasFormula {
@@ -272,31 +413,31 @@ private struct SheetHandler: XMLHandler {
       for d in value where index >= 0 {
         index = d >= 0x30 && d <= 0x39 ? index * 10 + Int(d - 0x30) : -1
       }
-      guard index >= 0, index < workbook.strings.count, case let i = index else {
+      guard index >= 0, index < strings.count, case let i = index else {
         failedCell = cell
         throw .sharedStringIndex(
-          index: Int(String(decoding: value, as: UTF8.self)) ?? -1, count: workbook.strings.count, cell: cell.reference)
+          index: Int(String(decoding: value, as: UTF8.self)) ?? -1, count: strings.count, cell: cell.reference)
       }
-      workbook.strings.withString(i) { text.append(contentsOf: $0) }
+      strings.withString(i) { batch.text.append(contentsOf: $0) }
     case 0x62:  // b
       let v = value.first
-      text.append(contentsOf: v == 0x31 ? Array("true".utf8) : v == 0x30 ? Array("false".utf8) : value)
+      batch.text.append(contentsOf: v == 0x31 ? Array("true".utf8) : v == 0x30 ? Array("false".utf8) : value)
     case 0x6E:  // n, or no type
-      let kind = style < workbook.styleKinds.count ? workbook.styleKinds[style] : .number
+      let kind = style < styleKinds.count ? styleKinds[style] : .number
       if kind != .number, let serial = Double(String(decoding: value, as: UTF8.self)),
-        let formatted = DateSerial.format(serial, kind: kind, date1904: workbook.date1904)
+        let formatted = DateSerial.format(serial, kind: kind, date1904: date1904)
       {
-        text.append(contentsOf: formatted.utf8)
+        batch.text.append(contentsOf: formatted.utf8)
       } else {
         appendNumber()
       }
     case 0x64:  // d: an ISO 8601 date (strict OOXML)
       let s = String(decoding: value, as: UTF8.self)
-      text.append(contentsOf: (s.hasSuffix("T00:00:00") || s.hasSuffix("T00:00:00Z") ? String(s.prefix(10)) : s).utf8)
+      batch.text.append(contentsOf: (s.hasSuffix("T00:00:00") || s.hasSuffix("T00:00:00Z") ? String(s.prefix(10)) : s).utf8)
     default:  // str, inlineStr, e
-      text.append(contentsOf: value)
+      batch.text.append(contentsOf: value)
     }
-    if text.count > start { cells.append((column, start, text.count)) }
+    if batch.text.count > start { batch.cells += [column, start, batch.text.count] }
   }
 
   /// A number as stored, or the shortest decimal of its double when it has more than 15
@@ -306,45 +447,16 @@ private struct SheetHandler: XMLHandler {
     for c in value where c >= 0x30 && c <= 0x39 { digits += 1 }
     if digits > 15, let d = Double(String(decoding: value, as: UTF8.self)), d.isFinite {
       let s = d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)"
-      text.append(contentsOf: s.utf8)
+      batch.text.append(contentsOf: s.utf8)
     } else {
-      text.append(contentsOf: value)
+      batch.text.append(contentsOf: value)
     }
   }
 
   private mutating func endRow() throws(XLSXError) {
     inRow = false
-    // `cells` holds the non-empty cells only, left to right: a row without one is a
-    // blank line. The record's fields point into `text` where the cells are; a column
-    // without a cell is an empty field.
-    guard let last = cells.last else { return }
-    if headerWidth < 0 { headerWidth = last.column + 1 }
-    let width = max(headerWidth, last.column + 1)
-    fields.removeAll(keepingCapacity: true)
-    var k = 0
-    for c in 0..<width {
-      if k < cells.count && cells[k].column == c {
-        fields.append(cells[k].start)
-        fields.append(cells[k].end)
-        k += 1
-      } else {
-        fields.append(0)
-        fields.append(0)
-      }
-    }
-    summary.records += 1
-    let line = row
-    text.append(0)  // a valid base address when every field is empty
-    do {
-      try text.withUnsafeBufferPointer { r in
-        try fields.withUnsafeBufferPointer { f in
-          try body(CSVRecord(base: r.baseAddress!, fields: f.baseAddress!, count: width, line: line))
-        }
-      }
-    } catch {
-      thrown = error
-      throw .badXML(part: part, reason: "stopped")
-    }
+    batch.rows.append(row)
+    batch.cellEnds.append(batch.cells.count)
   }
 }
 

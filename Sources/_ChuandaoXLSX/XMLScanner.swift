@@ -129,13 +129,14 @@ struct XMLScanner {
     }
   }
 
-  /// Ends the part: what is left must be whitespace.
-  mutating func finish<H: XMLHandler>(_ handler: inout H) throws(XLSXError) {
+  /// Ends the part (or, with `fragment`, a block of it that need not hold the root): what
+  /// is left must be whitespace.
+  mutating func finish<H: XMLHandler>(_ handler: inout H, fragment: Bool = false) throws(XLSXError) {
     let rest = pending
     pending = []
     let used = try rest.withUnsafeBufferPointer { (p) throws(XLSXError) in try scan(p, &handler, final: true) }
     if used < rest.count { throw .badXML(part: part, reason: "the part ends inside a tag") }
-    if !sawRoot { throw .badXML(part: part, reason: "no root element") }
+    if !sawRoot && !fragment { throw .badXML(part: part, reason: "no root element") }
   }
 
   /// Scans complete tokens of `b`; returns how many bytes were used.
