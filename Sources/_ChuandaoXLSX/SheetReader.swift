@@ -306,8 +306,9 @@ struct SheetHandler: XMLHandler {
       var badRef = ""
       type = 0x6E
       style = 0
-      try a.forEachRaw(part: part) { (name, v) throws(XLSXError) in
-        guard name.count == 1 else { return }
+      var at = 0
+      while let (name, v) = try a.next(&at, part: part) {
+        guard name.count == 1 else { continue }
         switch name[0] {
         case 0x72:
           hasRef = true
@@ -352,7 +353,12 @@ struct SheetHandler: XMLHandler {
       if !empty { phonetic += 1 }
     } else if equals(name, "row") {
       var next = relative ? row - 1 : row + 1
-      if let r = try a.value("r", part: part) {
+      var at = 0
+      var r: UnsafeBufferPointer<UInt8>? = nil
+      while let (attribute, v) = try a.next(&at, part: part) {
+        if attribute.count == 1 && attribute[0] == 0x72 { r = v }
+      }
+      if let r {
         guard let (c, rr) = XLSXCell.parse(r), c == nil, let rr else {
           throw .badReference(String(decoding: r, as: UTF8.self))
         }

@@ -16,6 +16,37 @@ protocol XMLHandler {
 struct XMLAttributes {
   let raw: UnsafeBufferPointer<UInt8>
 
+  /// The attribute at `i` (advanced past it): its local name and raw (undecoded) value,
+  /// or nil after the last. For the hot path, without a closure.
+  @inline(__always)
+  func next(_ i: inout Int, part: String) throws(XLSXError) -> (name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>)? {
+    let b = raw
+    let n = b.count
+    while i < n && isSpace(b[i]) { i += 1 }
+    if i >= n { return nil }
+    let nameStart = i
+    var local = i
+    while i < n && b[i] != 0x3D && !isSpace(b[i]) {
+      if b[i] == 0x3A { local = i + 1 }
+      i += 1
+    }
+    let nameEnd = i
+    while i < n && isSpace(b[i]) { i += 1 }
+    guard i < n, b[i] == 0x3D else { throw .badXML(part: part, reason: "an attribute without a value") }
+    i += 1
+    while i < n && isSpace(b[i]) { i += 1 }
+    guard i < n, b[i] == 0x22 || b[i] == 0x27 else { throw .badXML(part: part, reason: "an unquoted attribute value") }
+    let quote = b[i]
+    i += 1
+    let valueStart = i
+    while i < n && b[i] != quote { i += 1 }
+    guard i < n else { throw .badXML(part: part, reason: "an unterminated attribute value") }
+    let value = UnsafeBufferPointer(rebasing: b[valueStart..<i])
+    i += 1
+    _ = nameStart
+    return (UnsafeBufferPointer(rebasing: b[local..<nameEnd]), value)
+  }
+
   /// Calls `body` with each attribute's local name and raw (undecoded) value, in order:
   /// for the hot path, where values hold no entities (cell references, types, styles).
   func forEachRaw(
