@@ -406,7 +406,9 @@ struct SheetHandler: XMLHandler {
     collect = .none
     let start = batch.text.count
     let cell = XLSXCell(row: row, column: column)
-    if !hasValue {
+    // A formula's cached value absent, or empty where only a string may be (openpyxl
+    // writes `<v></v>` for a formula it did not calculate).
+    if !hasValue || (hasFormula && value.isEmpty && type != 0x74 && type != 0x69) {
       if hasFormula {
         summary.formulasWithoutValue += 1
         if summary.firstFormulaWithoutValue == nil { summary.firstFormulaWithoutValue = cell }

@@ -154,6 +154,7 @@ def features(out_xlsx, out_json):
         ('<c r="B8"><f>1+2</f><v>3</v></c>', "3"),
         ('<c r="B9" t="str"><f>"a"&amp;"b"</f><v>ab</v></c>', "ab"),
         ('<c r="B10"><f>SUM(A1:A2)</f></c>', ""),
+        ('<c r="B23"><f>1/0</f><v></v></c>', ""),
         ('<c r="B11" t="b"><v>1</v></c>', "true"),
         ('<c r="B12" t="b"><v>0</v></c>', "false"),
         ('<c r="B13" t="e"><v>#DIV/0!</v></c>', "#DIV/0!"),
@@ -167,6 +168,8 @@ def features(out_xlsx, out_json):
         ('<c r="B21" t="inlineStr"><is><t>&lt;tag&gt; &#x4E2D;&#25991; &quot;q&quot;</t></is></c>', '<tag> 中文 "q"'),
         ('<c r="B22"><v>1.5E-3</v></c>', "1.5E-3"),
     ]
+    # B23 (openpyxl's uncalculated formula, an empty <v>) goes last: rows follow B22.
+    cases.append(cases.pop(9))
     rows = [(1, '<c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>')]
     expected = [["name", "value"]]
     for k, (cell, text) in enumerate(cases, start=2):
@@ -184,7 +187,7 @@ def features(out_xlsx, out_json):
     with open(out_json, "w", encoding="utf-8") as f:
         json.dump({
             "rows": expected,
-            "formulas_without_value": 1,
+            "formulas_without_value": 2,
             "first_formula_without_value": "B10",
             "rows1904": [["name", "value"], ["d", "1904-01-01"], ["d", str(datetime.date(1904, 1, 1) + datetime.timedelta(days=43000))]],
         }, f, ensure_ascii=False, indent=1)
