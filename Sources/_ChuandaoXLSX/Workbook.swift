@@ -50,7 +50,7 @@ public final class XLSXWorkbook: Sendable {
     self.date1904 = reader.date1904
     let stringsPart = rels.first { $0.type.hasSuffix("/sharedStrings") }?.target
     if let stringsPart, zip.entries[stringsPart] != nil {
-      var s = SharedStringsPart(part: stringsPart)
+      var s = SharedStringsPart(part: stringsPart, limit: limits.maxSharedStringBytes)
       try parse(zip, part: stringsPart, &s)
       strings = s.table
     } else {
@@ -162,12 +162,16 @@ struct SharedStrings: Sendable {
 /// phonetic runs (`<rPh>`).
 struct SharedStringsPart: XMLHandler {
   let part: String
+  let limit: Int
   var table = SharedStrings()
   private var inItem = false
   private var inText = false
   private var phonetic = 0
 
-  init(part: String) { self.part = part }
+  init(part: String, limit: Int) {
+    self.part = part
+    self.limit = limit
+  }
 
   mutating func start(_ name: UnsafeBufferPointer<UInt8>, _ a: XMLAttributes, empty: Bool) throws(XLSXError) {
     if equals(name, "si") {
@@ -189,7 +193,11 @@ struct SharedStringsPart: XMLHandler {
     table.starts.append(table.bytes.count)
   }
   mutating func text(_ bytes: UnsafeBufferPointer<UInt8>) throws(XLSXError) {
-    if inText { table.bytes.append(contentsOf: bytes) }
+    guard inText else { return }
+    table.bytes.append(contentsOf: bytes)
+    if table.bytes.count > limit {
+      throw .bomb(what: "the shared strings hold more than \(limit >> 20) MiB of text, the bound for the table kept in memory")
+    }
   }
 }
 

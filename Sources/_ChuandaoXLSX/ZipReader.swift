@@ -18,6 +18,9 @@ public struct ZipLimits: Sendable, Equatable {
   public var graceBytes: Int64 = 100 * 1024
   /// Entries in the central directory (a workbook has tens).
   public var maxEntries = 100_000
+  /// The text of the shared-string table, which is held in memory while sheets are read
+  /// (a million distinct ids of 20 characters are 20 MB).
+  public var maxSharedStringBytes = 1 << 30
 
   public init() {}
 }
