@@ -40,7 +40,7 @@ struct CacheOptions: ParsableArguments {
 
 /// The dataset folder argument.
 struct DatasetArgument: ParsableArguments {
-  @Argument(help: optionHelp("数据集文件夹（dataset.yaml、org.csv 等）。", "The dataset folder (dataset.yaml, org.csv, ...)."))
+  @Argument(help: optionHelp("数据集文件夹（dataset.yaml、org.csv 等；任一表格也可以是 Excel 工作簿：scores.xlsx，或包含各工作表的 dataset.xlsx）。", "The dataset folder (dataset.yaml, org.csv, ...; any table may be an Excel workbook instead: scores.xlsx, or one dataset.xlsx with a sheet per table)."))
   var dataset: String
 }
 
