@@ -198,8 +198,12 @@ struct SheetBlocks {
         }
         window.append(contentsOf: chunk)
         guard window.count >= blockBytes, let end = lastRowEnd(window) else { return }
-        let block = Array(window[..<end])
-        window.removeFirst(end)
+        // The block keeps the window's buffer; only the few bytes after the cut move.
+        let rest = Array(window[end...])
+        window.removeSubrange(end...)
+        let block = window
+        window = rest
+        window.reserveCapacity(blockBytes + (1 << 18))
         if hasMarkup(block, first: blockIndex == 0) {
           try block.withUnsafeBufferPointer { (b) throws(XLSXError) in try feedTail(b) }
           try window.withUnsafeBufferPointer { (b) throws(XLSXError) in try feedTail(b) }
