@@ -15,6 +15,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+    .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
   ],
   targets: [
     // OpenBLAS (BLAS + LAPACK) from Debian's libopenblas-dev.
@@ -36,6 +37,17 @@ let package = Package(
       name: "_ChuandaoOutput",
       dependencies: ["_ChuandaoParallel", .product(name: "Crypto", package: "swift-crypto")]
     ),
+    // zlib's inflate (Debian's zlib1g-dev), for reading workbook parts with bounds of our own.
+    .systemLibrary(name: "CZlibInflate", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    // Excel workbooks: the zip container (ZIPFoundation), a streaming XML scanner, sheets as
+    // CSV-like records for the loader, and the writer of tables as .xlsx.
+    .target(
+      name: "_ChuandaoXLSX",
+      dependencies: [
+        "_ChuandaoCSV", "_ChuandaoOutput", "_ChuandaoParallel", "CZlibInflate",
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+      ]
+    ),
     // MARK: - Public modules
     // The domain: hierarchy, dataset loading and validation, analyses, provenance.
     .target(
@@ -46,11 +58,12 @@ let package = Package(
         "_ChuandaoCSV",
         "_ChuandaoOutput",
         "_ChuandaoParallel",
+        "_ChuandaoXLSX",
         .product(name: "Yams", package: "Yams"),
       ]
     ),
     // Results as documents rendered for the terminal, Markdown and HTML; SVG charts.
-    .target(name: "ChuandaoReport", dependencies: ["Chuandao", "ChuandaoStats", "_ChuandaoOutput", "_ChuandaoParallel"]),
+    .target(name: "ChuandaoReport", dependencies: ["Chuandao", "ChuandaoStats", "_ChuandaoOutput", "_ChuandaoParallel", "_ChuandaoXLSX"]),
     // The `chuandao` executable: argument parsing, calling the library, printing.
     .executableTarget(
       name: "ChuandaoCLI",
@@ -58,6 +71,7 @@ let package = Package(
         "Chuandao",
         "ChuandaoReport",
         "_ChuandaoOutput",
+        "_ChuandaoXLSX",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -85,5 +99,13 @@ let package = Package(
       resources: [.copy("Fixtures"), .copy("Golden")]
     ),
     .testTarget(name: "ChuandaoReportTests", dependencies: ["ChuandaoReport"], resources: [.copy("Golden")]),
+    .testTarget(
+      name: "ChuandaoXLSXTests",
+      dependencies: [
+        "_ChuandaoXLSX", "Chuandao", "ChuandaoReport", "_ChuandaoCSV", "_ChuandaoOutput",
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+      ],
+      resources: [.copy("Fixtures")]
+    ),
   ]
 )

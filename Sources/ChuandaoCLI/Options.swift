@@ -11,7 +11,7 @@ struct CommonOptions: ParsableArguments {
   @Option(help: optionHelp("要分析的期（默认最近一期）。", "Period label to analyse (default: the latest period)."))
   var period: String?
 
-  @Option(help: optionHelp("输出：table（终端表格）、json（标准输出上的一个 JSON 文档）、csv（节点行，带 BOM 的 UTF-8）、markdown 或 html（表格的 Markdown 或 HTML 片段）。", "Output: table (terminal), json (one document on stdout), csv (node rows, UTF-8 with BOM), markdown or html (the tables as Markdown, or an HTML fragment)."))
+  @Option(help: optionHelp("输出：table（终端表格）、json（标准输出上的一个 JSON 文档）、csv（节点行，带 BOM 的 UTF-8）、markdown 或 html（表格的 Markdown 或 HTML 片段）、xlsx（Excel 工作簿，每张表一个工作表，须给 --out FILE.xlsx）。", "Output: table (terminal), json (one document on stdout), csv (node rows, UTF-8 with BOM), markdown or html (the tables as Markdown, or an HTML fragment), xlsx (an Excel workbook, one sheet per table; needs --out FILE.xlsx)."))
   var format: OutputFormat = .table
 
   @Option(help: optionHelp("表格和消息的语言：zh 或 en。", "Language of tables and messages: zh or en."))
@@ -40,7 +40,7 @@ struct CacheOptions: ParsableArguments {
 
 /// The dataset folder argument.
 struct DatasetArgument: ParsableArguments {
-  @Argument(help: optionHelp("数据集文件夹（dataset.yaml、org.csv 等）。", "The dataset folder (dataset.yaml, org.csv, ...)."))
+  @Argument(help: optionHelp("数据集文件夹（dataset.yaml、org.csv 等；任一表格也可以是 Excel 工作簿：scores.xlsx，或包含各工作表的 dataset.xlsx）。", "The dataset folder (dataset.yaml, org.csv, ...; any table may be an Excel workbook instead: scores.xlsx, or one dataset.xlsx with a sheet per table)."))
   var dataset: String
 }
 

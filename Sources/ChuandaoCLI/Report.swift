@@ -3,12 +3,13 @@ import Chuandao
 import ChuandaoReport
 import Foundation
 import _ChuandaoOutput
+import _ChuandaoXLSX
 
 struct Report: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: help("写出完整报告：Markdown、HTML、SVG 图表和 results.json。", "Write the full report: Markdown, HTML, SVG charts and results.json."),
+    abstract: help("写出完整报告：Markdown、HTML、SVG 图表、results.json 和 report.xlsx。", "Write the full report: Markdown, HTML, SVG charts, results.json and report.xlsx."),
     discussion: helpText(help("""
-      对一期运行数据集支持的每项分析（落差；最顶层以下每一层的温差，默认调整方式；四责协同；有 problems.csv 和 period_end 时的三张清单闭环；逐期变化；年度考核；有上期时与上期比较），按分析人员阅读的顺序写出一份报告：DIR/report.md、DIR/report.html（单个自包含文件，可打印为 A4）、DIR/results.json（各命令的 JSON 及出处）和 DIR/charts/*.svg。缺少某项输入时，该节只用一句话说明原因。文件原子写入；DIR 不存在时创建（其上级须已存在）。结束时在标准输出打印 report.html 的路径。见 docs/report.md。
+      对一期运行数据集支持的每项分析（落差；最顶层以下每一层的温差，默认调整方式；四责协同；有 problems.csv 和 period_end 时的三张清单闭环；逐期变化；年度考核；有上期时与上期比较），按分析人员阅读的顺序写出一份报告：DIR/report.md、DIR/report.html（单个自包含文件，可打印为 A4）、DIR/results.json（各命令的 JSON 及出处）、DIR/report.xlsx（每张表一个工作表，数值为数字，另有出处工作表）和 DIR/charts/*.svg。缺少某项输入时，该节只用一句话说明原因。文件原子写入；DIR 不存在时创建（其上级须已存在）。结束时在标准输出打印 report.html 的路径。见 docs/report.md。
 
       示例：
         chuandao report datasets/sample --out /tmp/report
@@ -21,7 +22,8 @@ struct Report: ParsableCommand {
       assessment; the comparison with the previous period when there is one) and writes one
       report in the order an analyst reads: DIR/report.md, DIR/report.html (one
       self-contained file that prints on A4), DIR/results.json (each command's JSON with
-      its provenance) and DIR/charts/*.svg. A missing input leaves its section out with one
+      its provenance), DIR/report.xlsx (one sheet per table, numbers as numbers, and the
+      provenance on a sheet of its own) and DIR/charts/*.svg. A missing input leaves its section out with one
       sentence saying why. Files are written atomically; DIR is made when missing (its
       parent must exist). Prints the path of report.html at the end. See docs/report.md.
 
@@ -74,6 +76,7 @@ struct Report: ParsableCommand {
     let results = try outputCheck(folder + "/results.json") { () throws(OutputError) in
       try ResultsFile(path: folder + "/results.json", protecting: protecting)
     }
+    try outputCheck(folder + "/report.xlsx") { () throws(OutputError) in try results.startWorkbook() }
     let report = ReportBuilder(
       dataset: data, settings: settings, period: t, lang: lang, provenance: provenance,
       settingsLine: settingsLine(config, digest: digests.config, lang: lang)
@@ -90,6 +93,9 @@ struct Report: ParsableCommand {
     try clock.measure(.writing) {
       // results.json first: until it is committed its temporary is open.
       try outputCheck(folder + "/results.json") { () throws(OutputError) in try results.commit() }
+      try outputCheck(folder + "/report.xlsx") { () throws(OutputError) in
+        try results.writeWorkbook(to: folder + "/report.xlsx", provenance: provenance.json.objectValue ?? JSONObject(), protecting: protecting)
+      }
       for chart in report.charts {
         try write(Array(chart.svg.utf8), to: "\(folder)/charts/\(chart.name)", protecting: protecting, lang: lang)
       }
@@ -168,13 +174,40 @@ final class ResultsFile: @unchecked Sendable {
   func receive(_ key: String, _ make: @escaping @Sendable () -> JSONObject) {
     queue.async {
       let start = ContinuousClock.now
-      let value = JSON.object(make())
+      let object = make()
+      let value = JSON.object(object)
       let made = ContinuousClock.now
       self.file.member(key, value)
+      if self.workbook != nil {
+        do throws(OutputError) {
+          for (name, rows) in CommandOutput.tables(of: object, prefix: key) {
+            try self.workbook?.add(XLSXTable(name: name, objects: rows))
+          }
+        } catch {
+          self.workbookFailure = self.workbookFailure ?? error
+        }
+      }
       self.making += made - start
       self.writing += .now - made
       self.freeing.async { withExtendedLifetime(value) {} }
     }
+  }
+
+  /// report.xlsx, made on the same queue from the same objects: one sheet per table.
+  private var workbook: XLSXWriter?
+  private var workbookFailure: OutputError?
+
+  /// Starts report.xlsx; call before the first member is received.
+  func startWorkbook() throws(OutputError) { workbook = try XLSXWriter() }
+
+  /// Writes report.xlsx (after `commit`), with the provenance on a sheet of its own.
+  func writeWorkbook(to path: String, provenance: JSONObject, protecting: Set<String>) throws(OutputError) {
+    queue.sync {}
+    if let workbookFailure { throw workbookFailure }
+    guard var workbook else { return }
+    try workbook.add(XLSXWriter.provenanceTable(provenance))
+    try workbook.write(to: path, protecting: protecting)
+    self.workbook = nil
   }
 
   /// Waits for the members queued, then puts the file in place.

@@ -233,6 +233,19 @@ func emit(
       let side = JSONWriter().string(provenance.json) + "\n"
       try write(Array(side.utf8), to: out + ".provenance.json", protecting: protecting, lang: options.lang)
     }
+  case .xlsx:
+    guard let out = options.out else {
+      printError(options.lang.pick(
+        "错误：--format xlsx 需要 --out FILE.xlsx（工作簿不写到标准输出）",
+        "error: --format xlsx needs --out FILE.xlsx (a workbook is not written to standard output)"))
+      throw ExitCode(1)
+    }
+    do throws(OutputError) {
+      var workbook = try output.workbook(provenance: provenance.json.objectValue ?? JSONObject())
+      try workbook.write(to: out, protecting: protecting)
+    } catch {
+      throw outputFailure(error, path: out, lang: options.lang)
+    }
   case .table, .markdown, .html:
     preconditionFailure("\(options.format) is rendered above")
   }

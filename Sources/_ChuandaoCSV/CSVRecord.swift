@@ -23,6 +23,12 @@ public struct CSVRecord {
     self.lastLine = lastLine
   }
 
+  /// A record of fields laid out elsewhere (a workbook's row): `fields` holds each field's
+  /// start and end offset into `base`, in pairs.
+  package init(base: UnsafePointer<UInt8>, fields: UnsafePointer<Int>, count: Int, line: Int) {
+    self.init(base: base, fields: fields, count: count, line: line, lastLine: line)
+  }
+
   /// The raw bytes of field `i` (UTF-8): quotes removed, `""` unescaped, nothing trimmed.
   public func bytes(_ i: Int) -> UnsafeBufferPointer<UInt8> {
     precondition(

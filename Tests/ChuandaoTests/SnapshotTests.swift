@@ -74,7 +74,7 @@ struct SnapshotTests {
     let data = try TempDataset([
       "dataset.yaml": "periods: [\"2024\", \"2025\"]\ncolour: red\n",
       "members.csv": "period,node,members\n2025,Z1,0\n2025,Z2,１２\n",
-      "risks.xlsx": "not really a workbook",
+      "risks.xls": "not really a workbook",
     ])
     defer { data.cleanUp() }
     try FileManager.default.copyItem(atPath: data.folder, toPath: dir + "/ds")
@@ -84,6 +84,24 @@ struct SnapshotTests {
     #expect(warnings.contains { $0.hasPrefix("risks.csv: warning: missing, so not read") }, "\(warnings)")
     #expect(warnings.contains { $0.hasPrefix("members.csv:3: warning: 1 cell written in export forms") }, "\(warnings)")
     #expect(first.diagnostics.warningCount >= 4)
+  }
+
+  @Test("a dataset of workbooks: the snapshot keys on the workbooks and replays the sheet places", arguments: ["sample-split", "sample-book"])
+  func workbooks(_ fixture: String) throws {
+    let source = Fixtures.repository.appendingPathComponent("Tests/ChuandaoXLSXTests/Fixtures/\(fixture)").path
+    let (dir, cache) = try Self.setUp(copying: source)
+    defer { Self.remove(dir, cache) }
+    let loaded = try Self.expectRoundTrip(dir, cache)
+    #expect(loaded.diagnostics.items.map(\.place) == [fixture == "sample-split" ? "org.xlsx[org]!90:90" : "dataset.xlsx[org]!90:90"])
+    #expect(loaded.file("scores.csv")?.sheet == "scores")
+    // The workbook rewritten: stale, named by the workbook.
+    let book = dir + "/" + (fixture == "sample-split" ? "scores.xlsx" : "dataset.xlsx")
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: book))
+    try FileManager.default.removeItem(atPath: book)
+    try bytes.write(to: URL(fileURLWithPath: book))
+    let r = Self.load(dir, cache)
+    let name = (book as NSString).lastPathComponent
+    #expect(r.source == .files && r.rejection == .stale([LocalizedText(zh: "\(name) 已改变", en: "\(name) changed")]))
   }
 
   @Test("a manifest without a name takes the folder's name as given now, as the loader would")
@@ -146,7 +164,7 @@ struct SnapshotTests {
     #expect(try r.dataset.get().file("leaders.csv") == nil)
 
     // A workbook in the place of a missing file changes the loader's warnings.
-    try Data("x".utf8).write(to: URL(fileURLWithPath: dir + "/leaders.xlsx"))
+    try Data("x".utf8).write(to: URL(fileURLWithPath: dir + "/leaders.xls"))
     r = Self.load(dir, cache)
     #expect(r.source == .files && r.rejection != nil)
     #expect(try r.dataset.get().diagnostics.items.contains { $0.file == "leaders.csv" })

@@ -26,19 +26,29 @@ public struct Dataset: Sendable {
   public func periodIndex(_ label: String) -> Int? { manifest.periodIndex(label) }
 }
 
-/// A file of the dataset as found on disk.
+/// A file of the dataset as found on disk, or a table of it read from a workbook.
 public struct DatasetFile: Sendable, Equatable {
-  /// The name inside the folder (`org.csv`).
+  /// The name inside the folder (`org.csv`); for a table read from a workbook, the name
+  /// of the CSV file it stands for.
   public var name: String
+  /// The file read: the CSV file, or the workbook.
   public var path: String
   public var bytes: Int
   /// Data records (header excluded).
   public var records: Int
-  /// `utf8`, `utf8-bom` or `gb18030` (`dataset.yaml` is always UTF-8).
+  /// `utf8`, `utf8-bom` or `gb18030` (`dataset.yaml` is always UTF-8); `xlsx` for a table
+  /// read from a workbook.
   public var encoding: String
   /// The SHA-256 of the file as stored (lowercase hex), from the bytes the load read; nil
-  /// when the load was not asked for digests (`validate`).
+  /// when the load was not asked for digests (`validate`). For a workbook, the workbook's.
   public var sha256: String?
+  /// The workbook the table was read from (`scores.xlsx`, `dataset.xlsx`), else nil.
+  public var workbook: String? = nil
+  /// The workbook's sheet the table was read from.
+  public var sheet: String? = nil
+
+  /// How messages and tables name it: `org.csv`, or `scores.xlsx[scores]`.
+  public var displayName: String { workbook.map { "\($0)[\(sheet ?? "")]" } ?? name }
 }
 
 /// The columnar data of one period. Node-indexed arrays have `forest.count` rows; a node

@@ -60,6 +60,7 @@ enum ExportNumber {
 struct NormalisedCells: Sendable {
   var count = 0
   var line = 0
+  var field = 0
   var column = ""
   var written = ""
   var value = ""
@@ -71,6 +72,7 @@ extension DatasetLoader {
     normalised.count += 1
     guard normalised.count == 1 else { return }
     normalised.line = rec.line
+    normalised.field = col
     normalised.column = column
     normalised.written = rec.string(col)
     normalised.value = value
@@ -80,7 +82,7 @@ extension DatasetLoader {
   mutating func reportNormalised(_ name: String) {
     let n = normalised
     guard n.count > 0 else { return }
-    log.warning(name, n.line,
+    log.warning(name, n.line, column: n.field,
       zh: "\(n.count) 个单元格的数值为导出格式（全角数字、千位分隔符或全角空格），已按数值读取；首个：列 '\(n.column)'，'\(n.written)' 读作 \(n.value)",
       en: "\(n.count) \(n.count == 1 ? "cell" : "cells") written in export forms (full-width digits, thousands separators or wide spaces) read as numbers; the first: column '\(n.column)', '\(n.written)' read as \(n.value)")
   }
@@ -96,7 +98,7 @@ extension DatasetLoader {
   /// Warns about each optional file that is absent while a workbook of its name is there
   /// (it would otherwise be silently left out).
   mutating func reportUnreadWorkbooks(entries: [String]) {
-    for name in Dataset.knownFiles.dropFirst(2) where !entries.contains(name) {
+    for name in Dataset.knownFiles.dropFirst(2) where !entries.contains(name) && sources[name] == nil {
       guard let hint = Dataset.missingFileHint(name, entries: entries) else { continue }
       log.warning(name, nil, zh: "文件不存在，未读取；" + hint.zh, en: "missing, so not read; " + hint.en)
     }
@@ -106,6 +108,8 @@ extension DatasetLoader {
 extension Dataset {
   /// The extensions of spreadsheet workbooks (Excel, WPS), compared case-insensitively.
   static let workbookExtensions = ["xlsx", "xls", "xlsm", "et"]
+  /// Those not read in place of a CSV file (`.xlsx` is, docs/xlsx.md).
+  static let unreadWorkbookExtensions = ["xls", "xlsm", "et"]
 
   /// What to tell the user when `name` is missing from `folder` but a look-alike is there:
   /// a workbook of the same base name (`org.xlsx`), the name in another case (`ORG.CSV`),
@@ -125,7 +129,7 @@ extension Dataset {
         en: "found \(other) — rename it \(name) (file names are case-sensitive)")
     }
     let workbook = sorted.first { entry in
-      workbookExtensions.contains { entry.lowercased() == base + "." + $0 }
+      (name == "dataset.yaml" ? workbookExtensions : unreadWorkbookExtensions).contains { entry.lowercased() == base + "." + $0 }
     }
     if name == "dataset.yaml" {
       let nearNames = ["dataset.yml", "dataset.yaml.txt", "dataset.yml.txt", "dataset.txt"]
@@ -139,10 +143,22 @@ extension Dataset {
         zh: "找到了 \(workbook)——dataset.yaml 是文本文件，请用文本编辑器编写（见 DATA.md）",
         en: "found \(workbook) — dataset.yaml is a text file: write it in a text editor (see DATA.md)")
     }
+    if let other = sorted.first(where: { $0.lowercased() == base + ".xlsx" && $0 != base + ".xlsx" }),
+      !sorted.contains(base + ".xlsx")
+    {
+      return LocalizedText(
+        zh: "找到了 \(other)——请改名为 \(base).xlsx（文件名区分大小写）",
+        en: "found \(other) — rename it \(base).xlsx (file names are case-sensitive)")
+    }
     guard let workbook else { return nil }
+    if workbook.lowercased().hasSuffix(".xls") {
+      return LocalizedText(
+        zh: "找到了 \(workbook)——旧的二进制 Excel 格式不能读取：请在 Excel 或 WPS 中另存为 .xlsx 或 CSV",
+        en: "found \(workbook) — the old binary Excel format is not read: save it as .xlsx or CSV")
+    }
     return LocalizedText(
-      zh: "找到了 \(workbook)——请在 Excel 或 WPS 中另存为 CSV（UTF-8）或 GB18030 编码的 CSV",
-      en: "found \(workbook) — save it as CSV (UTF-8) or GB18030 CSV")
+      zh: "找到了 \(workbook)——请在 Excel 或 WPS 中另存为 .xlsx 或 CSV（UTF-8）",
+      en: "found \(workbook) — save it as .xlsx or CSV (UTF-8)")
   }
 }
 

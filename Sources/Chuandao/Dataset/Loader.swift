@@ -93,6 +93,8 @@ struct DatasetLoader: Sendable {
   var blockReading = BlockReading()
   /// Whether each file's SHA-256 is computed as it is read (`DatasetFile.sha256`).
   var computesDigests = false
+  /// Where each table present is read from (`resolveSources`), by its CSV name.
+  var sources: [String: TableSource] = [:]
 
   init(folder: String) { self.folder = folder }
 
@@ -100,6 +102,7 @@ struct DatasetLoader: Sendable {
   func part() -> DatasetLoader {
     var copy = self
     copy.log = DiagnosticLog()
+    copy.log.sheets = log.sheets
     copy.files = []
     return copy
   }
@@ -115,6 +118,7 @@ struct DatasetLoader: Sendable {
     }
     // dataset.yaml: always UTF-8.
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+    resolveSources(entries: entries)
     let yamlPath = path("dataset.yaml")
     guard let data = FileManager.default.contents(atPath: yamlPath) else {
       if FileManager.default.fileExists(atPath: yamlPath) {
@@ -122,7 +126,7 @@ struct DatasetLoader: Sendable {
         return nil
       }
       reportMissingRequired("dataset.yaml", entries: entries)
-      if !FileManager.default.fileExists(atPath: path("org.csv")) {
+      if sources["org.csv"] == nil {
         reportMissingRequired("org.csv", entries: entries)
       }
       return nil
@@ -140,8 +144,8 @@ struct DatasetLoader: Sendable {
       sha256: computesDigests ? FileDigest.sha256Hex(bytes: Array(data)) : nil))
     let folderName = (folder as NSString).standardizingPath.split(separator: "/").last.map(String.init) ?? folder
     let parsed = Manifest.parse(yaml: text, folderName: folderName, log: &log)
-    guard FileManager.default.fileExists(atPath: path("org.csv")) else {
-      reportMissingRequired("org.csv", entries: entries)
+    guard hasTable("org.csv") else {
+      if sources["org.csv"] == nil { reportMissingRequired("org.csv", entries: entries) }
       return nil
     }
     guard let parsed else { return nil }

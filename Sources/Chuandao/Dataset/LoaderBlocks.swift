@@ -64,6 +64,7 @@ struct BlockResult<Row: ResolvedRow>: Sendable {
 extension DatasetLoader {
   /// Whether `name` is large enough to read in blocks.
   func readsInBlocks(_ name: String) -> Bool {
+    guard case .csv? = sources[name] else { return false }
     let size = (try? FileManager.default.attributesOfItem(atPath: path(name))[.size] as? Int) ?? 0
     return size >= blockReading.minimumFileBytes
   }

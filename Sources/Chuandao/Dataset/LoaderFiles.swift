@@ -30,7 +30,7 @@ extension DatasetLoader {
 
   mutating func readScores(n: Int, S: Int, T: Int, sum: inout [Double], count: inout [Int32]) -> Bool {
     let file = "scores.csv"
-    guard FileManager.default.fileExists(atPath: path(file)) else { return false }
+    guard hasTable(file) else { return false }
     let required: [StaticString] = ["period", "node", "subject", "score"]
     let optional: [StaticString] = ["dimension"]
     let digest = computesDigests ? FileHash() : nil
@@ -84,7 +84,7 @@ extension DatasetLoader {
 
   mutating func readSupervision(n: Int, K: Int, D: Int, T: Int, into out: inout [[Int32]]) -> Bool {
     let file = "supervision.csv"
-    guard FileManager.default.fileExists(atPath: path(file)) else { return false }
+    guard hasTable(file) else { return false }
     let required: [StaticString] = ["period", "node", "kind", "domain", "count"]
     let digest = computesDigests ? FileHash() : nil
     let fresh = { [[Int32]](repeating: [Int32](repeating: 0, count: n * K * D), count: T) }
@@ -147,7 +147,7 @@ extension DatasetLoader {
 
   mutating func readRisks(n: Int, D: Int, T: Int, into out: inout [[Double]]) -> Bool {
     let file = "risks.csv"
-    guard FileManager.default.fileExists(atPath: path(file)) else { return false }
+    guard hasTable(file) else { return false }
     let required: [StaticString] = ["period", "node", "domain", "risk"]
     let digest = computesDigests ? FileHash() : nil
     // NaN marks "no row yet", so that a second row for the same cell is found; it becomes

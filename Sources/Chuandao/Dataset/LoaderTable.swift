@@ -68,8 +68,12 @@ extension DatasetLoader {
     _ name: String, required: [StaticString], optional: [StaticString] = [],
     digest: FileHash? = nil, row: (inout DatasetLoader, CSVRecord, Columns) -> Void
   ) -> Bool {
+    switch sources[name] {
+    case .csv?: break
+    case .sheet(let table)?: return readSheet(name, table, required: required, optional: optional, row: row)
+    case .failed?, nil: return false
+    }
     let p = path(name)
-    guard FileManager.default.fileExists(atPath: p) else { return false }
     var columns: Columns? = nil
     var headerFailed = false
     var headerCount = 0
@@ -152,7 +156,7 @@ extension DatasetLoader {
   /// The period of column `col`, or nil after reporting an unknown period.
   mutating func period(_ name: String, _ rec: CSVRecord, _ col: Int, column: String = "period") -> Int? {
     if let t = periodTable.find(bytes: rec.bytes(col)) { return t }
-    log.error(name, rec.line,
+    log.error(name, rec.line, column: col,
       zh: "列 '\(column)'：未知的期 '\(rec.trimmed(col))'（应为 \(manifest.periods.joined(separator: ", "))）",
       en: "column '\(column)': unknown period '\(rec.trimmed(col))' (expected one of \(manifest.periods.joined(separator: ", ")))")
     return nil
@@ -178,16 +182,16 @@ extension DatasetLoader {
     guard let i = found else {
       let v = rec.trimmed(col)
       if v.isEmpty {
-        log.error(name, rec.line, zh: "列 '\(column)' 为空（应为 org.csv 中的节点 id）",
+        log.error(name, rec.line, column: col, zh: "列 '\(column)' 为空（应为 org.csv 中的节点 id）",
           en: "column '\(column)' is empty (expected a node id from org.csv)")
       } else {
-        log.error(name, rec.line, zh: "列 '\(column)'：未知的节点 '\(v)'（org.csv 中没有）",
+        log.error(name, rec.line, column: col, zh: "列 '\(column)'：未知的节点 '\(v)'（org.csv 中没有）",
           en: "column '\(column)': unknown node '\(v)' (not in org.csv)")
       }
       return nil
     }
     if let t, !(Int(validFrom[i]) <= t && t <= Int(validTo[i])) {
-      log.error(name, rec.line,
+      log.error(name, rec.line, column: col,
         zh: "列 '\(column)'：节点 '\(nodeIDs[i])' 在 \(manifest.periods[t]) 期不存在（有效期 \(validRange(i))）",
         en: "column '\(column)': node '\(nodeIDs[i])' does not exist in period \(manifest.periods[t]) (valid \(validRange(i)))")
       return nil
@@ -205,7 +209,7 @@ extension DatasetLoader {
     what: (zh: String, en: String)
   ) -> Int? {
     if let j = table.find(bytes: rec.bytes(col)) { return j }
-    log.error(name, rec.line,
+    log.error(name, rec.line, column: col,
       zh: "列 '\(column)'：未知的\(what.zh) '\(rec.trimmed(col))'（应为 \(list.joined(separator: ", "))）",
       en: "column '\(column)': unknown \(what.en) '\(rec.trimmed(col))' (expected one of \(list.joined(separator: ", ")))")
     return nil
@@ -219,7 +223,7 @@ extension DatasetLoader {
       noteNormalised(rec, col, column: column, value: String(v))
       return Int32(v)
     }
-    log.error(name, rec.line,
+    log.error(name, rec.line, column: col,
       zh: "列 '\(column)'：'\(rec.string(col))' 不是非负整数",
       en: "column '\(column)': '\(rec.string(col))' is not a whole number >= 0")
     return nil
@@ -236,14 +240,14 @@ extension DatasetLoader {
       exportForm = parsed != nil
     }
     guard let v = parsed else {
-      log.error(name, rec.line, zh: "列 '\(column)'：'\(rec.string(col))' 不是数值",
+      log.error(name, rec.line, column: col, zh: "列 '\(column)'：'\(rec.string(col))' 不是数值",
         en: "column '\(column)': '\(rec.string(col))' is not a number")
       return nil
     }
     if let range, !range.contains(v) {
       let expect = range.upperBound == .infinity ? ">= \(fmt(range.lowerBound))" : "from \(fmt(range.lowerBound)) to \(fmt(range.upperBound))"
       let expectZh = range.upperBound == .infinity ? "应 >= \(fmt(range.lowerBound))" : "应在 \(fmt(range.lowerBound)) 到 \(fmt(range.upperBound)) 之间"
-      log.error(name, rec.line, zh: "列 '\(column)'：\(rec.trimmed(col)) 超出范围（\(expectZh)）",
+      log.error(name, rec.line, column: col, zh: "列 '\(column)'：\(rec.trimmed(col)) 超出范围（\(expectZh)）",
         en: "column '\(column)': \(rec.trimmed(col)) is out of range (expected a number \(expect))")
       return nil
     }

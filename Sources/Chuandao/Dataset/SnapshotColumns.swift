@@ -86,6 +86,8 @@ enum SnapshotColumns {
     w.column(d.files.map { Int64($0.bytes) })
     w.column(d.files.map { Int64($0.records) })
     w.strings(d.files.map(\.encoding))
+    w.strings(d.files.map { $0.workbook ?? "" })
+    w.strings(d.files.map { $0.sheet ?? "" })
 
     let items = d.diagnostics.items
     w.column(items.map { $0.severity == .error ? UInt8(1) : 0 })
@@ -94,6 +96,8 @@ enum SnapshotColumns {
     w.column(items.map { $0.line == nil ? UInt8(0) : 1 })
     w.strings(items.map(\.message.zh))
     w.strings(items.map(\.message.en))
+    w.column(items.map { Int64($0.column ?? -1) })
+    w.strings(items.map { $0.sheet ?? "" })
   }
 
   /// Reads the body back. `folder`: the folder as given now; `folderName`: the manifest's
@@ -225,11 +229,15 @@ enum SnapshotColumns {
     let fileBytes = try r.column("file sizes", Int64.self, count: nf)
     let fileRecords = try r.column("file records", Int64.self, count: nf)
     let encodings = try r.strings("file encodings", count: nf)
+    let workbooks = try r.strings("file workbooks", count: nf)
+    let sheets = try r.strings("file sheets", count: nf)
     let files = (0..<nf).map { i in
-      DatasetFile(
-        name: fileNames[i], path: (folder as NSString).appendingPathComponent(fileNames[i]),
+      let stored = workbooks[i].isEmpty ? fileNames[i] : workbooks[i]
+      return DatasetFile(
+        name: fileNames[i], path: (folder as NSString).appendingPathComponent(stored),
         bytes: Int(fileBytes[i]), records: Int(fileRecords[i]), encoding: encodings[i],
-        sha256: digests[fileNames[i]])
+        sha256: digests[stored], workbook: workbooks[i].isEmpty ? nil : workbooks[i],
+        sheet: sheets[i].isEmpty ? nil : sheets[i])
     }
 
     let severity = try r.column("diagnostic severities", UInt8.self)
@@ -239,14 +247,15 @@ enum SnapshotColumns {
     let hasLine = try r.column("diagnostic line flags", UInt8.self, count: nd)
     let zh = try r.strings("diagnostic texts (zh)", count: nd)
     let en = try r.strings("diagnostic texts (en)", count: nd)
+    let columns = try r.column("diagnostic columns", Int64.self, count: nd)
+    let diagnosticSheets = try r.strings("diagnostic sheets", count: nd)
     var log = DiagnosticLog()
     for i in 0..<nd {
       let line = hasLine[i] == 0 ? nil : Int(lines[i])
-      if severity[i] == 1 {
-        log.error(diagnosticFiles[i], line, zh: zh[i], en: en[i])
-      } else {
-        log.warning(diagnosticFiles[i], line, zh: zh[i], en: en[i])
-      }
+      log.append(Diagnostic(
+        severity[i] == 1 ? .error : .warning, file: diagnosticFiles[i], line: line,
+        LocalizedText(zh: zh[i], en: en[i]), column: columns[i] < 0 ? nil : Int(columns[i]),
+        sheet: diagnosticSheets[i].isEmpty ? nil : diagnosticSheets[i]))
     }
     guard r.remaining == 0 else { throw SnapshotFault("\(r.remaining) bytes after the last column") }
 

@@ -19,7 +19,7 @@ struct InputFileStat: Sendable, Equatable {
   /// The files of `Dataset.knownFiles` present in `folder` (the set `InputDigests.compute`
   /// hashes), in that order.
   static func scan(_ folder: String) -> [InputFileStat] {
-    Dataset.knownFiles.compactMap { name in
+    Dataset.inputCandidates.compactMap { name in
       status(of: (folder as NSString).appendingPathComponent(name)).map {
         InputFileStat(name: name, size: $0.size, mtime: $0.mtime, inode: $0.inode)
       }
@@ -179,7 +179,7 @@ public enum SnapshotRejection: Error, Sendable, Equatable {
   /// What changed between the inputs recorded and those found now, in DATA.md's file order.
   static func changes(recorded: [SnapshotInput], now: [InputFileStat]) -> [LocalizedText] {
     var out: [LocalizedText] = []
-    for name in Dataset.knownFiles {
+    for name in Dataset.inputCandidates {
       let before = recorded.first { $0.file.name == name }?.file
       let after = now.first { $0.name == name }
       switch (before, after) {

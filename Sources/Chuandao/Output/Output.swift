@@ -20,11 +20,8 @@ public struct InputDigests: Sendable {
 
   public static func compute(dataset folder: String, configPath: String?) throws -> InputDigests {
     var inputs: [(file: String, sha256: String)] = []
-    for name in Dataset.knownFiles {
-      let path = (folder as NSString).appendingPathComponent(name)
-      if FileManager.default.fileExists(atPath: path) {
-        inputs.append((name, try FileDigest.sha256Hex(path: path)))
-      }
+    for name in Dataset.inputFiles(in: folder) {
+      inputs.append((name, try FileDigest.sha256Hex(path: (folder as NSString).appendingPathComponent(name))))
     }
     return InputDigests(inputs: inputs, config: try configPath.map { try FileDigest.sha256Hex(path: $0) })
   }
@@ -36,15 +33,12 @@ extension InputDigests {
   /// (none is, when a load with digests succeeds) is hashed here.
   public init(dataset: Dataset, configPath: String?) throws {
     var inputs: [(file: String, sha256: String)] = []
-    for name in Dataset.knownFiles {
-      if let sha256 = dataset.file(name)?.sha256 {
+    for name in Dataset.inputFiles(in: dataset.folder) {
+      if let sha256 = dataset.files.first(where: { ($0.workbook ?? $0.name) == name })?.sha256 {
         inputs.append((name, sha256))
         continue
       }
-      let path = (dataset.folder as NSString).appendingPathComponent(name)
-      if FileManager.default.fileExists(atPath: path) {
-        inputs.append((name, try FileDigest.sha256Hex(path: path)))
-      }
+      inputs.append((name, try FileDigest.sha256Hex(path: (dataset.folder as NSString).appendingPathComponent(name))))
     }
     self.init(inputs: inputs, config: try configPath.map { try FileDigest.sha256Hex(path: $0) })
   }
@@ -85,7 +79,7 @@ extension Provenance {
 
   /// The paths a command must never write over: the dataset's files and the settings file.
   public static func protectedPaths(dataset folder: String, configPath: String?) -> Set<String> {
-    var out = Set(Dataset.knownFiles.map { (folder as NSString).appendingPathComponent($0) })
+    var out = Set(Dataset.inputCandidates.map { (folder as NSString).appendingPathComponent($0) })
     if let configPath { out.insert(configPath) }
     return out
   }

@@ -1,9 +1,10 @@
 import _ChuandaoOutput
+import _ChuandaoXLSX
 
-/// `--format`: the text forms render a command's `Document` (`renderer`), JSON and CSV
-/// write its data.
+/// `--format`: the text forms render a command's `Document` (`renderer`), JSON, CSV and
+/// xlsx write its data.
 public enum OutputFormat: String, Sendable, CaseIterable {
-  case table, json, csv, markdown, html
+  case table, json, csv, markdown, html, xlsx
 
   /// The renderer of a text form; nil for JSON and CSV, which are data.
   public func renderer(wholeNames: Bool) -> (any DocumentRenderer)? {
@@ -11,7 +12,7 @@ public enum OutputFormat: String, Sendable, CaseIterable {
     case .table: TerminalRenderer(wholeNames: wholeNames)
     case .markdown: MarkdownRenderer()
     case .html: HTMLRenderer()
-    case .json, .csv: nil
+    case .json, .csv, .xlsx: nil
     }
   }
 }
@@ -44,7 +45,43 @@ public struct CommandOutput {
   /// with the document's remaining figures in one row (nested keys as `parent.child`,
   /// arrays of numbers joined by `;`), then `extraTables`. Provenance goes beside them.
   public func csvTables() -> [(name: String, rows: [JSONObject])] {
-    let document = json()
+    csvTables(document: json())
+  }
+
+  /// The workbook of `--format xlsx --out FILE`: the tables of `--format csv --out DIR`,
+  /// one sheet each, numbers as numbers, and the provenance on a sheet of its own.
+  public func workbook(provenance: JSONObject) throws(OutputError) -> XLSXWriter {
+    var w = try XLSXWriter()
+    for (name, rows) in csvTables() { try w.add(XLSXTable(name: name, objects: rows)) }
+    try w.add(XLSXWriter.provenanceTable(provenance))
+    return w
+  }
+
+  /// The tables of a JSON document for a workbook, named from `prefix`: each array of
+  /// objects, at any depth, is a table named by its path (`attenuation.nodes`), and the
+  /// scalars beside them one row (`attenuation`). `provenance` is left out (it has a
+  /// sheet of its own).
+  public static func tables(of document: JSONObject, prefix: String) -> [(name: String, rows: [JSONObject])] {
+    var tables: [(name: String, rows: [JSONObject])] = []
+    var summary = JSONObject()
+    var nested: [(String, JSONObject)] = []
+    for (key, value) in document where key != "provenance" {
+      if let items = value.arrayValue, !items.isEmpty,
+        items.allSatisfy({ if case .object = $0 { true } else { false } })
+      {
+        tables.append((prefix + "." + key, items.compactMap(\.objectValue)))
+      } else if let object = value.objectValue, object.contains(where: { $0.value.arrayValue?.first?.objectValue != nil || $0.value.objectValue != nil }) {
+        nested.append((key, object))
+      } else {
+        summary[key] = value
+      }
+    }
+    if !summary.isEmpty { tables.insert((prefix, [summary]), at: 0) }
+    for (key, object) in nested { tables += Self.tables(of: object, prefix: prefix + "." + key) }
+    return tables
+  }
+
+  func csvTables(document: JSONObject) -> [(name: String, rows: [JSONObject])] {
     var tables: [(name: String, rows: [JSONObject])] = [("nodes", csvRows())]
     var summary = JSONObject()
     for (key, value) in document where key != "provenance" && key != "nodes" {

@@ -6,9 +6,15 @@ extension DatasetSummary {
   public func json(provenance: Provenance) -> JSONObject {
     var files = JSONObject()
     for f in self.files {
-      files[f.name] = .object([
+      var entry: JSONObject = [
         "bytes": .int(f.bytes), "records": .int(f.records), "encoding": .string(f.encoding),
-      ])
+      ]
+      // A table read from a workbook: which workbook and sheet (absent for CSV files).
+      if let workbook = f.workbook {
+        entry["workbook"] = .string(workbook)
+        entry["sheet"] = .string(f.sheet ?? "")
+      }
+      files[f.name] = .object(entry)
     }
     return [
       "name": .string(name),
@@ -94,7 +100,7 @@ extension DatasetSummary {
       Column(lang.pick("字节", "Bytes"), .count),
     ])
     for f in files {
-      ft.add([.text(f.name), .text(f.encoding), .count(f.name == "dataset.yaml" ? nil : f.records), .count(f.bytes)])
+      ft.add([.text(f.displayName), .text(f.encoding), .count(f.name == "dataset.yaml" ? nil : f.records), .count(f.bytes)])
     }
     let lists = lang.pick(
       "清单：问题 \(problems)，责任 \(responsibilities)，项目 \(projects)；领导 \(leaderRows) 行；改组节点 \(reorganised)；党员数为 0 的节点 \(zeroMemberNodes)；警告 \(warnings)",
