@@ -15,6 +15,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
   ],
   targets: [
     // OpenBLAS (BLAS + LAPACK) from Debian's libopenblas-dev.
@@ -49,6 +50,18 @@ let package = Package(
         .product(name: "Yams", package: "Yams"),
       ]
     ),
+    // The history store: deliveries by period and revision, the organisation's history,
+    // published assessments and overrides, in SQLite (GRDB) behind the `StoreDatabase`
+    // protocol (docs/store.md).
+    .target(
+      name: "ChuandaoStore",
+      dependencies: [
+        "Chuandao",
+        "_ChuandaoCSV",
+        "_ChuandaoOutput",
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ]
+    ),
     // Results as documents rendered for the terminal, Markdown and HTML; SVG charts.
     .target(name: "ChuandaoReport", dependencies: ["Chuandao", "ChuandaoStats", "_ChuandaoOutput", "_ChuandaoParallel"]),
     // The `chuandao` executable: argument parsing, calling the library, printing.
@@ -57,6 +70,7 @@ let package = Package(
       dependencies: [
         "Chuandao",
         "ChuandaoReport",
+        "ChuandaoStore",
         "_ChuandaoOutput",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
@@ -83,6 +97,10 @@ let package = Package(
       name: "ChuandaoCLITests",
       dependencies: ["Chuandao", "ChuandaoCLI", "_ChuandaoOutput"],
       resources: [.copy("Fixtures"), .copy("Golden")]
+    ),
+    .testTarget(
+      name: "ChuandaoStoreTests",
+      dependencies: ["ChuandaoStore", "Chuandao", "ChuandaoCLI", "_ChuandaoOutput"]
     ),
     .testTarget(name: "ChuandaoReportTests", dependencies: ["ChuandaoReport"], resources: [.copy("Golden")]),
   ]
