@@ -55,14 +55,15 @@ struct Report: ParsableCommand {
     var clock = ReportTimings()
     let (settings, data, digests) = try clock.measure(.load) {
       let settings = try loadSettings(config, lang: lang)
-      let (data, digests) = try loadDataset(dataset.dataset, config: config, lang: lang, noCache: cache.noCache, rehash: cache.rehash)
+      let (data, digests) = try loadDataset(dataset, config: config, lang: lang, noCache: cache.noCache, rehash: cache.rehash)
       return (settings, data, digests)
     }
     let t = try resolvePeriod(period, in: data, lang: lang)
     if AssessAnalysis(settings: settings.assess).unknownGoalpostLevels(data).count > 0 {
       printError(lang.pick("注：assess.goalposts 中有数据集没有的层级，年度考核一节略去", "note: assess.goalposts names a level the dataset does not have; the assessment section is left out"))
     }
-    let provenance = Provenance(digests: digests, command: commandLine, period: data.manifest.periods[t])
+    var provenance = Provenance(digests: digests, command: commandLine, period: data.manifest.periods[t])
+    provenance.store = StoreSession.current?.composed.provenance
     let folder = out.hasSuffix("/") && out.count > 1 ? String(out.dropLast()) : out
     try makeFolder(folder, lang: lang)
     try makeFolder(folder + "/charts", lang: lang)
