@@ -100,7 +100,7 @@ let package = Package(
     ),
     .testTarget(
       name: "ChuandaoStoreTests",
-      dependencies: ["ChuandaoStore", "Chuandao", "ChuandaoCLI", "_ChuandaoOutput"]
+      dependencies: ["ChuandaoStore", "Chuandao", "ChuandaoCLI", "_ChuandaoOutput", "_ChuandaoCSV"]
     ),
     .testTarget(name: "ChuandaoReportTests", dependencies: ["ChuandaoReport"], resources: [.copy("Golden")]),
   ]
