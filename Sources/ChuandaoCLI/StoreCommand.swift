@@ -1,7 +1,9 @@
 import ArgumentParser
 import Chuandao
+import ChuandaoReport
 import ChuandaoStore
 import Foundation
+import _ChuandaoOutput
 
 struct StoreCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -25,7 +27,7 @@ struct StoreCommand: ParsableCommand {
         chuandao trend --store history.sqlite
         chuandao store log --store history.sqlite
       """)),
-    subcommands: [Init.self, Import.self, Log.self])
+    subcommands: [Init.self, Import.self, Log.self, Published.self])
 
   struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -114,6 +116,88 @@ struct StoreCommand: ParsableCommand {
       } catch {
         throw storeFailure(error, lang: lang)
       }
+    }
+  }
+}
+
+extension StoreCommand {
+  struct Published: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: help("列出已发布的考核，或显示其中一个。", "List the published assessments, or show one."),
+      discussion: helpText(help("""
+        不给名称时列出全部；给出名称时显示其设置、上下限和每一行（--format json：原样输出发布时的 JSON 文档）。
+
+        示例：
+          chuandao store published --store history.sqlite
+          chuandao store published 2025 --store history.sqlite --format json
+        """, """
+        Without a name, lists them all; with one, shows its settings, goalposts and every
+        row (--format json: the JSON document exactly as published).
+
+        Examples:
+          chuandao store published --store history.sqlite
+          chuandao store published 2025 --store history.sqlite --format json
+        """)))
+    @Argument(help: optionHelp("发布名称。", "The publication's name.")) var name: String?
+    @OptionGroup var options: StoreOption
+    @Option(help: optionHelp("输出：table、json、markdown 或 html。", "Output: table, json, markdown or html.")) var format: OutputFormat = .table
+
+    func run() throws {
+      let lang = options.lang
+      let store = try openStore(options.location, lang: lang)
+      do {
+        guard let name else {
+          let all = try store.publications()
+          if format == .json {
+            let list = JSON.array(all.map { p in
+              .object([
+                "name": .string(p.name), "period": .string(p.period), "published_at": .string(p.publishedAt),
+                "published_by": JSON(p.publishedBy), "rows": .int(p.rows), "settings_sha256": JSON(p.settingsSHA256),
+              ])
+            })
+            return printOut(JSONWriter().string(.object(["publications": list])) + "\n")
+          }
+          var table = Table([
+            Column(lang.pick("名称", "Name")), Column(lang.pick("期", "Period")), Column(lang.pick("发布时间", "Published")),
+            Column(lang.pick("发布人", "By")), Column(lang.pick("行数", "Rows"), .count), Column(lang.pick("设置", "Settings")),
+          ])
+          for p in all {
+            table.add([.text(p.name), .text(p.period), .text(p.publishedAt), .text(p.publishedBy ?? "-"), .count(p.rows),
+                       .text(p.settingsSHA256.map { "sha256 " + $0.prefix(12) } ?? lang.pick("默认值", "defaults"))])
+          }
+          let title = lang.pick("已发布的考核（\(all.count)）", "Published assessments (\(all.count))")
+          return printOut(render(Document([Section(title, [.table(table)])])))
+        }
+        guard let p = try store.publication(named: name) else {
+          let names = try store.publications().map(\.name)
+          printError(lang.pick("错误：没有名为 '\(name)' 的已发布考核（有：\(names.joined(separator: ", "))）",
+            "error: no published assessment named '\(name)' (there are: \(names.joined(separator: ", ")))"))
+          throw ExitCode(1)
+        }
+        if format == .json { return printOut(p.document + "\n") }
+        var head = Section(lang.pick("已发布的考核 '\(p.name)'：\(p.period) 期", "Published assessment '\(p.name)': period \(p.period)"))
+        head.paragraph(lang.pick("发布于 \(p.publishedAt)", "published \(p.publishedAt)") + (p.publishedBy.map { lang.pick("，发布人 \($0)", " by \($0)") } ?? ""))
+        head.paragraph(lang.pick("设置：", "Settings: ") + (p.settingsSHA256.map { "sha256 \($0.prefix(12))" } ?? lang.pick("默认值", "defaults")) + lang.pick("；权重 ", "; weights ") + p.weights)
+        var posts = Table([Column(lang.pick("层级", "Level")), Column(lang.pick("指标", "Indicator")), Column(lang.pick("下限", "Min"), .number(4)), Column(lang.pick("上限", "Max"), .number(4))])
+        for level in p.goalposts.keys.sorted() {
+          for (indicator, g) in (p.goalposts[level] ?? [:]).sorted(by: { $0.key < $1.key }) {
+            posts.add([.text(level), .text(indicator), .number(g.min), .number(g.max)])
+          }
+        }
+        var rows = Table([Column("ID"), Column(lang.pick("层级", "Level")), Column(lang.pick("综合得分", "Composite"), .number(2)), Column(lang.pick("排名", "Rank"), .count), Column(lang.pick("等级", "Grade"))])
+        for r in try store.publishedRows(name) {
+          rows.add([.text(r.node), .text(r.level), .number(r.composite), .count(r.rank), .text(r.grade ?? "-")])
+        }
+        printOut(render(Document([head, Section(lang.pick("上下限", "Goalposts"), [.table(posts)]), Section(lang.pick("各行", "Rows"), [.table(rows)])])))
+      } catch let e as ExitCode {
+        throw e
+      } catch {
+        throw storeFailure(error, lang: lang)
+      }
+    }
+
+    func render(_ d: Document) -> String {
+      (format.renderer(wholeNames: true) ?? TerminalRenderer(wholeNames: true)).render(d)
     }
   }
 }
