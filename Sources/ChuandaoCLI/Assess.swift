@@ -158,8 +158,9 @@ struct Assess: ParsableCommand {
         "已把 \(data.manifest.periods[t]) 期的考核以 '\(name)' 发布到 \(session.store.location)（\(result.nodes.count) 行）",
         "published the assessment of period \(data.manifest.periods[t]) as '\(name)' in \(session.store.location) (\(result.nodes.count) rows)"))
     }
+    let annotate = try overrides(.assess, period: data.manifest.periods[t], data: data, lang: lang)
     try ChuandaoCLI.publish(dataset: dataset.dataset, digests: digests, period: data.manifest.periods[t], options: options) {
-      CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), document: result.document(data, lang))
+      annotate(CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), document: result.document(data, lang)))
     }
   }
 }
