@@ -77,7 +77,7 @@ extension Store {
       }
       let at = Provenance.now()
       guard let id = try sql.value(
-        "INSERT INTO override_event(action, target, period, node, analysis, kind, reason, by, at) VALUES ('add', NULL, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO override_event(action, target, period, node, analysis, kind, reason, author, at) VALUES ('add', NULL, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [.text(period), .text(node), .text(analysis.rawValue), .text(kind.rawValue), .text(reason), .text(by), .text(at)])?.int
       else { throw StoreError(.io, zh: "无法记录", en: "cannot record the override") }
       return Override(id: id, period: period, node: node, analysis: analysis, kind: kind, reason: reason, by: by, at: at)
@@ -99,7 +99,7 @@ extension Store {
       }
       let at = Provenance.now()
       guard let rid = try sql.value(
-        "INSERT INTO override_event(action, target, period, node, analysis, kind, reason, by, at) VALUES ('revoke', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO override_event(action, target, period, node, analysis, kind, reason, author, at) VALUES ('revoke', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [.int(id), .text(o.period), .text(o.node), .text(o.analysis.rawValue), .text(o.kind.rawValue), .text(reason), .text(by), .text(at)])?.int
       else { throw StoreError(.io, zh: "无法记录", en: "cannot record the revocation") }
       o.revoked = Override.Revocation(id: rid, reason: reason, by: by, at: at)
@@ -120,7 +120,7 @@ extension Store {
   static func overrides(_ sql: any StoreSQL) throws -> [Override] {
     var adds: [Override] = []
     var revocations: [Int64: Override.Revocation] = [:]
-    for r in try sql.rows("SELECT id, action, target, period, node, analysis, kind, reason, by, at FROM override_event ORDER BY id") {
+    for r in try sql.rows("SELECT id, action, target, period, node, analysis, kind, reason, author, at FROM override_event ORDER BY id") {
       let id = r[0].int ?? 0
       if r[1].text == "revoke", let target = r[2].int {
         revocations[target] = Override.Revocation(id: id, reason: r[7].text ?? "", by: r[8].text ?? "", at: r[9].text ?? "")

@@ -40,11 +40,11 @@ extension Store {
         "INSERT INTO publication(name, period, published_at, published_by, settings, settings_sha256, goalposts, weights, revisions, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [.text(name), .text(period), .text(Provenance.now()), StoreValue(by), StoreValue(settings), StoreValue(settingsSHA256),
          .text(Self.goalpostsJSON(goalposts)), .text(weights), .text(JSONWriter(pretty: false).string(revisions)), .text(text)])
-      for node in document["nodes"]?.arrayValue ?? [] {
+      for (k, node) in (document["nodes"]?.arrayValue ?? []).enumerated() {
         guard case .object(let o) = node else { continue }
         try sql.execute(
-          "INSERT INTO publication_row(publication, node, level, composite, rank, grade, row) VALUES (?, ?, ?, ?, ?, ?, ?)",
-          [.text(name), .text(o["id"]?.stringValue ?? ""), .text(o["level"]?.stringValue ?? ""),
+          "INSERT INTO publication_row(publication, node, position, level, composite, rank, grade, row) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+          [.text(name), .text(o["id"]?.stringValue ?? ""), .int(Int64(k)), .text(o["level"]?.stringValue ?? ""),
            StoreValue(o["composite"]?.doubleValue), StoreValue(o["rank"]?.intValue), StoreValue(o["grade"]?.stringValue),
            .text(JSONWriter(pretty: false).string(node))])
       }
@@ -75,7 +75,7 @@ extension Store {
   /// The published rows of a publication, in node order of the document.
   public func publishedRows(_ name: String) throws -> [(node: String, level: String, composite: Double?, rank: Int?, grade: String?)] {
     try db.read { sql in
-      try sql.rows("SELECT node, level, composite, rank, grade FROM publication_row WHERE publication = ? ORDER BY rowid", [.text(name)]).map {
+      try sql.rows("SELECT node, level, composite, rank, grade FROM publication_row WHERE publication = ? ORDER BY position", [.text(name)]).map {
         ($0[0].text ?? "", $0[1].text ?? "", $0[2].real, $0[3].int.map(Int.init), $0[4].text)
       }
     }

@@ -49,13 +49,13 @@ public enum StoreSchema {
       """,
       """
       CREATE TABLE publication_row(publication TEXT NOT NULL REFERENCES publication(name),
-        node TEXT NOT NULL, level TEXT NOT NULL, composite REAL, rank INTEGER, grade TEXT,
-        row TEXT NOT NULL, PRIMARY KEY(publication, node))
+        node TEXT NOT NULL, position INTEGER NOT NULL, level TEXT NOT NULL, composite REAL, rank INTEGER,
+        grade TEXT, row TEXT NOT NULL, PRIMARY KEY(publication, node))
       """,
       """
       CREATE TABLE override_event(id INTEGER PRIMARY KEY, action TEXT NOT NULL, target INTEGER,
         period TEXT NOT NULL, node TEXT NOT NULL, analysis TEXT NOT NULL, kind TEXT NOT NULL,
-        reason TEXT NOT NULL, by TEXT NOT NULL, at TEXT NOT NULL)
+        reason TEXT NOT NULL, author TEXT NOT NULL, at TEXT NOT NULL)
       """,
     ] + ["publication", "publication_row", "override_event"].flatMap { table in
       ["UPDATE", "DELETE"].map { op in
