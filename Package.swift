@@ -16,6 +16,7 @@ let package = Package(
     .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
   ],
   targets: [
     // OpenBLAS (BLAS + LAPACK) from Debian's libopenblas-dev.
@@ -60,6 +61,7 @@ let package = Package(
         "_ChuandaoCSV",
         "_ChuandaoOutput",
         .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
       ]
     ),
     // Results as documents rendered for the terminal, Markdown and HTML; SVG charts.

@@ -47,7 +47,7 @@ enum Composer {
         }
         // Columns this period's delivery did not have are written empty.
         let map = header.map { part.columns.firstIndex(of: $0) }
-        try? CSVReader.forEachRecord(bytes: part.body, name: file) { rec in
+        _ = try? CSVReader.forEachRecord(bytes: part.body, name: file) { rec in
           let fields = map.map { i in i.map { $0 < rec.count ? rec.string($0) : "" } ?? "" }
           bytes += Array(CSVWriter.line(fields).utf8)
         }
@@ -67,7 +67,7 @@ enum Composer {
     let temporary = folder + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     try fm.createDirectory(atPath: temporary, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
     for (name, bytes) in files {
-      guard fm.createFile(atPath: path(temporary, name), contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
+      guard writeFile(path(temporary, name), bytes) else {
         try? fm.removeItem(atPath: temporary)
         throw StoreError(.io, zh: "无法写入 \(path(temporary, name))", en: "cannot write \(path(temporary, name))")
       }
@@ -98,8 +98,10 @@ extension Store {
   /// `revisions[period]` names. The folder is kept in `cacheFolder/stores/` (made once per
   /// composition), or, without a cache, in a temporary folder.
   public func dataset(revisions wanted: [String: Int] = [:], cacheFolder: String?) throws -> StoreDataset {
-    let (state, chosen, slices) = try db.read { sql -> (StoreState, [RevisionInfo], [Int64: [String: Slice]]) in
-      let state = try StoreState.read(sql)
+    // The revisions chosen and the composition's key first: a composition made before is
+    // used from the cache without reading the history or a slice.
+    let (state, chosen) = try db.read { sql -> (StoreState, [RevisionInfo]) in
+      let state = try StoreState.read(sql, org: false)
       guard !state.periods.isEmpty else {
         throw StoreError(.usage, zh: "\(location)：存储库还是空的；先用 `chuandao store import 文件夹` 导入一次交付",
           en: "\(location): the store is empty; import a delivery first with `chuandao store import FOLDER`")
@@ -122,21 +124,33 @@ extension Store {
           chosen.append(r)
         }
       }
-      var slices: [Int64: [String: Slice]] = [:]
-      for r in chosen { slices[r.id] = try loadSlices(sql, revision: r.id) }
-      return (state, chosen, slices)
+      return (state, chosen)
     }
     let name = state.deliveries.last?.manifestName ?? "store"
     let orgVersion = state.deliveries.last?.id ?? 0
-    let key = FileDigest.sha256Hex(bytes: Array(
-      "chuandao-store-composition \(Composer.format)\n\(state.storeID)\n\(orgVersion)\n\(name)\n\(chosen.map { "\($0.id)" }.joined(separator: ","))\n".utf8))
-    let files = { Composer.files(state: state, name: name, chosen: chosen, slices: slices) }
+    // What the composition depends on: the deliveries in order (their files' digests fix
+    // the organisation history) and the revisions chosen, by content, so that two copies
+    // of a store that went different ways never share a composition.
+    let head = "chuandao-store-composition \(Composer.format)\n\(state.storeID)\n\(orgVersion)\n\(name)\n"
+    let deliveries: String = state.deliveries.map(\.digest).joined(separator: ",")
+    let revisions: String = chosen.map { (r: RevisionInfo) -> String in "\(r.period)@\(r.number):\(r.digest)" }.joined(separator: ",")
+    let key = FileDigest.sha256Hex(bytes: Array((head + deliveries + "\n" + revisions + "\n").utf8))
+    let files = {
+      try self.db.read { sql -> [(name: String, bytes: [UInt8])] in
+        let full = try StoreState.read(sql)
+        var slices: [Int64: [String: Slice]] = [:]
+        for r in chosen { slices[r.id] = try loadSlices(sql, revision: r.id) }
+        return Composer.files(state: full, name: name, chosen: chosen, slices: slices)
+      }
+    }
     let folder: String
     let temporary: Bool
     if let cacheFolder {
       folder = path(path(cacheFolder, "stores"), key)
       temporary = false
-      try Composer.materialize(files(), at: folder)
+      if !FileManager.default.fileExists(atPath: path(folder, "dataset.yaml")) {
+        try Composer.materialize(files(), at: folder)
+      }
     } else {
       folder = path(NSTemporaryDirectory(), "chuandao-store-\(key.prefix(16))-\(getpid())")
       temporary = true
@@ -165,5 +179,21 @@ extension Store {
         ])
       }),
     ])
+  }
+}
+
+/// Writes `bytes` to a new file of mode 0600 without copying them first.
+func writeFile(_ path: String, _ bytes: [UInt8]) -> Bool {
+  let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+  guard fd >= 0 else { return false }
+  defer { close(fd) }
+  return bytes.withUnsafeBytes { buffer in
+    var offset = 0
+    while offset < buffer.count {
+      let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)  // non-empty: count > 0
+      if n <= 0 { return false }
+      offset += n
+    }
+    return true
   }
 }

@@ -88,13 +88,18 @@ struct Delivery {
   }
 
   /// Splits one data file by period. `responsibilities.csv` and `projects.csv` follow the
-  /// period of their problem (problems.csv is read before them).
+  /// period of their problem (problems.csv is read before them). Fields are copied as bytes
+  /// (quoted as `CSVWriter` quotes), so that a province's fifteen million records make no
+  /// string each.
   mutating func slice(_ name: String, problemPeriod: inout [String: String]) throws {
     var positions: [(index: Int, column: String)] = []
     var key = -1
     var problemID = -1
     var header = true
-    var out: [String: (body: [UInt8], records: Int)] = [:]
+    let labels = manifest.periods
+    let labelBytes = labels.map { Array($0.utf8) }
+    var bodies = [[UInt8]](repeating: [], count: labels.count)
+    var counts = [Int](repeating: 0, count: labels.count)
     let byProblem = name == "responsibilities.csv" || name == "projects.csv"
     try CSVReader.forEachRecord(path: path(folder, name)) { rec in
       if header {
@@ -113,21 +118,47 @@ struct Delivery {
       }
       if (0..<rec.count).allSatisfy({ rec.isBlank($0) }) { return }
       guard key >= 0, key < rec.count else { return }
-      let period = byProblem ? (problemPeriod[rec.trimmed(key)] ?? "") : rec.trimmed(key)
-      if name == "problems.csv", problemID >= 0, problemID < rec.count {
-        problemPeriod[rec.trimmed(problemID)] = period
+      let t: Int?
+      if byProblem {
+        t = problemPeriod[rec.trimmed(key)].flatMap { labels.firstIndex(of: $0) }
+      } else {
+        let b = rec.trimmedBytes(key)
+        t = labelBytes.firstIndex { $0.elementsEqual(b) }
       }
-      let fields = positions.map { $0.index < rec.count ? rec.string($0.index) : "" }
-      out[period, default: ([], 0)].body += Array(CSVWriter.line(fields).utf8)
-      out[period, default: ([], 0)].records += 1
+      if name == "problems.csv", problemID >= 0, problemID < rec.count, let t {
+        problemPeriod[rec.trimmed(problemID)] = labels[t]
+      }
+      // The loader found the delivery valid, so every row names one of its periods.
+      guard let t else { return }
+      for (k, p) in positions.enumerated() {
+        if k > 0 { bodies[t].append(UInt8(ascii: ",")) }
+        if p.index < rec.count { Self.appendField(rec.bytes(p.index), to: &bodies[t]) }
+      }
+      bodies[t].append(contentsOf: [0x0D, 0x0A])
+      counts[t] += 1
     }
     let columns = positions.map(\.column)
     // Every period of the delivery has the file, rows or none: a file delivered without
     // rows for a period says that period has none (zero supervision, no problems).
-    for label in manifest.periods {
-      let part = out[label] ?? ([], 0)
-      slices[label, default: [:]][name] = Slice(columns: columns, records: part.records, body: part.body)
+    for (t, label) in labels.enumerated() {
+      slices[label, default: [:]][name] = Slice(columns: columns, records: counts[t], body: bodies[t])
     }
+  }
+
+  /// One field as `CSVWriter.escape` writes it: as is, or quoted with `"` doubled when it
+  /// holds `,` `"` CR or LF or starts or ends with a space or tab. A record of one empty
+  /// field cannot occur here (blank rows are skipped).
+  static func appendField(_ b: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+    guard let first = b.first, let last = b.last else { return }
+    let quote = first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09
+      || b.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0D || $0 == 0x0A }
+    guard quote else { return out.append(contentsOf: b) }
+    out.append(0x22)
+    for c in b {
+      if c == 0x22 { out.append(0x22) }
+      out.append(c)
+    }
+    out.append(0x22)
   }
 }
 

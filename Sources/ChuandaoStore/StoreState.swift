@@ -61,7 +61,9 @@ struct StoreState {
   var orgOrder: [String] = []
   var storeID = ""
 
-  static func read(_ sql: any StoreSQL) throws -> StoreState {
+  /// Reads the store; without `org`, the organisation history is left empty (composing
+  /// from the cache needs only the revisions).
+  static func read(_ sql: any StoreSQL, org readOrg: Bool = true) throws -> StoreState {
     var s = StoreState()
     s.storeID = try sql.value("SELECT value FROM meta WHERE key = 'store_id'")?.text ?? ""
     if let f = try sql.value("SELECT value FROM meta WHERE key = 'frame'")?.text {
@@ -80,6 +82,7 @@ struct StoreState {
         importedAt: r[4].text ?? "", manifestName: r[5].text ?? "",
         periods: (r[6].text ?? "").split(separator: "\t").map(String.init), summary: r[7].text ?? "")
     }
+    guard readOrg else { return s }
     // The history: later deliveries' stated fields over earlier ones'.
     let columns = orgColumns.dropFirst()
     var positions: [Int64: [(Int, String)]] = [:]

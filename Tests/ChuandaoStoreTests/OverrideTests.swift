@@ -1,14 +1,15 @@
-import ChuandaoStore
 import Foundation
 import Testing
 import _ChuandaoOutput
 
+@testable import ChuandaoStore
+
 /// Overrides: the computed value stands, the override is shown beside it, and the table
 /// only grows (docs/store.md, "Overrides").
 @Suite struct OverrideTests {
-  static func store() throws -> (String, String) {
+  static func store(_ backend: Backend) throws -> (String, String) {
     let dir = try CLI.temporaryDirectory()
-    let store = dir + "/s.sqlite"
+    let store = try backend.newStore(in: dir)
     _ = try CLI.run(["store", "init", "--store", store])
     #expect(try CLI.run(["store", "import", CLI.sample, "--store", store]).status == 0)
     return (store, dir)
@@ -30,8 +31,9 @@ import _ChuandaoOutput
     return (JSONWriter().string(.object(o)), found)
   }
 
-  @Test func anOverrideIsShownBesideTheComputedFlagWhichStands() throws {
-    let (store, dir) = try Self.store()
+  @Test(arguments: Backend.allCases)
+  func anOverrideIsShownBesideTheComputedFlagWhichStands(_ backend: Backend) throws {
+    let (store, dir) = try Self.store(backend)
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let folder = try CLI.run(["imbalance", CLI.sample, "--format", "json"])
     // A node the sample plants as cold in 2025.
@@ -79,15 +81,16 @@ import _ChuandaoOutput
     let twice = try CLI.run(["override", "revoke", "1", "--store", store, "--reason", "x", "--by", "y", "--lang", "en"])
     #expect(twice.status == 1)
     #expect(twice.stderr.contains("override 1 was revoked already"))
-    let db = try SQLiteStore(path: store, create: false)
+    let db = try Store.openDatabase(store, create: false)
     #expect(try db.read { try $0.value("SELECT count(*) FROM override_event") } == .int(2))
     for statement in ["UPDATE override_event SET reason = 'x'", "DELETE FROM override_event"] {
       #expect(throws: StoreError.self) { try db.write { sql in try sql.execute(statement) } }
     }
   }
 
-  @Test func anAssessOverrideIsShownBesideTheGrade() throws {
-    let (store, dir) = try Self.store()
+  @Test(arguments: Backend.allCases)
+  func anAssessOverrideIsShownBesideTheGrade(_ backend: Backend) throws {
+    let (store, dir) = try Self.store(backend)
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let add = try CLI.run([
       "override", "add", "--store", store, "--period", "2025", "--node", "B2", "--analysis", "assess",
@@ -104,8 +107,9 @@ import _ChuandaoOutput
     #expect(csv.out.contains("2025 年评分表漏报一项"))
   }
 
-  @Test func badOverridesAreRefused() throws {
-    let (store, dir) = try Self.store()
+  @Test(arguments: Backend.allCases)
+  func badOverridesAreRefused(_ backend: Backend) throws {
+    let (store, dir) = try Self.store(backend)
     defer { try? FileManager.default.removeItem(atPath: dir) }
     func add(_ extra: [String]) throws -> CLI.Result {
       var args = ["override", "add", "--store", store, "--lang", "en"]

@@ -1,7 +1,8 @@
-import ChuandaoStore
 import Foundation
 import Testing
 import _ChuandaoOutput
+
+@testable import ChuandaoStore
 
 /// Published assessments: recorded whole, never rewritten, and their goalposts kept for
 /// their cycle when later years arrive (docs/store.md).
@@ -10,11 +11,12 @@ import _ChuandaoOutput
     try JSON.parse(text).objectValue?["nodes"]
   }
 
-  @Test func aPublishedYearKeepsItsGoalpostsWhenTheNextYearArrives() throws {
+  @Test(arguments: Backend.allCases)
+  func aPublishedYearKeepsItsGoalpostsWhenTheNextYearArrives(_ backend: Backend) throws {
     let dir = try CLI.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let deliveries = try Split.sample(into: dir + "/d")
-    let store = dir + "/s.sqlite"
+    let store = try backend.newStore(in: dir)
     _ = try CLI.run(["store", "init", "--store", store])
     for d in deliveries.prefix(4) { #expect(try CLI.run(["store", "import", d, "--store", store]).status == 0) }
     let published = try CLI.run(["assess", "--store", store, "--publish", "2024", "--by", "审计组", "--format", "json", "--lang", "en"])
@@ -45,7 +47,7 @@ import _ChuandaoOutput
     let again = try CLI.run(["assess", "--store", store, "--publish", "2024", "--lang", "en"])
     #expect(again.status == 1)
     #expect(again.stderr.contains("'2024' was published on"))
-    let db = try SQLiteStore(path: store, create: false)
+    let db = try Store.openDatabase(store, create: false)
     for statement in ["UPDATE publication_row SET grade = 'excellent'", "DELETE FROM publication_row", "UPDATE publication SET period = '2025'"] {
       #expect(throws: StoreError.self) { try db.write { sql in try sql.execute(statement) } }
     }

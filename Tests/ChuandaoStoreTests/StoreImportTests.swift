@@ -5,10 +5,10 @@ import Testing
 /// The history store end to end through the executable (docs/store.md).
 @Suite struct StoreImportTests {
   /// A store holding the sample's five years imported one by one, and the deliveries.
-  static func yearlyStore() throws -> (store: String, deliveries: [String], dir: String) {
+  static func yearlyStore(_ backend: Backend) throws -> (store: String, deliveries: [String], dir: String) {
     let dir = try CLI.temporaryDirectory()
     let deliveries = try Split.sample(into: dir + "/deliveries")
-    let store = dir + "/history.sqlite"
+    let store = try backend.newStore(in: dir)
     let made = try CLI.run(["store", "init", "--store", store, "--lang", "en"])
     #expect(made.status == 0, "\(made.stderr)")
     #expect(made.out.contains("created the store"))
@@ -19,12 +19,12 @@ import Testing
     return (store, deliveries, dir)
   }
 
-  @Test(arguments: [
+  @Test(arguments: Backend.allCases, [
     ["trend"], ["trend", "--metric", "intensity"], ["imbalance"], ["attenuation"], ["assess"],
     ["coordination"], ["closure", "--period", "2024"], ["compare", "--from", "2023", "--to", "2025"],
   ])
-  func analysesFromYearlyDeliveriesEqualTheFolder(_ command: [String]) throws {
-    let (store, _, dir) = try Self.shared()
+  func analysesFromYearlyDeliveriesEqualTheFolder(_ backend: Backend, _ command: [String]) throws {
+    let (store, _, dir) = try Self.shared(backend)
     _ = dir
     let fromStore = try CLI.run(command + ["--store", store, "--format", "json"])
     let fromFolder = try CLI.run(command + [CLI.sample, "--format", "json"])
@@ -33,31 +33,34 @@ import Testing
     #expect(try CLI.jsonWithoutProvenance(fromStore) == CLI.jsonWithoutProvenance(fromFolder))
   }
 
-  /// One store for the comparisons (made once per test process).
-  nonisolated(unsafe) static var cached: (String, [String], String)?
+  /// One store per backend for the comparisons (made once per test process).
+  nonisolated(unsafe) static var cached: [Backend: (String, [String], String)] = [:]  // guarded by `lock`
   static let lock = NSLock()
-  static func shared() throws -> (String, [String], String) {
+  static func shared(_ backend: Backend) throws -> (String, [String], String) {
     try lock.withLock {
-      if let cached { return cached }
-      let made = try yearlyStore()
-      cached = (made.store, made.deliveries, made.dir)
-      return cached!
+      if let made = cached[backend] { return made }
+      let made = try yearlyStore(backend)
+      cached[backend] = (made.store, made.deliveries, made.dir)
+      return cached[backend]!
     }
   }
 
-  @Test func provenanceNamesTheStoreAndTheRevisions() throws {
-    let (store, _, _) = try Self.shared()
+  @Test(arguments: Backend.allCases)
+  func provenanceNamesTheStoreAndTheRevisions(_ backend: Backend) throws {
+    let (store, _, _) = try Self.shared(backend)
     let r = try CLI.run(["trend", "--store", store, "--format", "json"])
     let text = r.out
     #expect(text.contains("\"store\": {"))
     #expect(text.contains("\"location\": \"\(store)\""))
+    #expect(text.contains("\"backend\": \"\(backend.rawValue)\""))
     for year in Split.periods {
       #expect(text.contains("\"period\": \"\(year)\",\n          \"revision\": 1,\n          \"delivery\": \"\(year)\""), "\(year)")
     }
   }
 
-  @Test func theSameDeliveryAgainChangesNothingAndSaysSo() throws {
-    let (store, deliveries, dir) = try Self.yearlyStore()
+  @Test(arguments: Backend.allCases)
+  func theSameDeliveryAgainChangesNothingAndSaysSo(_ backend: Backend) throws {
+    let (store, deliveries, dir) = try Self.yearlyStore(backend)
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let before = try dump(store)
     let r = try CLI.run(["store", "import", deliveries[2], "--store", store, "--lang", "en"])
@@ -68,8 +71,9 @@ import Testing
     #expect(zh.out.contains("没有改动"))
   }
 
-  @Test func aChangedRedeliveryIsANewRevisionAndTheEarlierOneIsKept() throws {
-    let (store, deliveries, dir) = try Self.yearlyStore()
+  @Test(arguments: Backend.allCases)
+  func aChangedRedeliveryIsANewRevisionAndTheEarlierOneIsKept(_ backend: Backend) throws {
+    let (store, deliveries, dir) = try Self.yearlyStore(backend)
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let original = try CLI.run(["imbalance", "--store", store, "--level", "bureau", "--period", "2024", "--format", "json"])
     // 2024 re-delivered with one supervision count corrected.
@@ -95,11 +99,12 @@ import Testing
 
   /// The 2023 delivery closes nodes with a valid_to naming 2022, a period only an earlier
   /// delivery holds: alone it is invalid, against the store it is not.
-  @Test func orgHistoryMayNameEarlierDeliveriesPeriods() throws {
+  @Test(arguments: Backend.allCases)
+  func orgHistoryMayNameEarlierDeliveriesPeriods(_ backend: Backend) throws {
     let dir = try CLI.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let deliveries = try Split.sample(into: dir + "/d")
-    let store = dir + "/s.sqlite"
+    let store = try backend.newStore(in: dir)
     _ = try CLI.run(["store", "init", "--store", store])
     for d in deliveries.prefix(2) { #expect(try CLI.run(["store", "import", d, "--store", store]).status == 0) }
     let org = try String(contentsOfFile: deliveries[2] + "/org.csv", encoding: .utf8)
@@ -123,8 +128,9 @@ import Testing
     #expect(imported.out.contains("B1-U2: valid_to, successor"), "\(imported.out)")
   }
 
-  @Test func aBadFileInADeliveryLeavesTheStoreAsItWas() throws {
-    let (store, deliveries, dir) = try Self.yearlyStore()
+  @Test(arguments: Backend.allCases)
+  func aBadFileInADeliveryLeavesTheStoreAsItWas(_ backend: Backend) throws {
+    let (store, deliveries, dir) = try Self.yearlyStore(backend)
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let before = try dump(store)
     let path = deliveries[4] + "/scores.csv"
@@ -138,11 +144,12 @@ import Testing
     #expect(try dump(store) == before)
   }
 
-  @Test func anImportKilledPartWayLeavesTheStoreAsItWas() throws {
+  @Test(arguments: Backend.allCases)
+  func anImportKilledPartWayLeavesTheStoreAsItWas(_ backend: Backend) throws {
     let dir = try CLI.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let deliveries = try Split.sample(into: dir + "/d")
-    let store = dir + "/s.sqlite"
+    let store = try backend.newStore(in: dir)
     _ = try CLI.run(["store", "init", "--store", store])
     #expect(try CLI.run(["store", "import", deliveries[0], "--store", store]).status == 0)
     let before = try dump(store)
