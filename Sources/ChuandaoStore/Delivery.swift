@@ -40,8 +40,19 @@ struct Delivery {
   var org: [OrgRow] = []
 
   /// SHA-256 over the files' names and digests: the same delivery imported again has the same.
-  var digest: String {
-    FileDigest.sha256Hex(bytes: Array(files.map { "\($0.name)\t\($0.sha256 ?? "")\n" }.joined().utf8))
+  var digest: String { Self.digest(files.map { ($0.name, $0.sha256 ?? "") }) }
+
+  static func digest(_ files: [(name: String, sha256: String)]) -> String {
+    FileDigest.sha256Hex(bytes: Array(files.map { "\($0.name)\t\($0.sha256)\n" }.joined().utf8))
+  }
+
+  /// `digest` of a folder's files of DATA.md, hashed from disk.
+  static func digest(folder: String) throws -> String {
+    var files: [(String, String)] = []
+    for name in Dataset.knownFiles where FileManager.default.fileExists(atPath: path(folder, name)) {
+      files.append((name, try FileDigest.sha256Hex(path: path(folder, name))))
+    }
+    return digest(files)
   }
 
   init(folder: String, manifest: Manifest, files: [DatasetFile]) throws {

@@ -53,7 +53,8 @@ extension Store {
   }
 
   struct Plan {
-    var delivery: Delivery
+    /// Nil when nothing changes.
+    var delivery: Delivery?
     var outcome: ImportOutcome
     var merged: [String]
     /// The new revisions: period -> (number, digest, period_end).
@@ -69,6 +70,14 @@ extension Store {
     let (read, manifestLog) = Manifest.read(folder: folder)
     guard let manifest = read else {
       throw StoreError(.invalidData, zh: "交付无效", en: "the delivery is invalid", diagnostics: manifestLog)
+    }
+    // The store's last delivery again, byte for byte: nothing can change (its periods hold
+    // these records and the history has these rows), so it is said at once, without the
+    // checks and the slicing.
+    if let last = state.deliveries.last, let digest = try? Delivery.digest(folder: folder), digest == last.digest {
+      var outcome = ImportOutcome(delivery: deliveryName(folder))
+      outcome.periods = manifest.periods.map { .unchanged($0, revision: state.latest($0)?.number ?? 1) }
+      return Plan(delivery: nil, outcome: outcome, merged: state.periods, newRevisions: [])
     }
     let frame = Frame(manifest)
     if let stored = state.frame, stored != frame {
@@ -190,26 +199,27 @@ extension Store {
   /// The store as it would be after the import, composed and loaded (step 5): a row of an
   /// earlier period that the revised history makes invalid is found here.
   static func checkWhole(_ plan: Plan, state: StoreState, sql: any StoreSQL) throws {
+    guard let delivery = plan.delivery else { return }
     var after = state
-    after.frame = Frame(plan.delivery.manifest)
+    after.frame = Frame(delivery.manifest)
     after.periods = plan.merged
     var slices: [Int64: [String: Slice]] = [:]
     var pendingID: Int64 = -1
     for r in plan.newRevisions {
       after.revisions[r.period, default: []].append(RevisionInfo(
         id: pendingID, period: r.period, number: r.number, delivery: -1, digest: r.digest, periodEnd: r.periodEnd))
-      slices[pendingID] = plan.delivery.slices[r.period] ?? [:]
+      slices[pendingID] = delivery.slices[r.period] ?? [:]
       pendingID -= 1
     }
-    for row in plan.delivery.org {
+    for row in delivery.org {
       var f = after.org[row.node] ?? [:]
       for (k, v) in row.fields { f[k] = v }
       after.org[row.node] = f
     }
-    after.orgOrder = StoreState.order([state.orgOrder, plan.delivery.org.map(\.node)])
+    after.orgOrder = StoreState.order([state.orgOrder, delivery.org.map(\.node)])
     let chosen = plan.merged.compactMap { after.latest($0) }
     for r in chosen where r.id > 0 { slices[r.id] = try loadSlices(sql, revision: r.id) }
-    let files = Composer.files(state: after, name: plan.delivery.manifest.name, chosen: chosen, slices: slices)
+    let files = Composer.files(state: after, name: delivery.manifest.name, chosen: chosen, slices: slices)
     let parent = try temporaryFolder("whole")
     defer { try? FileManager.default.removeItem(atPath: parent) }
     let folder = path(parent, "store")
@@ -250,7 +260,7 @@ func loadSlices(_ sql: any StoreSQL, revision: Int64) throws -> [String: Slice] 
 extension Store {
   /// Step 6: everything in the caller's transaction.
   static func write(_ plan: Plan, state: StoreState, sql: any StoreSQL) throws {
-    let d = plan.delivery
+    guard let d = plan.delivery else { return }
     let o = plan.outcome
     let summary = JSON.object([
       "periods": .array(o.periods.map { c in

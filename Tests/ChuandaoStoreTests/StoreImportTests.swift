@@ -69,6 +69,10 @@ import Testing
     #expect(try dump(store) == before)
     let zh = try CLI.run(["store", "import", deliveries[2], "--store", store])
     #expect(zh.out.contains("没有改动"))
+    // The last delivery again is recognised by its files' SHA-256 alone.
+    let last = try CLI.run(["store", "import", deliveries[4], "--store", store, "--lang", "en"])
+    #expect(last.out.contains("nothing changed: the store \(store) already holds the delivery '2025' (2025@1)"), "\(last.out)")
+    #expect(try dump(store) == before)
   }
 
   @Test(arguments: Backend.allCases)
