@@ -12,13 +12,13 @@ SUDO := $(shell if [ "$$(id -u)" != 0 ]; then echo sudo; fi)
 
 all: build
 
-# OpenBLAS and LAPACK (Debian's libopenblas-dev), zlib (zlib1g-dev, for workbooks) and
-# pkg-config, installed when missing.
+# OpenBLAS and LAPACK (Debian's libopenblas-dev), zlib (zlib1g-dev, for workbooks),
+# SQLite (libsqlite3-dev, for the history store) and pkg-config, installed when missing.
 deps:
-	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists openblas || ! pkg-config --exists zlib; then \
-	  echo "Installing libopenblas-dev, zlib1g-dev and pkg-config ..."; \
+	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists openblas || ! pkg-config --exists zlib || ! pkg-config --exists sqlite3; then \
+	  echo "Installing libopenblas-dev, zlib1g-dev, libsqlite3-dev and pkg-config ..."; \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libopenblas-dev zlib1g-dev pkg-config >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libopenblas-dev zlib1g-dev libsqlite3-dev pkg-config >/dev/null; \
 	fi
 
 build: deps
@@ -57,12 +57,19 @@ notebooks:
 	  echo "updated $$nb"; \
 	done; rm -rf $$tmp
 
-# What the report's browser test needs: headless Chromium and a CJK font.
+# What the report's browser test needs: headless Chromium and a CJK font; and the
+# PostgreSQL server the store tests start for themselves (Debian's postgresql 15:
+# initdb and pg_ctl in /usr/lib/postgresql/15/bin), and SQLite's headers for GRDB.
 test-deps:
 	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then \
 	  echo "Installing chromium and fonts-noto-cjk ..."; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+	@if [ ! -x /usr/lib/postgresql/15/bin/initdb ] || [ ! -f /usr/include/sqlite3.h ]; then \
+	  echo "Installing postgresql and libsqlite3-dev ..."; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql libsqlite3-dev >/dev/null; \
 	fi
 
 test: deps test-deps

@@ -16,6 +16,8 @@ let package = Package(
     .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
     .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
   ],
   targets: [
     // OpenBLAS (BLAS + LAPACK) from Debian's libopenblas-dev.
@@ -62,6 +64,19 @@ let package = Package(
         .product(name: "Yams", package: "Yams"),
       ]
     ),
+    // The history store: deliveries by period and revision, the organisation's history,
+    // published assessments and overrides, in SQLite (GRDB) behind the `StoreDatabase`
+    // protocol (docs/store.md).
+    .target(
+      name: "ChuandaoStore",
+      dependencies: [
+        "Chuandao",
+        "_ChuandaoCSV",
+        "_ChuandaoOutput",
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+      ]
+    ),
     // Results as documents rendered for the terminal, Markdown and HTML; SVG charts.
     .target(name: "ChuandaoReport", dependencies: ["Chuandao", "ChuandaoStats", "_ChuandaoOutput", "_ChuandaoParallel", "_ChuandaoXLSX"]),
     // The `chuandao` executable: argument parsing, calling the library, printing.
@@ -70,6 +85,7 @@ let package = Package(
       dependencies: [
         "Chuandao",
         "ChuandaoReport",
+        "ChuandaoStore",
         "_ChuandaoOutput",
         "_ChuandaoXLSX",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -97,6 +113,10 @@ let package = Package(
       name: "ChuandaoCLITests",
       dependencies: ["Chuandao", "ChuandaoCLI", "_ChuandaoOutput"],
       resources: [.copy("Fixtures"), .copy("Golden")]
+    ),
+    .testTarget(
+      name: "ChuandaoStoreTests",
+      dependencies: ["ChuandaoStore", "Chuandao", "ChuandaoCLI", "_ChuandaoOutput", "_ChuandaoCSV"]
     ),
     .testTarget(name: "ChuandaoReportTests", dependencies: ["ChuandaoReport"], resources: [.copy("Golden")]),
     .testTarget(

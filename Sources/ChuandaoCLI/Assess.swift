@@ -1,7 +1,9 @@
 import ArgumentParser
 import Chuandao
 import ChuandaoReport
+import ChuandaoStore
 import Foundation
+import _ChuandaoOutput
 
 struct Assess: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -40,6 +42,27 @@ struct Assess: ParsableCommand {
   @OptionGroup var dataset: DatasetArgument
   @OptionGroup var options: CommonOptions
 
+  @Option(help: optionHelp("与 --store 一起：把这次考核以该名称发布到存储库（上下限、权重、设置和每一行；发布后不再改写）。", "With --store: publish this assessment in the store under this name (goalposts, weights, settings and every row; never rewritten afterwards)."))
+  var publish: String?
+
+  @Option(help: optionHelp("与 --publish 一起：发布人。", "With --publish: who publishes it."))
+  var by: String?
+
+  @Flag(help: optionHelp("与 --store 一起：不沿用该期已发布考核的上下限，而按数据重新计算。", "With --store: do not reuse the goalposts of the period's published assessment; compute them from the data."))
+  var freshGoalposts = false
+
+  func validate() throws {
+    if (publish != nil || freshGoalposts) && dataset.store == nil {
+      throw ValidationError(help("--publish 和 --fresh-goalposts 需要 --store", "--publish and --fresh-goalposts need --store"))
+    }
+    if by != nil && publish == nil {
+      throw ValidationError(help("--by 只能与 --publish 一起使用", "--by needs --publish"))
+    }
+    if let publish, publish.trimmingCharacters(in: .whitespaces).isEmpty {
+      throw ValidationError(help("--publish 的名称不能为空", "--publish needs a name"))
+    }
+  }
+
   func run() throws {
     let lang = options.lang
     let (settings, data, digests) = try options.load(dataset)
@@ -58,6 +81,33 @@ struct Assess: ParsableCommand {
       throw ExitCode(1)
     }
     let t = try resolvePeriod(options.period, in: data, lang: lang)
+    let session = StoreSession.current
+    if let name = publish, let session {
+      // Refused before the work: a published name is never published again.
+      let existing: Publication?
+      do { existing = try session.store.publication(named: name) } catch { throw storeFailure(error, lang: lang) }
+      if let existing {
+        printError(lang.pick(
+          "错误：'\(name)' 已于 \(existing.publishedAt) 发布；已发布的考核不会被改写。请另取一个名称",
+          "error: '\(name)' was published on \(existing.publishedAt); a published assessment is never rewritten. Choose another name"))
+        throw ExitCode(1)
+      }
+    }
+    if let session, !freshGoalposts {
+      // Last year's grades stay last year's: a published cycle keeps its goalposts.
+      do {
+        if let (name, posts) = try session.store.publishedGoalposts(period: data.manifest.periods[t]) {
+          for (level, byIndicator) in posts {
+            for (indicator, post) in byIndicator { analysis.settings.goalposts[level, default: [:]][indicator] = post }
+          }
+          printError(lang.pick(
+            "注：\(data.manifest.periods[t]) 期沿用已发布考核 '\(name)' 的上下限（--fresh-goalposts 则按数据重新计算）",
+            "note: period \(data.manifest.periods[t]) uses the goalposts of the published assessment '\(name)' (--fresh-goalposts computes them from the data)"))
+        }
+      } catch {
+        throw storeFailure(error, lang: lang)
+      }
+    }
     if data.manifest.periodEnd[t] == nil {
       printError(lang.pick(
         "注：\(data.manifest.periods[t]) 期没有 period_end，闭环指标不参与（权重按其余指标重新归一）",
@@ -88,8 +138,29 @@ struct Assess: ParsableCommand {
     }
     stages.end()
     for note in result.notes { printError(lang.pick("注：", "note: ") + note.text(lang)) }
-    try publish(dataset: dataset.dataset, digests: digests, period: data.manifest.periods[t], options: options) {
-      CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), document: result.document(data, lang))
+    if let name = publish, let session {
+      let provenance = storeProvenance(Provenance(digests: digests, command: commandLine, period: data.manifest.periods[t]))
+      var posts: [String: [String: Settings.Goalpost]] = [:]
+      for (k, level) in data.forest.levelNames.enumerated() where k < result.goalposts.count {
+        for (j, indicator) in AssessAnalysis.indicators.enumerated() where j < result.goalposts[k].count {
+          if let p = result.goalposts[k][j] { posts[level, default: [:]][indicator] = p }
+        }
+      }
+      let settingsText = options.config.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }
+      do {
+        try session.store.publish(
+          name: name, period: data.manifest.periods[t], by: by, settings: settingsText, settingsSHA256: digests.config,
+          goalposts: posts, document: result.json(data, provenance: provenance), revisions: session.composed.provenance["revisions"] ?? .null)
+      } catch {
+        throw storeFailure(error, lang: lang)
+      }
+      printError(lang.pick(
+        "已把 \(data.manifest.periods[t]) 期的考核以 '\(name)' 发布到 \(session.store.location)（\(result.nodes.count) 行）",
+        "published the assessment of period \(data.manifest.periods[t]) as '\(name)' in \(session.store.location) (\(result.nodes.count) rows)"))
+    }
+    let annotate = try overrides(.assess, period: data.manifest.periods[t], data: data, lang: lang)
+    try ChuandaoCLI.publish(dataset: dataset.dataset, digests: digests, period: data.manifest.periods[t], options: options) {
+      annotate(CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), document: result.document(data, lang)))
     }
   }
 }

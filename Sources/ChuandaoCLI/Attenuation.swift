@@ -55,8 +55,9 @@ struct Attenuation: ParsableCommand {
     if let problem = result.variance.problem {
       printError(lang.pick("注：方差分量无法估计：\(problem)", "note: variance components not estimable: \(problem)"))
     }
+    let annotate = try overrides(.attenuation, period: data.manifest.periods[t], data: data, lang: lang)
     try publish(dataset: dataset.dataset, digests: digests, period: data.manifest.periods[t], options: options) {
-      CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), document: result.document(data, lang))
+      annotate(CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), document: result.document(data, lang)))
     }
   }
 }

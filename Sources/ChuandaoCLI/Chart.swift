@@ -64,12 +64,12 @@ struct Chart: ParsableCommand {
 
   func run() throws {
     let settings = try loadSettings(config, lang: lang)
-    let (data, digests) = try loadDataset(dataset.dataset, config: config, lang: lang, noCache: cache.noCache, rehash: cache.rehash)
+    let (data, digests) = try loadDataset(dataset, config: config, lang: lang, noCache: cache.noCache, rehash: cache.rehash)
     let t = try resolvePeriod(period, in: data, lang: lang)
     let k = try resolveLevel(level, in: data, lang: lang)
     let builder = ReportBuilder(
       dataset: data, settings: settings, period: t, lang: lang,
-      provenance: Provenance(digests: digests, command: commandLine, period: data.manifest.periods[t]),
+      provenance: storeProvenance(Provenance(digests: digests, command: commandLine, period: data.manifest.periods[t])),
       settingsLine: settingsLine(config, digest: digests.config, lang: lang))
     switch builder.chart(kind, level: k) {
     case .missing(let reason):

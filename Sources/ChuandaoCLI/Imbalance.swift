@@ -85,8 +85,9 @@ struct Imbalance: ParsableCommand {
       throw ExitCode(2)
     }
     for note in result.notes { printError(lang.pick("注：", "note: ") + note.text(lang)) }
+    let annotate = try overrides(.imbalance, period: data.manifest.periods[t], data: data, lang: lang)
     try publish(dataset: dataset.dataset, digests: digests, period: data.manifest.periods[t], options: options) {
-      CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), document: result.document(data, lang))
+      annotate(CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), document: result.document(data, lang)))
     }
   }
 }

@@ -38,10 +38,45 @@ struct CacheOptions: ParsableArguments {
   var rehash = false
 }
 
-/// The dataset folder argument.
+/// The dataset folder argument, or `--store S` in its place (docs/store.md).
 struct DatasetArgument: ParsableArguments {
-  @Argument(help: optionHelp("数据集文件夹（dataset.yaml、org.csv 等；任一表格也可以是 Excel 工作簿：scores.xlsx，或包含各工作表的 dataset.xlsx）。", "The dataset folder (dataset.yaml, org.csv, ...; any table may be an Excel workbook instead: scores.xlsx, or one dataset.xlsx with a sheet per table)."))
-  var dataset: String
+  @Argument(help: ArgumentHelp(help("数据集文件夹（dataset.yaml、org.csv 等；任一表格也可以是 Excel 工作簿：scores.xlsx，或包含各工作表的 dataset.xlsx）；或用 --store 代替。", "The dataset folder (dataset.yaml, org.csv, ...; any table may be an Excel workbook instead: scores.xlsx, or one dataset.xlsx with a sheet per table); or --store in its place."), valueName: "dataset"))
+  var folder: String?
+
+  @Option(help: optionHelp("从历史存储库读取数据（SQLite 文件路径），代替数据集文件夹：所有交付的各期，默认每期最新修订（docs/store.md）。", "Read the data from a history store (an SQLite file path) instead of a dataset folder: every delivery's periods, each at its latest revision unless --revision says otherwise (docs/store.md)."))
+  var store: String?
+
+  @Option(help: optionHelp("与 --store 一起：某期使用的修订，如 2024@1（可重复）。", "With --store: the revision of a period to use, e.g. 2024@1 (repeatable)."))
+  var revision: [String] = []
+
+  /// The folder, or the store's location, for messages and for the paths an output must
+  /// never overwrite.
+  var dataset: String { folder ?? store ?? "" }
+
+  func validate() throws {
+    if folder != nil && store != nil {
+      throw ValidationError(help("请给出数据集文件夹或 --store，不要同时给出", "give a dataset folder or --store, not both"))
+    }
+    if folder == nil && store == nil {
+      throw ValidationError(help("缺少数据集文件夹（或 --store 存储库）", "missing the dataset folder (or --store STORE)"))
+    }
+    if !revision.isEmpty && store == nil {
+      throw ValidationError(help("--revision 只能与 --store 一起使用", "--revision needs --store"))
+    }
+    _ = try revisions()
+  }
+
+  /// `--revision P@N` as period -> revision number.
+  func revisions() throws -> [String: Int] {
+    var out: [String: Int] = [:]
+    for r in revision {
+      guard let at = r.lastIndex(of: "@"), let n = Int(r[r.index(after: at)...]), n >= 1, at > r.startIndex else {
+        throw ValidationError(help("--revision '\(r)' 应为 期@修订号，如 2024@1", "--revision '\(r)' must be PERIOD@NUMBER, e.g. 2024@1"))
+      }
+      out[String(r[..<at])] = n
+    }
+    return out
+  }
 }
 
 /// `--metric`, for the commands that follow one metric.

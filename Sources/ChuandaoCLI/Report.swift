@@ -1,6 +1,7 @@
 import ArgumentParser
 import Chuandao
 import ChuandaoReport
+import ChuandaoStore
 import Foundation
 import _ChuandaoOutput
 import _ChuandaoXLSX
@@ -57,14 +58,15 @@ struct Report: ParsableCommand {
     var clock = ReportTimings()
     let (settings, data, digests) = try clock.measure(.load) {
       let settings = try loadSettings(config, lang: lang)
-      let (data, digests) = try loadDataset(dataset.dataset, config: config, lang: lang, noCache: cache.noCache, rehash: cache.rehash)
+      let (data, digests) = try loadDataset(dataset, config: config, lang: lang, noCache: cache.noCache, rehash: cache.rehash)
       return (settings, data, digests)
     }
     let t = try resolvePeriod(period, in: data, lang: lang)
     if AssessAnalysis(settings: settings.assess).unknownGoalpostLevels(data).count > 0 {
       printError(lang.pick("注：assess.goalposts 中有数据集没有的层级，年度考核一节略去", "note: assess.goalposts names a level the dataset does not have; the assessment section is left out"))
     }
-    let provenance = Provenance(digests: digests, command: commandLine, period: data.manifest.periods[t])
+    var provenance = Provenance(digests: digests, command: commandLine, period: data.manifest.periods[t])
+    provenance.store = StoreSession.current?.composed.provenance
     let folder = out.hasSuffix("/") && out.count > 1 ? String(out.dropLast()) : out
     try makeFolder(folder, lang: lang)
     try makeFolder(folder + "/charts", lang: lang)
@@ -82,6 +84,17 @@ struct Report: ParsableCommand {
       settingsLine: settingsLine(config, digest: digests.config, lang: lang)
     ).build(results: results.receive)
     clock.add(report.timings)
+    var markdown = report.markdown
+    var html = report.html
+    if let list = try periodOverrides(data.manifest.periods[t], lang: lang), !list.isEmpty {
+      // The period's overrides, before the methods appendix (docs/store.md, "Overrides").
+      let (title, body) = overridesSection(list, period: data.manifest.periods[t], data: data, lang: lang)
+      let md = "## \(title)\n\n" + MarkdownRenderer().render(Document([body])) + "\n"
+      if let r = markdown.range(of: "\n## ", options: .backwards) { markdown.insert(contentsOf: "\n" + md, at: markdown.index(after: r.lowerBound)) } else { markdown += "\n" + md }
+      let fragment = "<h2>\(htmlEscape(title))</h2>\n" + HTMLRenderer().render(Document([body])) + "\n"
+      if let r = html.range(of: "<h2>", options: .backwards) { html.insert(contentsOf: fragment, at: r.lowerBound) }
+      results.receive("overrides") { ["period": .string(data.manifest.periods[t]), "overrides": .array(list.map(overrideJSON))] }
+    }
 
     let names = Set(report.charts.map(\.name))
     // Charts of an earlier run that this one does not make would be linked from nowhere.
@@ -99,8 +112,8 @@ struct Report: ParsableCommand {
       for chart in report.charts {
         try write(Array(chart.svg.utf8), to: "\(folder)/charts/\(chart.name)", protecting: protecting, lang: lang)
       }
-      try write(Array(report.markdown.utf8), to: folder + "/report.md", protecting: protecting, lang: lang)
-      try write(Array(report.html.utf8), to: folder + "/report.html", protecting: protecting, lang: lang)
+      try write(Array(markdown.utf8), to: folder + "/report.md", protecting: protecting, lang: lang)
+      try write(Array(html.utf8), to: folder + "/report.html", protecting: protecting, lang: lang)
     }
     printOut(folder + "/report.html\n")
     if timings { printError(timingsTable(clock, total: .now - start, results: results)) }

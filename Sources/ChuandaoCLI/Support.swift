@@ -1,6 +1,7 @@
 import ArgumentParser
 import Chuandao
 import ChuandaoReport
+import ChuandaoStore
 import Foundation
 import _ChuandaoOutput
 
@@ -143,9 +144,33 @@ extension CommonOptions {
   func load(_ dataset: DatasetArgument) throws -> (settings: Settings, data: Dataset, digests: InputDigests) {
     let settings = try loadSettings(config, lang: lang)
     let (data, digests) = try loadDataset(
-      dataset.dataset, config: config, lang: lang, noCache: cache.noCache, rehash: cache.rehash)
+      dataset, config: config, lang: lang, noCache: cache.noCache, rehash: cache.rehash)
     return (settings, data, digests)
   }
+}
+
+/// Loads the dataset of a folder, or composes it from `--store` (docs/store.md) and loads
+/// that; the store and revisions used are kept for the provenance (`StoreSession`).
+func loadDataset(
+  _ argument: DatasetArgument, config: String?, lang: Language, noCache: Bool = false, rehash: Bool = false
+) throws -> (Dataset, InputDigests) {
+  StoreSession.current = nil
+  guard let location = argument.store else {
+    return try loadDataset(argument.dataset, config: config, lang: lang, noCache: noCache, rehash: rehash)
+  }
+  let store = try openStore(location, lang: lang)
+  let environment = ProcessInfo.processInfo.environment
+  let off = noCache || !["", "0"].contains(environment["CHUANDAO_NO_CACHE"] ?? "")
+  let composed: StoreDataset
+  do {
+    composed = try store.dataset(revisions: try argument.revisions(), cacheFolder: off ? nil : SnapshotCache.defaultFolder(environment: environment))
+  } catch {
+    throw storeFailure(error, lang: lang)
+  }
+  defer { if composed.temporary { try? FileManager.default.removeItem(atPath: composed.folder) } }
+  let loaded = try loadDataset(composed.folder, config: config, lang: lang, noCache: noCache, rehash: rehash)
+  StoreSession.current = StoreSession(store: store, composed: composed)
+  return loaded
 }
 
 /// Resolves `--period` (default: the latest); an unknown label is a usage error.
@@ -177,7 +202,8 @@ func publish(
   dataset folder: String, digests: InputDigests, period: String?, options: CommonOptions,
   usesSettings: Bool = true, render: (Provenance) -> CommandOutput
 ) throws {
-  let provenance = Provenance(digests: digests, command: commandLine, period: period)
+  var provenance = Provenance(digests: digests, command: commandLine, period: period)
+  provenance.store = StoreSession.current?.composed.provenance
   try emit(
     render(provenance), options: options, provenance: provenance,
     protecting: Provenance.protectedPaths(dataset: folder, configPath: options.config),

@@ -19,12 +19,28 @@ struct Validate: ParsableCommand {
         chuandao validate datasets/sample --lang en
       """)))
 
-  @OptionGroup var dataset: DatasetArgument
+  @Argument(help: optionHelp("数据集文件夹（dataset.yaml、org.csv 等）；与 --store 一起时为要导入的交付。", "The dataset folder (dataset.yaml, org.csv, ...); with --store, the delivery to check."))
+  var dataset: String
+  @Option(help: optionHelp("按这个历史存储库校验交付，如同导入前的检查（org.csv 可以指向以前交付的期），不写入任何东西（docs/store.md）。", "Check the folder as a delivery against this history store, as an import would (org.csv may name periods of earlier deliveries), writing nothing (docs/store.md)."))
+  var store: String?
   @Option(help: optionHelp("消息的语言：zh 或 en。", "Language of the messages: zh or en.")) var lang: Language = .zh
 
   func run() throws {
-    try requireFolder(dataset.dataset, lang: lang)
-    let (_, log) = Chuandao.Dataset.validate(folder: dataset.dataset)
+    if let store {
+      let opened = try openStore(store, lang: lang)
+      do {
+        let outcome = try opened.check(delivery: dataset)
+        for d in outcome.warnings.items { printError(d.formatted(lang)) }
+        printError(outcome.warnings.summary(lang))
+        printOut(describe(outcome, store: store, lang: lang).replacingOccurrences(
+          of: lang.pick("已把交付", "imported the delivery"), with: lang.pick("导入将把交付", "an import would add the delivery")))
+      } catch {
+        throw storeFailure(error, lang: lang)
+      }
+      return
+    }
+    try requireFolder(dataset, lang: lang)
+    let (_, log) = Chuandao.Dataset.validate(folder: dataset)
     for d in log.items { printError(d.formatted(lang)) }
     printError(log.summary(lang))
     if log.hasErrors { throw ExitCode(2) }

@@ -20,6 +20,9 @@ public struct Provenance: Sendable {
   public var period: String?
   /// ISO 8601 UTC to the second, e.g. `2026-11-30T03:25:12Z`.
   public var generatedAt: String
+  /// Where the dataset came from when it was composed from a history store
+  /// (docs/store.md, "Provenance"): written as `store` after the other keys; nil otherwise.
+  public var store: JSON?
 
   public init(
     version: String,
@@ -45,14 +48,16 @@ public struct Provenance: Sendable {
     for input in inputs.sorted(by: { Self.precedes($0.file, $1.file) }) {
       files[input.file] = .string(input.sha256)
     }
-    return .object([
+    var object: JSONObject = [
       "version": .string(version),
       "inputs": .object(files),
       "config_sha256": JSON(configSHA256),
       "command": .string(command),
       "period": JSON(period),
       "generated_at": .string(generatedAt),
-    ])
+    ]
+    if let store { object["store"] = store }
+    return .object(object)
   }
 
   /// `(file name, SHA-256)` of each path, keyed by its last path component, sorted.
