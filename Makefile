@@ -12,12 +12,13 @@ SUDO := $(shell if [ "$$(id -u)" != 0 ]; then echo sudo; fi)
 
 all: build
 
-# OpenBLAS and LAPACK (Debian's libopenblas-dev) and pkg-config, installed when missing.
+# OpenBLAS and LAPACK (Debian's libopenblas-dev), zlib (zlib1g-dev, for reading workbooks)
+# and pkg-config, installed when missing.
 deps:
-	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists openblas; then \
-	  echo "Installing libopenblas-dev and pkg-config ..."; \
+	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists openblas || ! pkg-config --exists zlib; then \
+	  echo "Installing libopenblas-dev, zlib1g-dev and pkg-config ..."; \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libopenblas-dev pkg-config >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libopenblas-dev zlib1g-dev pkg-config >/dev/null; \
 	fi
 
 build: deps
