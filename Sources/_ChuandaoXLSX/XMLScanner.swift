@@ -253,6 +253,21 @@ struct XMLScanner {
         i = e + 2
         continue
       }
+      // The most frequent tags of a sheet, `<v>`, `</v>`, `</c>`: a one-letter name
+      // without attributes, passed on without the general path below.
+      if i + 2 < n && b[i + 2] == 0x3E && isNameLetter(c) {
+        sawRoot = true
+        try handler.start(
+          UnsafeBufferPointer(rebasing: b[(i + 1)..<(i + 2)]),
+          XMLAttributes(raw: UnsafeBufferPointer(rebasing: b[(i + 2)..<(i + 2)])), empty: false)
+        i += 3
+        continue
+      }
+      if c == 0x2F && i + 3 < n && b[i + 3] == 0x3E && isNameLetter(b[i + 2]) {
+        try handler.end(UnsafeBufferPointer(rebasing: b[(i + 2)..<(i + 3)]))
+        i += 4
+        continue
+      }
       // A tag: up to the '>' outside quotes.
       var j = i + 1
       var quote: UInt8 = 0
@@ -407,3 +422,6 @@ func findBytes(_ hay: UnsafePointer<UInt8>, _ count: Int, _ needle: UnsafePointe
   }
   return nil
 }
+
+/// An ASCII letter (a one-letter tag name).
+@inline(__always) func isNameLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
