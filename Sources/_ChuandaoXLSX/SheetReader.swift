@@ -464,9 +464,13 @@ struct SheetHandler: XMLHandler {
         contentsOf: (s.hasSuffix("T00:00:00") || s.hasSuffix("T00:00:00Z")
           ? String(s.prefix(10)) : s).utf8)
     default:  // str, inlineStr, e
-      batch.text.append(contentsOf: value)
+      value.withUnsafeBufferPointer { batch.text.append(contentsOf: $0) }
     }
-    if batch.text.count > start { batch.cells += [column, start, batch.text.count] }
+    if batch.text.count > start {
+      batch.cells.append(column)
+      batch.cells.append(start)
+      batch.cells.append(batch.text.count)
+    }
   }
 
   /// A number as stored, or the shortest decimal of its double when it has more than 15
@@ -478,7 +482,7 @@ struct SheetHandler: XMLHandler {
       let s = d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)"
       batch.text.append(contentsOf: s.utf8)
     } else {
-      batch.text.append(contentsOf: value)
+      value.withUnsafeBufferPointer { batch.text.append(contentsOf: $0) }
     }
   }
 
