@@ -79,17 +79,21 @@ struct SheetBlocks {
   func run(_ delivery: inout Delivery, _ body: (borrowing CSVRecord) throws -> Void) throws {
     let p = Pipeline()
     let box = Box(self, p)
-    let (consumed, _) = Parallel.both({ () -> Result<Void, any Error> in
-      Result { try consume(p, &delivery, body) }
-    }, {
-      box.blocks.produce(box.pipeline)
-    })
+    let (consumed, _) = Parallel.both(
+      { () -> Result<Void, any Error> in
+        Result { try consume(p, &delivery, body) }
+      },
+      {
+        box.blocks.produce(box.pipeline)
+      })
     try consumed.get()
     delivery.summary.bytes = p.bytes
   }
 
   /// The calling thread: delivers blocks in order, parsing one when the next is not ready.
-  private func consume(_ p: Pipeline, _ delivery: inout Delivery, _ body: (borrowing CSVRecord) throws -> Void) throws {
+  private func consume(
+    _ p: Pipeline, _ delivery: inout Delivery, _ body: (borrowing CSVRecord) throws -> Void
+  ) throws {
     defer {
       p.lock.lock()
       p.stopped = true
@@ -243,7 +247,9 @@ struct SheetBlocks {
     let tag: [UInt8] = Array("</row>".utf8)
     var k = w.count - tag.count
     while k >= 0 {
-      if w[k] == 0x3C && w[k + 1] == 0x2F && w[k + 2] == 0x72 && w[k + 3] == 0x6F && w[k + 4] == 0x77 && w[k + 5] == 0x3E {
+      if w[k] == 0x3C && w[k + 1] == 0x2F && w[k + 2] == 0x72 && w[k + 3] == 0x6F
+        && w[k + 4] == 0x77 && w[k + 5] == 0x3E
+      {
         return k + tag.count
       }
       k -= 1

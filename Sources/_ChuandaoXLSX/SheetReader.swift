@@ -94,7 +94,8 @@ extension XLSXWorkbook {
   public func forEachRecord(
     _ sheet: Sheet, _ body: (borrowing CSVRecord) throws -> Void
   ) throws -> XLSXSheetSummary {
-    try forEachRecord(sheet, blockBytes: SheetBlocks.blockBytes, minimumBytes: SheetBlocks.minimumBytes, body)
+    try forEachRecord(
+      sheet, blockBytes: SheetBlocks.blockBytes, minimumBytes: SheetBlocks.minimumBytes, body)
   }
 
   /// `forEachRecord` with the block reading's sizes given (tests use tiny ones): a sheet
@@ -104,10 +105,15 @@ extension XLSXWorkbook {
     _ sheet: Sheet, blockBytes: Int, minimumBytes: Int, _ body: (borrowing CSVRecord) throws -> Void
   ) throws -> XLSXSheetSummary {
     let zip: ZipReader
-    do { zip = try ZipReader(path: path, limits: limits) } catch { throw XLSXSheetError(error: error) }
+    do { zip = try ZipReader(path: path, limits: limits) } catch {
+      throw XLSXSheetError(error: error)
+    }
     var delivery = Delivery()
-    if let entry = zip.entries[sheet.part], entry.uncompressedSize >= Int64(minimumBytes), Parallel.cores > 1 {
-      try SheetBlocks(workbook: self, zip: zip, part: sheet.part, blockBytes: blockBytes).run(&delivery, body)
+    if let entry = zip.entries[sheet.part], entry.uncompressedSize >= Int64(minimumBytes),
+      Parallel.cores > 1
+    {
+      try SheetBlocks(workbook: self, zip: zip, part: sheet.part, blockBytes: blockBytes).run(
+        &delivery, body)
     } else {
       var handler = SheetHandler(workbook: self, part: sheet.part, relative: false)
       var scanner = XMLScanner(part: sheet.part)
@@ -182,7 +188,9 @@ struct Delivery {
   /// The row number of a batch's row (relative ones made absolute).
   func absolute(_ r: Int) -> Int { r < 0 ? base - r : r }
 
-  mutating func deliver(_ batch: inout RowBatch, _ body: (borrowing CSVRecord) throws -> Void) throws {
+  mutating func deliver(_ batch: inout RowBatch, _ body: (borrowing CSVRecord) throws -> Void)
+    throws
+  {
     base = lastRow
     guard !batch.rows.isEmpty else { return }
     batch.text.append(0)  // a valid base address when every field is empty
@@ -288,13 +296,16 @@ struct SheetHandler: XMLHandler {
     // A fault of the file as a whole (damage, a bomb, a DOCTYPE) has no place in it.
     switch e {
     case .badReference, .sharedStringIndex, .badXML:
-      return XLSXSheetError(error: e, cell: failedCell, row: failedCell == nil && row != 0 ? row : nil)
+      return XLSXSheetError(
+        error: e, cell: failedCell, row: failedCell == nil && row != 0 ? row : nil)
     default:
       return XLSXSheetError(error: e)
     }
   }
 
-  mutating func start(_ name: UnsafeBufferPointer<UInt8>, _ a: XMLAttributes, empty: Bool) throws(XLSXError) {
+  mutating func start(_ name: UnsafeBufferPointer<UInt8>, _ a: XMLAttributes, empty: Bool)
+    throws(XLSXError)
+  {
     if name.count == 1 && name[0] == 0x76 {  // v, the most frequent
       collect = empty ? .none : .value
       hasValue = true
@@ -328,7 +339,10 @@ struct SheetHandler: XMLHandler {
       if hasRef {
         // Cells in a row come left to right, each in the row it is in.
         guard let (c, rr) = ref, let c, rr == nil || rr == row || relative, c > column else {
-          throw .badReference(badRef.isEmpty ? "\(ref?.column.map(XLSXCell.letters) ?? "")\(ref?.row.map(String.init) ?? "") in row \(row)" : badRef)
+          throw .badReference(
+            badRef.isEmpty
+              ? "\(ref?.column.map(XLSXCell.letters) ?? "")\(ref?.row.map(String.init) ?? "") in row \(row)"
+              : badRef)
         }
         column = c
       } else {
@@ -374,11 +388,14 @@ struct SheetHandler: XMLHandler {
     } else if equals(name, "mergeCell") {
       if let ref = try a.value("ref", part: part) {
         let halves = ref.split(separator: 0x3A)
-        if halves.count == 2, let (c1, r1) = XLSXCell.parse(halves[0]), let (c2, r2) = XLSXCell.parse(halves[1]),
+        if halves.count == 2, let (c1, r1) = XLSXCell.parse(halves[0]),
+          let (c2, r2) = XLSXCell.parse(halves[1]),
           let c1, let r1, let c2, let r2
         {
           summary.merges.append(
-            XLSXRange(first: XLSXCell(row: min(r1, r2), column: min(c1, c2)), last: XLSXCell(row: max(r1, r2), column: max(c1, c2))))
+            XLSXRange(
+              first: XLSXCell(row: min(r1, r2), column: min(c1, c2)),
+              last: XLSXCell(row: max(r1, r2), column: max(c1, c2))))
         }
       }
     }
@@ -424,12 +441,14 @@ struct SheetHandler: XMLHandler {
       guard index >= 0, index < strings.count, case let i = index else {
         failedCell = cell
         throw .sharedStringIndex(
-          index: Int(String(decoding: value, as: UTF8.self)) ?? -1, count: strings.count, cell: cell.reference)
+          index: Int(String(decoding: value, as: UTF8.self)) ?? -1, count: strings.count,
+          cell: cell.reference)
       }
       strings.withString(i) { batch.text.append(contentsOf: $0) }
     case 0x62:  // b
       let v = value.first
-      batch.text.append(contentsOf: v == 0x31 ? Array("true".utf8) : v == 0x30 ? Array("false".utf8) : value)
+      batch.text.append(
+        contentsOf: v == 0x31 ? Array("true".utf8) : v == 0x30 ? Array("false".utf8) : value)
     case 0x6E:  // n, or no type
       let kind = style < styleKinds.count ? styleKinds[style] : .number
       if kind != .number, let serial = Double(String(decoding: value, as: UTF8.self)),
@@ -441,11 +460,17 @@ struct SheetHandler: XMLHandler {
       }
     case 0x64:  // d: an ISO 8601 date (strict OOXML)
       let s = String(decoding: value, as: UTF8.self)
-      batch.text.append(contentsOf: (s.hasSuffix("T00:00:00") || s.hasSuffix("T00:00:00Z") ? String(s.prefix(10)) : s).utf8)
+      batch.text.append(
+        contentsOf: (s.hasSuffix("T00:00:00") || s.hasSuffix("T00:00:00Z")
+          ? String(s.prefix(10)) : s).utf8)
     default:  // str, inlineStr, e
-      batch.text.append(contentsOf: value)
+      value.withUnsafeBufferPointer { batch.text.append(contentsOf: $0) }
     }
-    if batch.text.count > start { batch.cells += [column, start, batch.text.count] }
+    if batch.text.count > start {
+      batch.cells.append(column)
+      batch.cells.append(start)
+      batch.cells.append(batch.text.count)
+    }
   }
 
   /// A number as stored, or the shortest decimal of its double when it has more than 15
@@ -457,7 +482,7 @@ struct SheetHandler: XMLHandler {
       let s = d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)"
       batch.text.append(contentsOf: s.utf8)
     } else {
-      batch.text.append(contentsOf: value)
+      value.withUnsafeBufferPointer { batch.text.append(contentsOf: $0) }
     }
   }
 
@@ -487,7 +512,9 @@ public enum DateSerial {
       day += 1
       seconds -= 86_400
     }
-    let time = String(format2(seconds / 3600)) + ":" + format2(seconds / 60 % 60) + ":" + format2(seconds % 60)
+    let time =
+      String(format2(seconds / 3600)) + ":" + format2(seconds / 60 % 60) + ":"
+      + format2(seconds % 60)
     if kind == .time { return time }
     let date: String
     if date1904 {

@@ -30,13 +30,17 @@ public final class XLSXWorkbook: Sendable {
     var workbookPart = "xl/workbook.xml"
     if zip.entries["_rels/.rels"] != nil {
       let rels = try Relationships.read(zip, part: "_rels/.rels", base: "")
-      if let target = rels.first(where: { $0.type.hasSuffix("/officeDocument") })?.target { workbookPart = target }
+      if let target = rels.first(where: { $0.type.hasSuffix("/officeDocument") })?.target {
+        workbookPart = target
+      }
     }
     guard zip.entries[workbookPart] != nil else { throw .missingPart(workbookPart) }
     let folder = workbookPart.split(separator: "/").dropLast().joined(separator: "/")
-    let relsPart = (folder.isEmpty ? "" : folder + "/") + "_rels/"
+    let relsPart =
+      (folder.isEmpty ? "" : folder + "/") + "_rels/"
       + (workbookPart.split(separator: "/").last.map(String.init) ?? "workbook.xml") + ".rels"
-    let rels = zip.entries[relsPart] != nil ? try Relationships.read(zip, part: relsPart, base: folder) : []
+    let rels =
+      zip.entries[relsPart] != nil ? try Relationships.read(zip, part: relsPart, base: folder) : []
     var reader = WorkbookPart(part: workbookPart)
     try parse(zip, part: workbookPart, &reader)
     var sheets: [Sheet] = []
@@ -90,17 +94,23 @@ struct Relationship {
 }
 
 enum Relationships {
-  static func read(_ zip: ZipReader, part: String, base: String) throws(XLSXError) -> [Relationship] {
+  static func read(_ zip: ZipReader, part: String, base: String) throws(XLSXError) -> [Relationship]
+  {
     struct Handler: XMLHandler {
       let part: String
       let base: String
       var out: [Relationship] = []
-      mutating func start(_ name: UnsafeBufferPointer<UInt8>, _ a: XMLAttributes, empty: Bool) throws(XLSXError) {
+      mutating func start(_ name: UnsafeBufferPointer<UInt8>, _ a: XMLAttributes, empty: Bool)
+        throws(XLSXError)
+      {
         guard equals(name, "Relationship") else { return }
         if try a.string("TargetMode", part: part) == "External" { return }
-        guard let id = try a.string("Id", part: part), let target = try a.string("Target", part: part) else { return }
+        guard let id = try a.string("Id", part: part),
+          let target = try a.string("Target", part: part)
+        else { return }
         let type = try a.string("Type", part: part) ?? ""
-        out.append(Relationship(id: id, type: type, target: Relationships.resolve(target, base: base)))
+        out.append(
+          Relationship(id: id, type: type, target: Relationships.resolve(target, base: base)))
       }
       mutating func end(_ name: UnsafeBufferPointer<UInt8>) throws(XLSXError) {}
       mutating func text(_ bytes: UnsafeBufferPointer<UInt8>) throws(XLSXError) {}
@@ -114,8 +124,11 @@ enum Relationships {
   static func resolve(_ target: String, base: String) -> String {
     var parts: [Substring] = target.hasPrefix("/") ? [] : base.split(separator: "/")
     for piece in target.split(separator: "/") {
-      if piece == ".." { if !parts.isEmpty { parts.removeLast() } }
-      else if piece != "." { parts.append(piece) }
+      if piece == ".." {
+        if !parts.isEmpty { parts.removeLast() }
+      } else if piece != "." {
+        parts.append(piece)
+      }
     }
     return parts.joined(separator: "/")
   }
@@ -130,9 +143,12 @@ struct WorkbookPart: XMLHandler {
 
   init(part: String) { self.part = part }
 
-  mutating func start(_ name: UnsafeBufferPointer<UInt8>, _ a: XMLAttributes, empty: Bool) throws(XLSXError) {
+  mutating func start(_ name: UnsafeBufferPointer<UInt8>, _ a: XMLAttributes, empty: Bool)
+    throws(XLSXError)
+  {
     if equals(name, "sheet") {
-      guard let sheet = try a.string("name", part: part), let id = try a.string("id", part: part) else {
+      guard let sheet = try a.string("name", part: part), let id = try a.string("id", part: part)
+      else {
         throw .badXML(part: part, reason: "a sheet without a name or relationship")
       }
       sheets.append((sheet, id))
@@ -154,7 +170,9 @@ struct SharedStrings: Sendable {
   var count: Int { starts.count - 1 }
 
   func withString<T>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
-    bytes.withUnsafeBufferPointer { p in body(UnsafeBufferPointer(rebasing: p[starts[i]..<starts[i + 1]])) }
+    bytes.withUnsafeBufferPointer { p in
+      body(UnsafeBufferPointer(rebasing: p[starts[i]..<starts[i + 1]]))
+    }
   }
 }
 
@@ -173,7 +191,9 @@ struct SharedStringsPart: XMLHandler {
     self.limit = limit
   }
 
-  mutating func start(_ name: UnsafeBufferPointer<UInt8>, _ a: XMLAttributes, empty: Bool) throws(XLSXError) {
+  mutating func start(_ name: UnsafeBufferPointer<UInt8>, _ a: XMLAttributes, empty: Bool)
+    throws(XLSXError)
+  {
     if equals(name, "si") {
       inItem = true
       if empty { end(item: ()) }
@@ -184,9 +204,13 @@ struct SharedStringsPart: XMLHandler {
     }
   }
   mutating func end(_ name: UnsafeBufferPointer<UInt8>) throws(XLSXError) {
-    if equals(name, "si") { end(item: ()) }
-    else if equals(name, "t") { inText = false }
-    else if equals(name, "rPh") { phonetic = max(0, phonetic - 1) }
+    if equals(name, "si") {
+      end(item: ())
+    } else if equals(name, "t") {
+      inText = false
+    } else if equals(name, "rPh") {
+      phonetic = max(0, phonetic - 1)
+    }
   }
   private mutating func end(item: Void) {
     inItem = false
@@ -196,7 +220,10 @@ struct SharedStringsPart: XMLHandler {
     guard inText else { return }
     table.bytes.append(contentsOf: bytes)
     if table.bytes.count > limit {
-      throw .bomb(what: "the shared strings hold more than \(limit >> 20) MiB of text, the bound for the table kept in memory")
+      throw .bomb(
+        what:
+          "the shared strings hold more than \(limit >> 20) MiB of text, the bound for the table kept in memory"
+      )
     }
   }
 }
@@ -216,7 +243,9 @@ struct StylesPart: XMLHandler {
 
   init(part: String) { self.part = part }
 
-  mutating func start(_ name: UnsafeBufferPointer<UInt8>, _ a: XMLAttributes, empty: Bool) throws(XLSXError) {
+  mutating func start(_ name: UnsafeBufferPointer<UInt8>, _ a: XMLAttributes, empty: Bool)
+    throws(XLSXError)
+  {
     if equals(name, "numFmt") {
       if let id = try a.string("numFmtId", part: part).flatMap({ Int($0) }),
         let code = try a.string("formatCode", part: part)
@@ -280,7 +309,9 @@ struct StylesPart: XMLHandler {
     }
     chars = out
     for c in chars { letters.insert(Character(c.lowercased())) }
-    let hasDate = letters.contains("y") || letters.contains("d") || (letters.contains("m") && !letters.contains("h") && !letters.contains("s"))
+    let hasDate =
+      letters.contains("y") || letters.contains("d")
+      || (letters.contains("m") && !letters.contains("h") && !letters.contains("s"))
     let hasTime = letters.contains("h") || letters.contains("s")
     switch (hasDate, hasTime) {
     case (true, true): return .dateTime

@@ -41,7 +41,9 @@ public struct XLSXTable: Sendable {
           names.append(key)
           index[key] = k
         }
-        if k >= row.count { row.append(contentsOf: repeatElement(.empty, count: k - row.count + 1)) }
+        if k >= row.count {
+          row.append(contentsOf: repeatElement(.empty, count: k - row.count + 1))
+        }
         row[k] = v
       }
       func walk(_ prefix: String, _ value: JSON) {
@@ -50,7 +52,8 @@ public struct XLSXTable: Sendable {
           for (key, v) in o { walk(prefix.isEmpty ? key : prefix + "." + key, v) }
         case .array:
           // The CSV's text for an array (`1.5;;2`, or JSON for nested ones).
-          let flat = CSVTable(objects: [JSONObject([("v", value)])], significantDigits: significantDigits)
+          let flat = CSVTable(
+            objects: [JSONObject([("v", value)])], significantDigits: significantDigits)
           put(prefix, .text(flat.rows.first?.first ?? ""))
         case .null:
           put(prefix, .empty)
@@ -60,7 +63,11 @@ public struct XLSXTable: Sendable {
           put(prefix, .text(s))
         default:
           if let d = value.doubleValue {
-            put(prefix, d.isFinite ? .number(significantDigits.map { CSVTable.rounded(d, significantDigits: $0) } ?? d) : .empty)
+            put(
+              prefix,
+              d.isFinite
+                ? .number(significantDigits.map { CSVTable.rounded(d, significantDigits: $0) } ?? d)
+                : .empty)
           } else {
             put(prefix, .empty)
           }
@@ -122,7 +129,9 @@ public struct XLSXWriter {
     try addEntry("xl/workbook.xml", Array(workbookXML().utf8))
     try addEntry("xl/_rels/workbook.xml.rels", Array(workbookRels().utf8))
     try addEntry("xl/styles.xml", Array(XLSXWriter.styles.utf8))
-    guard let data = archive.data else { throw .cannotWrite(path: "", reason: "the workbook was not made") }
+    guard let data = archive.data else {
+      throw .cannotWrite(path: "", reason: "the workbook was not made")
+    }
     return Array(data)
   }
 
@@ -231,7 +240,8 @@ public struct XLSXWriter {
       <Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>
       """
     for sheet in sheets {
-      s += "<Override PartName=\"/\(sheet.part)\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"
+      s +=
+        "<Override PartName=\"/\(sheet.part)\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"
     }
     return s + "</Types>"
   }
@@ -243,7 +253,8 @@ public struct XLSXWriter {
       xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><workbookPr/><sheets>
       """
     for (k, sheet) in sheets.enumerated() {
-      s += "<sheet name=\"\(XLSXWriter.escape(sheet.name))\" sheetId=\"\(k + 1)\" r:id=\"rId\(k + 1)\"/>"
+      s +=
+        "<sheet name=\"\(XLSXWriter.escape(sheet.name))\" sheetId=\"\(k + 1)\" r:id=\"rId\(k + 1)\"/>"
     }
     return s + "</sheets></workbook>"
   }
@@ -255,10 +266,12 @@ public struct XLSXWriter {
       """
     for (k, sheet) in sheets.enumerated() {
       let target = String(sheet.part.dropFirst(3))  // relative to xl/
-      s += "<Relationship Id=\"rId\(k + 1)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"\(target)\"/>"
+      s +=
+        "<Relationship Id=\"rId\(k + 1)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"\(target)\"/>"
     }
     let n = sheets.count + 1
-    s += "<Relationship Id=\"rId\(n)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>"
+    s +=
+      "<Relationship Id=\"rId\(n)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>"
     return s + "</Relationships>"
   }
 
@@ -295,7 +308,9 @@ public struct XLSXWriter {
       if !numbers.isEmpty {
         let d = decimals(numbers)
         styleOf[c] = d == 0 ? 2 : 2 + d
-        let digits = numbers.map { x in String(Int64(min(9e17, abs(x).rounded()))).count + (x < 0 ? 1 : 0) }.max() ?? 1
+        let digits =
+          numbers.map { x in String(Int64(min(9e17, abs(x).rounded()))).count + (x < 0 ? 1 : 0) }
+          .max() ?? 1
         widths[c] = max(widths[c], digits + (d > 0 ? d + 1 : 0))
       }
     }
@@ -307,7 +322,9 @@ public struct XLSXWriter {
     if width > 0 {
       put("<dimension ref=\"A1:\(XLSXCell.letters(width - 1))\(rows.count + 1)\"/>")
     }
-    put("<sheetViews><sheetView workbookViewId=\"0\"><pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>")
+    put(
+      "<sheetViews><sheetView workbookViewId=\"0\"><pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>"
+    )
     put("<selection pane=\"bottomLeft\" activeCell=\"A2\" sqref=\"A2\"/></sheetView></sheetViews>")
     put("<sheetFormatPr defaultRowHeight=\"15\"/>")
     if width > 0 {

@@ -5,7 +5,8 @@ import Glibc
 protocol XMLHandler {
   /// A start tag (`empty` for `<x/>`, which gets no `end`): its local name (any `p:`
   /// prefix dropped) and its attributes.
-  mutating func start(_ name: UnsafeBufferPointer<UInt8>, _ attributes: XMLAttributes, empty: Bool) throws(XLSXError)
+  mutating func start(_ name: UnsafeBufferPointer<UInt8>, _ attributes: XMLAttributes, empty: Bool)
+    throws(XLSXError)
   mutating func end(_ name: UnsafeBufferPointer<UInt8>) throws(XLSXError)
   /// Character data with entities and character references decoded (CDATA as is); one
   /// run of text may come in several calls.
@@ -19,7 +20,9 @@ struct XMLAttributes {
   /// The attribute at `i` (advanced past it): its local name and raw (undecoded) value,
   /// or nil after the last. For the hot path, without a closure.
   @inline(__always)
-  func next(_ i: inout Int, part: String) throws(XLSXError) -> (name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>)? {
+  func next(_ i: inout Int, part: String) throws(XLSXError) -> (
+    name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>
+  )? {
     let b = raw
     let n = b.count
     while i < n && isSpace(b[i]) { i += 1 }
@@ -32,10 +35,14 @@ struct XMLAttributes {
     }
     let nameEnd = i
     while i < n && isSpace(b[i]) { i += 1 }
-    guard i < n, b[i] == 0x3D else { throw .badXML(part: part, reason: "an attribute without a value") }
+    guard i < n, b[i] == 0x3D else {
+      throw .badXML(part: part, reason: "an attribute without a value")
+    }
     i += 1
     while i < n && isSpace(b[i]) { i += 1 }
-    guard i < n, b[i] == 0x22 || b[i] == 0x27 else { throw .badXML(part: part, reason: "an unquoted attribute value") }
+    guard i < n, b[i] == 0x22 || b[i] == 0x27 else {
+      throw .badXML(part: part, reason: "an unquoted attribute value")
+    }
     let quote = b[i]
     i += 1
     let valueStart = i
@@ -50,7 +57,8 @@ struct XMLAttributes {
   /// Calls `body` with each attribute's local name and raw (undecoded) value, in order:
   /// for the hot path, where values hold no entities (cell references, types, styles).
   func forEachRaw(
-    part: String, _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) throws(XLSXError) -> Void
+    part: String,
+    _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) throws(XLSXError) -> Void
   ) throws(XLSXError) {
     var i = 0
     let b = raw
@@ -62,10 +70,14 @@ struct XMLAttributes {
       while i < n && b[i] != 0x3D && !isSpace(b[i]) { i += 1 }
       let nameEnd = i
       while i < n && isSpace(b[i]) { i += 1 }
-      guard i < n, b[i] == 0x3D else { throw .badXML(part: part, reason: "an attribute without a value") }
+      guard i < n, b[i] == 0x3D else {
+        throw .badXML(part: part, reason: "an attribute without a value")
+      }
       i += 1
       while i < n && isSpace(b[i]) { i += 1 }
-      guard i < n, b[i] == 0x22 || b[i] == 0x27 else { throw .badXML(part: part, reason: "an unquoted attribute value") }
+      guard i < n, b[i] == 0x22 || b[i] == 0x27 else {
+        throw .badXML(part: part, reason: "an unquoted attribute value")
+      }
       let quote = b[i]
       i += 1
       let valueStart = i
@@ -73,7 +85,9 @@ struct XMLAttributes {
       guard i < n else { throw .badXML(part: part, reason: "an unterminated attribute value") }
       var local = nameStart
       for k in nameStart..<nameEnd where b[k] == 0x3A { local = k + 1 }
-      try body(UnsafeBufferPointer(rebasing: b[local..<nameEnd]), UnsafeBufferPointer(rebasing: b[valueStart..<i]))
+      try body(
+        UnsafeBufferPointer(rebasing: b[local..<nameEnd]),
+        UnsafeBufferPointer(rebasing: b[valueStart..<i]))
       i += 1
     }
   }
@@ -90,10 +104,14 @@ struct XMLAttributes {
       while i < n && b[i] != 0x3D && !isSpace(b[i]) { i += 1 }
       let nameEnd = i
       while i < n && isSpace(b[i]) { i += 1 }
-      guard i < n, b[i] == 0x3D else { throw .badXML(part: part, reason: "an attribute without a value") }
+      guard i < n, b[i] == 0x3D else {
+        throw .badXML(part: part, reason: "an attribute without a value")
+      }
       i += 1
       while i < n && isSpace(b[i]) { i += 1 }
-      guard i < n, b[i] == 0x22 || b[i] == 0x27 else { throw .badXML(part: part, reason: "an unquoted attribute value") }
+      guard i < n, b[i] == 0x22 || b[i] == 0x27 else {
+        throw .badXML(part: part, reason: "an unquoted attribute value")
+      }
       let quote = b[i]
       i += 1
       let valueStart = i
@@ -105,7 +123,8 @@ struct XMLAttributes {
       for k in nameStart..<nameEnd where b[k] == 0x3A { local = k + 1 }
       if equals(UnsafeBufferPointer(rebasing: b[local..<nameEnd]), name) {
         var out: [UInt8] = []
-        try XMLScanner.decode(UnsafeBufferPointer(rebasing: b[valueStart..<valueEnd]), into: &out, part: part)
+        try XMLScanner.decode(
+          UnsafeBufferPointer(rebasing: b[valueStart..<valueEnd]), into: &out, part: part)
         return out
       }
     }
@@ -117,10 +136,13 @@ struct XMLAttributes {
   }
 }
 
-@inline(__always) func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
+@inline(__always) func isSpace(_ c: UInt8) -> Bool {
+  c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09
+}
 
 @inline(__always) func equals(_ b: UnsafeBufferPointer<UInt8>, _ s: StaticString) -> Bool {
-  b.count == s.utf8CodeUnitCount && (b.count == 0 || memcmp(b.baseAddress!, s.utf8Start, b.count) == 0)
+  b.count == s.utf8CodeUnitCount
+    && (b.count == 0 || memcmp(b.baseAddress!, s.utf8Start, b.count) == 0)
 }
 
 /// A streaming XML scanner for the parts of a workbook: fed the bytes of a part in chunks
@@ -146,13 +168,19 @@ struct XMLScanner {
   init(part: String) { self.part = part }
 
   /// Scans `chunk`; the tokens it completes go to `handler`.
-  mutating func feed<H: XMLHandler>(_ chunk: UnsafeBufferPointer<UInt8>, _ handler: inout H) throws(XLSXError) {
+  mutating func feed<H: XMLHandler>(_ chunk: UnsafeBufferPointer<UInt8>, _ handler: inout H)
+    throws(XLSXError)
+  {
     if pending.isEmpty {
       let used = try scan(chunk, &handler, final: false)
-      if used < chunk.count { pending.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[used...])) }
+      if used < chunk.count {
+        pending.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[used...]))
+      }
     } else {
       pending.append(contentsOf: chunk)
-      let used = try pending.withUnsafeBufferPointer { (p) throws(XLSXError) in try scan(p, &handler, final: false) }
+      let used = try pending.withUnsafeBufferPointer { (p) throws(XLSXError) in
+        try scan(p, &handler, final: false)
+      }
       pending.removeFirst(used)
     }
     if pending.count > XMLScanner.maxToken {
@@ -162,10 +190,13 @@ struct XMLScanner {
 
   /// Ends the part (or, with `fragment`, a block of it that need not hold the root): what
   /// is left must be whitespace.
-  mutating func finish<H: XMLHandler>(_ handler: inout H, fragment: Bool = false) throws(XLSXError) {
+  mutating func finish<H: XMLHandler>(_ handler: inout H, fragment: Bool = false) throws(XLSXError)
+  {
     let rest = pending
     pending = []
-    let used = try rest.withUnsafeBufferPointer { (p) throws(XLSXError) in try scan(p, &handler, final: true) }
+    let used = try rest.withUnsafeBufferPointer { (p) throws(XLSXError) in
+      try scan(p, &handler, final: true)
+    }
     if used < rest.count { throw .badXML(part: part, reason: "the part ends inside a tag") }
     if !sawRoot && !fragment { throw .badXML(part: part, reason: "no root element") }
   }
@@ -187,7 +218,10 @@ struct XMLScanner {
           j = n
           if !final {
             // Keep a possibly cut entity for the next chunk.
-            if let amp = lastAmpersand(b, from: i, to: n), memchr(base + amp, 0x3B, n - amp) == nil { j = amp }
+            if let amp = lastAmpersand(b, from: i, to: n), memchr(base + amp, 0x3B, n - amp) == nil
+            {
+              j = amp
+            }
           }
         }
         if j > i { try emitText(UnsafeBufferPointer(rebasing: b[i..<j]), &handler) }
@@ -217,6 +251,21 @@ struct XMLScanner {
       if c == 0x3F {  // <? ... ?>
         guard let e = find(b, from: i + 2, "?>") else { return i }
         i = e + 2
+        continue
+      }
+      // The most frequent tags of a sheet, `<v>`, `</v>`, `</c>`: a one-letter name
+      // without attributes, passed on without the general path below.
+      if i + 2 < n && b[i + 2] == 0x3E && isNameLetter(c) {
+        sawRoot = true
+        try handler.start(
+          UnsafeBufferPointer(rebasing: b[(i + 1)..<(i + 2)]),
+          XMLAttributes(raw: UnsafeBufferPointer(rebasing: b[(i + 2)..<(i + 2)])), empty: false)
+        i += 3
+        continue
+      }
+      if c == 0x2F && i + 3 < n && b[i + 3] == 0x3E && isNameLetter(b[i + 2]) {
+        try handler.end(UnsafeBufferPointer(rebasing: b[(i + 2)..<(i + 3)]))
+        i += 4
         continue
       }
       // A tag: up to the '>' outside quotes.
@@ -250,7 +299,9 @@ struct XMLScanner {
     return nil
   }
 
-  private mutating func tag<H: XMLHandler>(_ t: UnsafeBufferPointer<UInt8>, _ handler: inout H) throws(XLSXError) {
+  private mutating func tag<H: XMLHandler>(_ t: UnsafeBufferPointer<UInt8>, _ handler: inout H)
+    throws(XLSXError)
+  {
     guard !t.isEmpty else { throw .badXML(part: part, reason: "an empty tag") }
     if t[0] == 0x2F {  // </name>
       var e = t.count
@@ -266,7 +317,8 @@ struct XMLScanner {
     guard k > 0 else { throw .badXML(part: part, reason: "a tag without a name") }
     sawRoot = true
     try handler.start(
-      localName(UnsafeBufferPointer(rebasing: t[0..<k])), XMLAttributes(raw: UnsafeBufferPointer(rebasing: t[k..<end])),
+      localName(UnsafeBufferPointer(rebasing: t[0..<k])),
+      XMLAttributes(raw: UnsafeBufferPointer(rebasing: t[k..<end])),
       empty: empty)
   }
 
@@ -276,7 +328,9 @@ struct XMLScanner {
     return UnsafeBufferPointer(rebasing: name[start...])
   }
 
-  private mutating func emitText<H: XMLHandler>(_ t: UnsafeBufferPointer<UInt8>, _ handler: inout H) throws(XLSXError) {
+  private mutating func emitText<H: XMLHandler>(_ t: UnsafeBufferPointer<UInt8>, _ handler: inout H)
+    throws(XLSXError)
+  {
     if memchr(t.baseAddress!, 0x26, t.count) == nil { return try handler.text(t) }
     scratch.removeAll(keepingCapacity: true)
     try XMLScanner.decode(t, into: &scratch, part: part)
@@ -285,7 +339,9 @@ struct XMLScanner {
 
   /// Appends `t` to `out` with the five predefined entities and character references
   /// decoded; any other entity is an error (there is no DTD to define one).
-  static func decode(_ t: UnsafeBufferPointer<UInt8>, into out: inout [UInt8], part: String) throws(XLSXError) {
+  static func decode(_ t: UnsafeBufferPointer<UInt8>, into out: inout [UInt8], part: String)
+    throws(XLSXError)
+  {
     var i = 0
     let n = t.count
     while i < n {
@@ -297,14 +353,21 @@ struct XMLScanner {
       }
       var j = i + 1
       while j < n && t[j] != 0x3B && j - i < 12 { j += 1 }
-      guard j < n, t[j] == 0x3B else { throw .badXML(part: part, reason: "an unterminated entity reference") }
+      guard j < n, t[j] == 0x3B else {
+        throw .badXML(part: part, reason: "an unterminated entity reference")
+      }
       let name = UnsafeBufferPointer(rebasing: t[(i + 1)..<j])
-      if equals(name, "lt") { out.append(0x3C) }
-      else if equals(name, "gt") { out.append(0x3E) }
-      else if equals(name, "amp") { out.append(0x26) }
-      else if equals(name, "quot") { out.append(0x22) }
-      else if equals(name, "apos") { out.append(0x27) }
-      else if name.count >= 2 && name[0] == 0x23 {
+      if equals(name, "lt") {
+        out.append(0x3C)
+      } else if equals(name, "gt") {
+        out.append(0x3E)
+      } else if equals(name, "amp") {
+        out.append(0x26)
+      } else if equals(name, "quot") {
+        out.append(0x22)
+      } else if equals(name, "apos") {
+        out.append(0x27)
+      } else if name.count >= 2 && name[0] == 0x23 {
         var v: UInt32 = 0
         let hex = name[1] == 0x78 || name[1] == 0x58
         for k in (hex ? 2 : 1)..<name.count {
@@ -319,10 +382,13 @@ struct XMLScanner {
           v = v * (hex ? 16 : 10) + digit
           if v > 0x10FFFF { throw .badXML(part: part, reason: "a bad character reference") }
         }
-        guard let scalar = Unicode.Scalar(v), v != 0 else { throw .badXML(part: part, reason: "a bad character reference") }
+        guard let scalar = Unicode.Scalar(v), v != 0 else {
+          throw .badXML(part: part, reason: "a bad character reference")
+        }
         out.append(contentsOf: String(Character(scalar)).utf8)
       } else {
-        throw .badXML(part: part, reason: "the undefined entity '&\(String(decoding: name, as: UTF8.self));'")
+        throw .badXML(
+          part: part, reason: "the undefined entity '&\(String(decoding: name, as: UTF8.self));'")
       }
       i = j + 1
     }
@@ -334,7 +400,8 @@ struct XMLScanner {
   }
 
   private func find(_ b: UnsafeBufferPointer<UInt8>, from: Int, _ s: StaticString) -> Int? {
-    guard from <= b.count, let k = findBytes(b.baseAddress! + from, b.count - from, s.utf8Start, s.utf8CodeUnitCount)
+    guard from <= b.count,
+      let k = findBytes(b.baseAddress! + from, b.count - from, s.utf8Start, s.utf8CodeUnitCount)
     else { return nil }
     return from + k
   }
@@ -342,7 +409,9 @@ struct XMLScanner {
 
 /// The offset of the first occurrence of `needle` in `hay`, or nil (memmem(3) is a GNU
 /// extension that Glibc's module does not show).
-func findBytes(_ hay: UnsafePointer<UInt8>, _ count: Int, _ needle: UnsafePointer<UInt8>, _ m: Int) -> Int? {
+func findBytes(_ hay: UnsafePointer<UInt8>, _ count: Int, _ needle: UnsafePointer<UInt8>, _ m: Int)
+  -> Int?
+{
   guard m > 0 else { return 0 }
   var i = 0
   while count - i >= m {
@@ -353,3 +422,6 @@ func findBytes(_ hay: UnsafePointer<UInt8>, _ count: Int, _ needle: UnsafePointe
   }
   return nil
 }
+
+/// An ASCII letter (a one-letter tag name).
+@inline(__always) func isNameLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }

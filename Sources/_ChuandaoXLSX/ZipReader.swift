@@ -107,7 +107,8 @@ final class ZipReader {
       throw CompoundFile.isEncrypted(self) ? .passwordProtected : .legacyBinary
     }
     // A local file header, or the end record of an empty archive.
-    guard head[0] == 0x50, head[1] == 0x4B, (head[2] == 3 && head[3] == 4) || (head[2] == 5 && head[3] == 6)
+    guard head[0] == 0x50, head[1] == 0x4B,
+      (head[2] == 3 && head[3] == 4) || (head[2] == 5 && head[3] == 6)
     else { throw .notZip }
   }
 
@@ -120,10 +121,14 @@ final class ZipReader {
     var at = -1
     var k = tail - 22
     while k >= 0 {
-      if bytes[k] == 0x50 && bytes[k + 1] == 0x4B && bytes[k + 2] == 5 && bytes[k + 3] == 6 { at = k; break }
+      if bytes[k] == 0x50 && bytes[k + 1] == 0x4B && bytes[k + 2] == 5 && bytes[k + 3] == 6 {
+        at = k; break
+      }
       k -= 1
     }
-    guard at >= 0 else { throw .corruptZip("no end of central directory record: the file is truncated") }
+    guard at >= 0 else {
+      throw .corruptZip("no end of central directory record: the file is truncated")
+    }
     let eocdOffset = size - Int64(tail) + Int64(at)
     var count = Int64(le16(bytes, at + 10))
     var cdSize = Int64(le32(bytes, at + 12))
@@ -132,7 +137,9 @@ final class ZipReader {
       // ZIP64: the locator sits just before the end record.
       guard eocdOffset >= 20 else { throw .corruptZip("a ZIP64 archive without its locator") }
       let loc = try read(20, at: eocdOffset - 20, what: "the ZIP64 locator")
-      guard le32(loc, 0) == 0x0706_4B50 else { throw .corruptZip("a ZIP64 archive without its locator") }
+      guard le32(loc, 0) == 0x0706_4B50 else {
+        throw .corruptZip("a ZIP64 archive without its locator")
+      }
       let recordOffset = Int64(bitPattern: le64(loc, 8))
       let rec = try read(56, at: recordOffset, what: "the ZIP64 end record")
       guard le32(rec, 0) == 0x0606_4B50 else { throw .corruptZip("a bad ZIP64 end record") }
@@ -143,7 +150,9 @@ final class ZipReader {
     guard count >= 0, count <= Int64(limits.maxEntries) else {
       throw .corruptZip("the directory declares \(count) entries")
     }
-    guard cdOffset >= 0, cdSize >= 0, cdSize <= 256 << 20, cdOffset <= size, cdSize <= size - cdOffset else {
+    guard cdOffset >= 0, cdSize >= 0, cdSize <= 256 << 20, cdOffset <= size,
+      cdSize <= size - cdOffset
+    else {
       throw .corruptZip("the central directory lies past the end of the file")
     }
     let cd = try read(Int(cdSize), at: cdOffset, what: "the central directory")
@@ -184,7 +193,9 @@ final class ZipReader {
         }
         e += 4 + length
       }
-      guard csize >= 0, usize >= 0, offset >= 0 else { throw .corruptZip("entry \(name) declares a negative size") }
+      guard csize >= 0, usize >= 0, offset >= 0 else {
+        throw .corruptZip("entry \(name) declares a negative size")
+      }
       if entries[name] == nil {
         entries[name] = Entry(
           name: name, method: method, flags: flags, crc: crc, compressedSize: csize,
@@ -198,14 +209,21 @@ final class ZipReader {
 
   /// Streams the uncompressed bytes of entry `name` to `body`, a chunk at a time, checking
   /// the bounds and the CRC-32. The chunk is valid only during the call.
-  func stream(_ name: String, _ body: (UnsafeBufferPointer<UInt8>) throws(XLSXError) -> Void) throws(XLSXError) {
+  func stream(_ name: String, _ body: (UnsafeBufferPointer<UInt8>) throws(XLSXError) -> Void)
+    throws(XLSXError)
+  {
     guard let entry = entries[name] else { throw .missingPart(name) }
     if entry.flags & 1 != 0 { throw .passwordProtected }
     guard entry.uncompressedSize <= limits.maxEntryBytes else {
-      throw .bomb(what: "part \(name) declares \(entry.uncompressedSize) bytes uncompressed, above the bound of \(limits.maxEntryBytes) per part")
+      throw .bomb(
+        what:
+          "part \(name) declares \(entry.uncompressedSize) bytes uncompressed, above the bound of \(limits.maxEntryBytes) per part"
+      )
     }
     let header = try read(30, at: entry.headerOffset, what: "the local header of \(name)")
-    guard le32(header, 0) == 0x0403_4B50 else { throw .corruptZip("the local header of \(name) is damaged") }
+    guard le32(header, 0) == 0x0403_4B50 else {
+      throw .corruptZip("the local header of \(name) is damaged")
+    }
     let dataStart = entry.headerOffset + 30 + Int64(le16(header, 26)) + Int64(le16(header, 28))
     guard dataStart <= size, entry.compressedSize <= size - dataStart else {
       throw .corruptZip("the data of \(name) lies past the end of the file")
@@ -217,13 +235,20 @@ final class ZipReader {
       produced += Int64(p.count)
       inflatedTotal += Int64(p.count)
       if produced > entry.uncompressedSize {
-        throw .corruptZip("part \(name) inflates past its declared size of \(entry.uncompressedSize) bytes")
+        throw .corruptZip(
+          "part \(name) inflates past its declared size of \(entry.uncompressedSize) bytes")
       }
       if inflatedTotal > limits.maxTotalBytes {
-        throw .bomb(what: "the parts read inflate past the bound of \(limits.maxTotalBytes) bytes in all")
+        throw .bomb(
+          what: "the parts read inflate past the bound of \(limits.maxTotalBytes) bytes in all")
       }
-      if produced > limits.graceBytes && Double(consumed) / Double(produced) < limits.minInflateRatio {
-        throw .bomb(what: "part \(name) inflates more than \(Int(1 / limits.minInflateRatio)) times its compressed size, the bound (Apache POI's minimum inflate ratio \(limits.minInflateRatio))")
+      if produced > limits.graceBytes
+        && Double(consumed) / Double(produced) < limits.minInflateRatio
+      {
+        throw .bomb(
+          what:
+            "part \(name) inflates more than \(Int(1 / limits.minInflateRatio)) times its compressed size, the bound (Apache POI's minimum inflate ratio \(limits.minInflateRatio))"
+        )
       }
       crc = crc32(crc, p.baseAddress, uInt(p.count))
       try body(p)
@@ -243,10 +268,12 @@ final class ZipReader {
     case 8:
       try inflate(entry, from: dataStart, chunk: chunk, deliver)
     default:
-      throw .corruptZip("part \(name) uses compression method \(entry.method), which is not deflate")
+      throw .corruptZip(
+        "part \(name) uses compression method \(entry.method), which is not deflate")
     }
     guard produced == entry.uncompressedSize else {
-      throw .corruptZip("part \(name) inflates to \(produced) bytes, not the \(entry.uncompressedSize) declared")
+      throw .corruptZip(
+        "part \(name) inflates to \(produced) bytes, not the \(entry.uncompressedSize) declared")
     }
     guard UInt32(truncatingIfNeeded: crc) == entry.crc else {
       throw .corruptZip("the CRC-32 of part \(name) does not match")
@@ -258,7 +285,8 @@ final class ZipReader {
     _ deliver: (UnsafeBufferPointer<UInt8>, Int64) throws(XLSXError) -> Void
   ) throws(XLSXError) {
     var z = z_stream()
-    guard inflateInit2_(&z, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+    guard inflateInit2_(&z, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
+    else {
       throw .unreadable("zlib cannot start")
     }
     defer { inflateEnd(&z) }
@@ -300,7 +328,9 @@ final class ZipReader {
   }
 }
 
-@inline(__always) func le16(_ b: [UInt8], _ i: Int) -> UInt16 { UInt16(b[i]) | UInt16(b[i + 1]) << 8 }
+@inline(__always) func le16(_ b: [UInt8], _ i: Int) -> UInt16 {
+  UInt16(b[i]) | UInt16(b[i + 1]) << 8
+}
 @inline(__always) func le32(_ b: [UInt8], _ i: Int) -> UInt32 {
   UInt32(b[i]) | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]) << 16 | UInt32(b[i + 3]) << 24
 }
@@ -332,7 +362,9 @@ enum CompoundFile {
   private static func contains(_ hay: [UInt8], _ needle: [UInt8]) -> Bool {
     hay.withUnsafeBytes { h in
       needle.withUnsafeBufferPointer { n in
-        findBytes(h.baseAddress!.assumingMemoryBound(to: UInt8.self), h.count, n.baseAddress!, n.count) != nil
+        findBytes(
+          h.baseAddress!.assumingMemoryBound(to: UInt8.self), h.count, n.baseAddress!, n.count)
+          != nil
       }
     }
   }

@@ -7,7 +7,9 @@ import _ChuandaoOutput
 /// The workbook datasets and outputs through the command line.
 @Suite("Excel workbooks on the command line")
 struct XLSXCLITests {
-  static var fixtures: String { CLI.repository.appendingPathComponent("Tests/ChuandaoXLSXTests/Fixtures").path }
+  static var fixtures: String {
+    CLI.repository.appendingPathComponent("Tests/ChuandaoXLSXTests/Fixtures").path
+  }
 
   /// A JSON document without its provenance (the inputs differ: workbooks, not CSV files).
   static func analysis(_ args: [String]) throws -> JSON {
@@ -21,7 +23,8 @@ struct XLSXCLITests {
   @Test(
     "every analysis of the sample gives the same JSON from its workbooks as from its CSV files",
     arguments: [
-      ["attenuation"], ["imbalance"], ["imbalance", "--level", "unit"], ["coordination"], ["closure"],
+      ["attenuation"], ["imbalance"], ["imbalance", "--level", "unit"], ["coordination"],
+      ["closure"],
       ["trend"], ["assess"], ["compare", "--from", "2024", "--to", "2025"],
     ])
   func analyses(_ command: [String]) throws {
@@ -53,7 +56,10 @@ struct XLSXCLITests {
     #expect(w.status == 0, "\(w.stderr)")
     #expect(FileManager.default.fileExists(atPath: dir + "/a.xlsx"))
     // Never over an input.
-    let over = try CLI.run(["attenuation", Self.fixtures + "/sample-split", "--format", "xlsx", "--out", Self.fixtures + "/sample-split/scores.xlsx", "--lang", "en"])
+    let over = try CLI.run([
+      "attenuation", Self.fixtures + "/sample-split", "--format", "xlsx", "--out",
+      Self.fixtures + "/sample-split/scores.xlsx", "--lang", "en",
+    ])
     #expect(over.status == 1)
     #expect(over.stderr.contains("refusing to write"), "\(over.stderr)")
   }

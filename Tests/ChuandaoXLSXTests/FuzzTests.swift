@@ -26,7 +26,9 @@ struct FuzzTests {
       let book = try XLSXWorkbook(path: path)
       var rows: [[String]] = []
       for sheet in book.sheets {
-        _ = try book.forEachRecord(sheet) { rec in rows.append((0..<rec.count).map { rec.string($0) }) }
+        _ = try book.forEachRecord(sheet) { rec in
+          rows.append((0..<rec.count).map { rec.string($0) })
+        }
       }
       return rows
     }
@@ -35,12 +37,16 @@ struct FuzzTests {
   /// Offsets of the zip's signatures (local headers, central directory entries, the end
   /// record): where a mutation does the most harm.
   static func signatures(_ b: [UInt8]) -> [Int] {
-    (0..<max(0, b.count - 3)).filter { b[$0] == 0x50 && b[$0 + 1] == 0x4B && b[$0 + 2] < 8 && b[$0 + 3] < 8 }
+    (0..<max(0, b.count - 3)).filter {
+      b[$0] == 0x50 && b[$0 + 1] == 0x4B && b[$0 + 2] < 8 && b[$0 + 3] < 8
+    }
   }
 
   /// One mutation of `good`: a truncation, bit flips, two byte ranges swapped (entries out
   /// of place), or a declared size made huge (in a local header or the central directory).
-  static func mutate(_ good: [UInt8], _ rng: inout SplitMix64, signatures: [Int]) -> (bytes: [UInt8], what: String) {
+  static func mutate(_ good: [UInt8], _ rng: inout SplitMix64, signatures: [Int]) -> (
+    bytes: [UInt8], what: String
+  ) {
     var b = good
     switch rng.below(4) {
     case 0:
@@ -51,7 +57,9 @@ struct FuzzTests {
       var at: [Int] = []
       for _ in 0..<flips {
         // Half near a signature (headers), half anywhere.
-        let base = rng.below(2) == 0 && !signatures.isEmpty ? signatures[rng.below(signatures.count)] + rng.below(46) : rng.below(b.count)
+        let base =
+          rng.below(2) == 0 && !signatures.isEmpty
+          ? signatures[rng.below(signatures.count)] + rng.below(46) : rng.below(b.count)
         let i = min(base, b.count - 1)
         b[i] ^= UInt8(1) << UInt8(rng.below(8))
         at.append(i)
@@ -64,12 +72,16 @@ struct FuzzTests {
       for k in 0..<n { b.swapAt(i + k, j + k) }
       return (b, "\(n) bytes at \(i) and \(j) swapped")
     default:
-      guard let s = signatures.isEmpty ? nil : signatures[rng.below(signatures.count)] else { return (b, "none") }
+      guard let s = signatures.isEmpty ? nil : signatures[rng.below(signatures.count)] else {
+        return (b, "none")
+      }
       // Local header: sizes at 18 and 22; central entry: at 20 and 24.
       let central = b[s + 2] == 1
       let field = s + (central ? 20 : 18) + 4 * rng.below(2)
       guard field + 4 <= b.count else { return (b, "none") }
-      let v: UInt32 = [0xFFFF_FFFF, 0x7FFF_FFFF, 0x1000_0000, UInt32(truncatingIfNeeded: rng.next())][rng.below(4)]
+      let v: UInt32 = [
+        0xFFFF_FFFF, 0x7FFF_FFFF, 0x1000_0000, UInt32(truncatingIfNeeded: rng.next()),
+      ][rng.below(4)]
       for k in 0..<4 { b[field + k] = UInt8(truncatingIfNeeded: v >> (8 * UInt32(k))) }
       return (b, "size at \(field) set to \(v)")
     }
@@ -78,11 +90,15 @@ struct FuzzTests {
   /// Each run ends in a clean error or in the same records as the intact file: a trap
   /// would end the test process. 3,000 runs over two small workbooks (a few seconds in a
   /// debug build).
-  @Test("mutated workbooks: a clean error or a correct read, never a trap", arguments: ["bad/good.xlsx", "features.xlsx", "roundtrip/summary.xlsx"])
+  @Test(
+    "mutated workbooks: a clean error or a correct read, never a trap",
+    arguments: ["bad/good.xlsx", "features.xlsx", "roundtrip/summary.xlsx"])
   func mutations(file: String) throws {
     let good = Array(try Data(contentsOf: URL(fileURLWithPath: Fixtures.root + "/" + file)))
     let intact = try Self.read(Fixtures.root + "/" + file).get()
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("chuandao-fuzz-\(UUID().uuidString).xlsx").path
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "chuandao-fuzz-\(UUID().uuidString).xlsx"
+    ).path
     defer { try? FileManager.default.removeItem(atPath: path) }
     let signatures = Self.signatures(good)
     let seed: UInt64 = 0x5EED_0016 &+ UInt64(file.utf8.count)
@@ -93,17 +109,24 @@ struct FuzzTests {
       try Data(bytes).write(to: URL(fileURLWithPath: path))
       switch Self.read(path) {
       case .success(let rows):
-        #expect(rows == intact, "seed \(seed), run \(run): \(what): read without error, and differently")
+        #expect(
+          rows == intact, "seed \(seed), run \(run): \(what): read without error, and differently")
       case .failure(let error):
         errors += 1
-        #expect(error is XLSXError || error is XLSXSheetError, "seed \(seed), run \(run): \(what): \(error)")
+        #expect(
+          error is XLSXError || error is XLSXSheetError,
+          "seed \(seed), run \(run): \(what): \(error)")
       }
       // Parsed in blocks (every 97 bytes): an error too, or the same records. (Of a file
       // damaged in two places, either fault may be the one reported.)
       if run % 10 == 0 {
         let (a, b) = (readAll(path, blocks: nil), readAll(path, blocks: 97))
-        #expect((a.error == nil) == (b.error == nil), "seed \(seed), run \(run): \(what): \(a.error ?? "-") | \(b.error ?? "-")")
-        if a.error == nil { #expect(a.rows == b.rows && a.lines == b.lines, "seed \(seed), run \(run): \(what)") }
+        #expect(
+          (a.error == nil) == (b.error == nil),
+          "seed \(seed), run \(run): \(what): \(a.error ?? "-") | \(b.error ?? "-")")
+        if a.error == nil {
+          #expect(a.rows == b.rows && a.lines == b.lines, "seed \(seed), run \(run): \(what)")
+        }
       }
     }
     #expect(errors > 300, "seed \(seed): most mutations should be caught")

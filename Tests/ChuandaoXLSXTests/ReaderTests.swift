@@ -9,7 +9,8 @@ import _ChuandaoXLSX
 /// The fixtures of this target (`Fixtures/make_fixtures.py` made them) and the repository.
 enum Fixtures {
   static var root: String {
-    URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+      .path
   }
   static var repository: String {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -23,7 +24,9 @@ extension JSON {
 }
 
 /// Every record of a sheet, as strings.
-func records(_ path: String, sheet: String? = nil) throws -> (rows: [[String]], lines: [Int], summary: XLSXSheetSummary) {
+func records(_ path: String, sheet: String? = nil) throws -> (
+  rows: [[String]], lines: [Int], summary: XLSXSheetSummary
+) {
   let book = try XLSXWorkbook(path: path)
   let s = try #require(sheet.map { book.sheet(named: $0) } ?? book.sheets.first)
   var rows: [[String]] = []
@@ -48,7 +51,9 @@ struct ReaderTests {
       #expect(g == w + Array(repeating: "", count: max(0, g.count - w.count)), "row \(k + 1)")
     }
     #expect(got.summary.formulasWithoutValue == expected["formulas_without_value"]?.intValue)
-    #expect(got.summary.firstFormulaWithoutValue?.reference == expected["first_formula_without_value"]?.stringValue)
+    #expect(
+      got.summary.firstFormulaWithoutValue?.reference
+        == expected["first_formula_without_value"]?.stringValue)
     let rows1904 = try records(Fixtures.root + "/features-1904.xlsx").rows
     #expect(rows1904 == (expected["rows1904"]?.arrayValue ?? []).map { $0.strings })
   }
@@ -78,17 +83,30 @@ struct ReaderTests {
     arguments: [
       ("truncated.xlsx", "scores.xlsx: error: the workbook is damaged or truncated"),
       ("text.xlsx", "scores.xlsx: error: not an .xlsx workbook (not a zip file)"),
-      ("bomb.xlsx", "scores.xlsx[features]: error: refused: a suspected zip bomb (part xl/worksheets/sheet1.xml inflates more than 100 times"),
-      ("entities.xlsx", "scores.xlsx[features]: error: the workbook's part xl/worksheets/sheet1.xml holds a DOCTYPE declaration"),
-      ("sst-index.xlsx", "scores.xlsx[features]!B3: error: cell B3 refers to shared string 17, and the shared-string table has 4"),
+      (
+        "bomb.xlsx",
+        "scores.xlsx[features]: error: refused: a suspected zip bomb (part xl/worksheets/sheet1.xml inflates more than 100 times"
+      ),
+      (
+        "entities.xlsx",
+        "scores.xlsx[features]: error: the workbook's part xl/worksheets/sheet1.xml holds a DOCTYPE declaration"
+      ),
+      (
+        "sst-index.xlsx",
+        "scores.xlsx[features]!B3: error: cell B3 refers to shared string 17, and the shared-string table has 4"
+      ),
       ("merged-header.xlsx", "scores.xlsx[features]!A1: error: merged cells A1:B1 in the header"),
       ("password.xlsx", "scores.xlsx: error: the workbook is password-protected"),
-      ("old-as.xlsx", "scores.xlsx: error: this is the old binary Excel format (.xls), which is not read: save it as .xlsx or CSV"),
+      (
+        "old-as.xlsx",
+        "scores.xlsx: error: this is the old binary Excel format (.xls), which is not read: save it as .xlsx or CSV"
+      ),
     ])
   func badWorkbooks(file: String, message: String) throws {
     let folder = try scratchDataset()
     defer { try? FileManager.default.removeItem(atPath: folder) }
-    try FileManager.default.copyItem(atPath: Fixtures.root + "/bad/" + file, toPath: folder + "/scores.xlsx")
+    try FileManager.default.copyItem(
+      atPath: Fixtures.root + "/bad/" + file, toPath: folder + "/scores.xlsx")
     let (dataset, log) = Dataset.validate(folder: folder)
     #expect(dataset == nil)
     let lines = log.items.filter { $0.severity == .error }.map { $0.formatted(.en) }
@@ -99,28 +117,42 @@ struct ReaderTests {
   func legacyBeside() throws {
     let folder = try scratchDataset()
     defer { try? FileManager.default.removeItem(atPath: folder) }
-    try FileManager.default.copyItem(atPath: Fixtures.root + "/bad/old.xls", toPath: folder + "/scores.xls")
+    try FileManager.default.copyItem(
+      atPath: Fixtures.root + "/bad/old.xls", toPath: folder + "/scores.xls")
     let (_, log) = Dataset.validate(folder: folder)
     let lines = log.items.map { $0.formatted(.en) }
-    #expect(lines.contains("scores.csv: warning: missing, so not read; found scores.xls — the old binary Excel format is not read: save it as .xlsx or CSV"), "\(lines)")
+    #expect(
+      lines.contains(
+        "scores.csv: warning: missing, so not read; found scores.xls — the old binary Excel format is not read: save it as .xlsx or CSV"
+      ), "\(lines)")
   }
 
   @Test("dataset.xlsx without a sheet 'org': the sheets it has are named")
   func missingSheet() throws {
     let folder = try scratchDataset(org: false)
     defer { try? FileManager.default.removeItem(atPath: folder) }
-    try FileManager.default.copyItem(atPath: Fixtures.root + "/features.xlsx", toPath: folder + "/dataset.xlsx")
+    try FileManager.default.copyItem(
+      atPath: Fixtures.root + "/features.xlsx", toPath: folder + "/dataset.xlsx")
     let (_, log) = Dataset.validate(folder: folder)
     let lines = log.items.map { $0.formatted(.en) }
-    #expect(lines.contains("dataset.xlsx: error: the workbook has no sheet named 'org' (it has 'features') (needed: a sheet 'org', or the file org.csv)"), "\(lines)")
+    #expect(
+      lines.contains(
+        "dataset.xlsx: error: the workbook has no sheet named 'org' (it has 'features') (needed: a sheet 'org', or the file org.csv)"
+      ), "\(lines)")
   }
 
   /// A folder with the sample's dataset.yaml and (unless `org` is false) org.csv.
   func scratchDataset(org: Bool = true) throws -> String {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chuandao-xlsx-\(UUID().uuidString)").path
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "chuandao-xlsx-\(UUID().uuidString)"
+    ).path
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    try FileManager.default.copyItem(atPath: Fixtures.sample + "/dataset.yaml", toPath: folder + "/dataset.yaml")
-    if org { try FileManager.default.copyItem(atPath: Fixtures.sample + "/org.csv", toPath: folder + "/org.csv") }
+    try FileManager.default.copyItem(
+      atPath: Fixtures.sample + "/dataset.yaml", toPath: folder + "/dataset.yaml")
+    if org {
+      try FileManager.default.copyItem(
+        atPath: Fixtures.sample + "/org.csv", toPath: folder + "/org.csv")
+    }
     return folder
   }
 }
@@ -128,32 +160,59 @@ struct ReaderTests {
 @Suite("Workbook datasets load as their CSV files do")
 struct DatasetEquivalenceTests {
   /// Every column, and the diagnostics' texts and rows (their places differ by design).
-  static func expectSame(_ a: Dataset, _ b: Dataset, _ context: String, sourceLocation: SourceLocation = #_sourceLocation) {
+  static func expectSame(
+    _ a: Dataset, _ b: Dataset, _ context: String, sourceLocation: SourceLocation = #_sourceLocation
+  ) {
     func bits(_ x: [Double]?) -> [UInt64]? { x?.map(\.bitPattern) }
-    #expect(a.files.map(\.name) == b.files.map(\.name), "\(context)", sourceLocation: sourceLocation)
-    #expect(a.files.map(\.records) == b.files.map(\.records), "\(context)", sourceLocation: sourceLocation)
-    #expect(a.diagnostics.items.map(\.message) == b.diagnostics.items.map(\.message), "\(context)", sourceLocation: sourceLocation)
-    #expect(a.diagnostics.items.map(\.line) == b.diagnostics.items.map(\.line), "\(context)", sourceLocation: sourceLocation)
+    #expect(
+      a.files.map(\.name) == b.files.map(\.name), "\(context)", sourceLocation: sourceLocation)
+    #expect(
+      a.files.map(\.records) == b.files.map(\.records), "\(context)", sourceLocation: sourceLocation
+    )
+    #expect(
+      a.diagnostics.items.map(\.message) == b.diagnostics.items.map(\.message), "\(context)",
+      sourceLocation: sourceLocation)
+    #expect(
+      a.diagnostics.items.map(\.line) == b.diagnostics.items.map(\.line), "\(context)",
+      sourceLocation: sourceLocation)
     #expect(a.manifest.periods == b.manifest.periods, sourceLocation: sourceLocation)
-    #expect(a.forest.ids == b.forest.ids && a.forest.names == b.forest.names, "\(context)", sourceLocation: sourceLocation)
-    #expect(a.forest.parent == b.forest.parent && a.forest.sourceLine == b.forest.sourceLine, "\(context)", sourceLocation: sourceLocation)
+    #expect(
+      a.forest.ids == b.forest.ids && a.forest.names == b.forest.names, "\(context)",
+      sourceLocation: sourceLocation)
+    #expect(
+      a.forest.parent == b.forest.parent && a.forest.sourceLine == b.forest.sourceLine,
+      "\(context)", sourceLocation: sourceLocation)
     #expect(a.periods.count == b.periods.count, sourceLocation: sourceLocation)
     for (x, y) in zip(a.periods, b.periods) {
       #expect(x.members == y.members, "\(context)", sourceLocation: sourceLocation)
       #expect(bits(x.scores) == bits(y.scores), "\(context)", sourceLocation: sourceLocation)
       #expect(x.supervision == y.supervision, "\(context)", sourceLocation: sourceLocation)
       #expect(bits(x.risk) == bits(y.risk), "\(context)", sourceLocation: sourceLocation)
-      #expect(bits(x.metrics.score) == bits(y.metrics.score), "\(context)", sourceLocation: sourceLocation)
+      #expect(
+        bits(x.metrics.score) == bits(y.metrics.score), "\(context)", sourceLocation: sourceLocation
+      )
     }
     // Lines differ where a CSV field spans lines (a sheet row is one row).
-    #expect(a.problems.id == b.problems.id && a.problems.description == b.problems.description, sourceLocation: sourceLocation)
-    #expect(a.responsibilities.problem == b.responsibilities.problem && a.responsibilities.person == b.responsibilities.person, sourceLocation: sourceLocation)
-    #expect(a.projects.id == b.projects.id && a.projects.due == b.projects.due && a.projects.done == b.projects.done, sourceLocation: sourceLocation)
-    #expect(a.projects.status == b.projects.status && a.projects.goal == b.projects.goal, sourceLocation: sourceLocation)
-    #expect(a.leaders.person == b.leaders.person && a.leaders.oversees == b.leaders.oversees, sourceLocation: sourceLocation)
+    #expect(
+      a.problems.id == b.problems.id && a.problems.description == b.problems.description,
+      sourceLocation: sourceLocation)
+    #expect(
+      a.responsibilities.problem == b.responsibilities.problem
+        && a.responsibilities.person == b.responsibilities.person, sourceLocation: sourceLocation)
+    #expect(
+      a.projects.id == b.projects.id && a.projects.due == b.projects.due
+        && a.projects.done == b.projects.done, sourceLocation: sourceLocation)
+    #expect(
+      a.projects.status == b.projects.status && a.projects.goal == b.projects.goal,
+      sourceLocation: sourceLocation)
+    #expect(
+      a.leaders.person == b.leaders.person && a.leaders.oversees == b.leaders.oversees,
+      sourceLocation: sourceLocation)
   }
 
-  @Test("the sample saved by openpyxl, a workbook per table and one dataset.xlsx (1904 system)", arguments: ["sample-split", "sample-book"])
+  @Test(
+    "the sample saved by openpyxl, a workbook per table and one dataset.xlsx (1904 system)",
+    arguments: ["sample-split", "sample-book"])
   func sample(folder: String) throws {
     let csv = try Dataset.load(folder: Fixtures.sample, digests: true)
     let xlsx = try Dataset.load(folder: Fixtures.root + "/" + folder, digests: true)
@@ -161,19 +220,23 @@ struct DatasetEquivalenceTests {
     #expect(xlsx.files.allSatisfy { $0.name == "dataset.yaml" || $0.encoding == "xlsx" })
     // The warning names the sheet and the row, with the CSV's words.
     let place = folder == "sample-split" ? "org.xlsx[org]!90:90" : "dataset.xlsx[org]!90:90"
-    #expect(xlsx.diagnostics.items.map { $0.formatted(.en) } == [
-      "\(place): warning: node 'B3-U1-ZR0' (建设工程安全质量监督站离退休党支部) has zero members: it is left out of rate analyses"
-    ])
+    #expect(
+      xlsx.diagnostics.items.map { $0.formatted(.en) } == [
+        "\(place): warning: node 'B3-U1-ZR0' (建设工程安全质量监督站离退休党支部) has zero members: it is left out of rate analyses"
+      ])
   }
 
-  @Test("a city preset (seed 3) saved by openpyxl as one dataset.xlsx, supervision and risks left out")
+  @Test(
+    "a city preset (seed 3) saved by openpyxl as one dataset.xlsx, supervision and risks left out")
   func city() throws {
     let book = Fixtures.root + "/city-book"
     guard FileManager.default.fileExists(atPath: book + "/dataset.xlsx") else {
       Issue.record("city-book/dataset.xlsx is missing: run make_fixtures.py with a city dataset")
       return
     }
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chuandao-city-\(UUID().uuidString)").path
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "chuandao-city-\(UUID().uuidString)"
+    ).path
     defer { try? FileManager.default.removeItem(atPath: folder) }
     try DatasetGenerator(GeneratorSpec.preset(.city, seed: 3)).write(to: folder)
     try FileManager.default.removeItem(atPath: folder + "/supervision.csv")
@@ -186,17 +249,23 @@ struct DatasetEquivalenceTests {
   @Test("a bad cell is named by sheet and cell, in the CSV's words")
   func badCell() throws {
     // Row 17's score (column D) out of range, in the CSV.
-    let csvFolder = FileManager.default.temporaryDirectory.appendingPathComponent("chuandao-badcell-\(UUID().uuidString)").path
+    let csvFolder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "chuandao-badcell-\(UUID().uuidString)"
+    ).path
     defer { try? FileManager.default.removeItem(atPath: csvFolder) }
     try FileManager.default.copyItem(atPath: Fixtures.sample, toPath: csvFolder)
-    var lines = try String(contentsOfFile: csvFolder + "/scores.csv", encoding: .utf8).components(separatedBy: "\n")
+    var lines = try String(contentsOfFile: csvFolder + "/scores.csv", encoding: .utf8).components(
+      separatedBy: "\n")
     var fields = lines[16].components(separatedBy: ",")
     fields[3] = "185"
     lines[16] = fields.joined(separator: ",")
-    try lines.joined(separator: "\n").write(toFile: csvFolder + "/scores.csv", atomically: true, encoding: .utf8)
+    try lines.joined(separator: "\n").write(
+      toFile: csvFolder + "/scores.csv", atomically: true, encoding: .utf8)
     let (_, csvLog) = Dataset.validate(folder: csvFolder)
     let csvError = try #require(csvLog.items.first { $0.severity == .error })
-    #expect(csvError.formatted(.en).hasPrefix("scores.csv:17: error: column 'score': 185 is out of range"))
+    #expect(
+      csvError.formatted(.en).hasPrefix("scores.csv:17: error: column 'score': 185 is out of range")
+    )
     // The same rows as a workbook (XLSXWriter; numbers as numbers), in place of scores.csv.
     try FileManager.default.removeItem(atPath: csvFolder + "/scores.csv")
     let table = lines.dropFirst().filter { !$0.isEmpty }.map { line -> [XLSXValue] in
@@ -204,11 +273,18 @@ struct DatasetEquivalenceTests {
       return [.number(Double(f[0])!), .text(f[1]), .text(f[2]), .number(Double(f[3])!)]
     }
     var writer = try XLSXWriter()
-    try writer.add(XLSXTable(name: "scores", header: lines[0].components(separatedBy: ","), rows: table))
+    try writer.add(
+      XLSXTable(name: "scores", header: lines[0].components(separatedBy: ","), rows: table))
     try writer.write(to: csvFolder + "/scores.xlsx")
     let (_, log) = Dataset.validate(folder: csvFolder)
     let error = try #require(log.items.first { $0.severity == .error })
-    #expect(error.formatted(.en) == csvError.formatted(.en).replacingOccurrences(of: "scores.csv:17:", with: "scores.xlsx[scores]!D17:"))
-    #expect(error.formatted(.zh) == csvError.formatted(.zh).replacingOccurrences(of: "scores.csv:17:", with: "scores.xlsx[scores]!D17:"))
+    #expect(
+      error.formatted(.en)
+        == csvError.formatted(.en).replacingOccurrences(
+          of: "scores.csv:17:", with: "scores.xlsx[scores]!D17:"))
+    #expect(
+      error.formatted(.zh)
+        == csvError.formatted(.zh).replacingOccurrences(
+          of: "scores.csv:17:", with: "scores.xlsx[scores]!D17:"))
   }
 }

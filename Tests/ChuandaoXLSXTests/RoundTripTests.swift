@@ -26,9 +26,12 @@ struct RoundTripTests {
     for (sheet, want) in zip(book.sheets, sheets) {
       #expect(want["freeze"]?.stringValue == "A2", "\(sheet.name)")
       #expect(want["header_bold"]?.boolValue == true, "\(sheet.name)")
-      #expect((want["widths"]?.arrayValue ?? []).allSatisfy { ($0.doubleValue ?? 0) >= 6 }, "\(sheet.name)")
+      #expect(
+        (want["widths"]?.arrayValue ?? []).allSatisfy { ($0.doubleValue ?? 0) >= 6 },
+        "\(sheet.name)")
       var got: [[String]] = []
-      _ = try book.forEachRecord(sheet) { rec in got.append((0..<rec.count).map { rec.string($0) }) }
+      _ = try book.forEachRecord(sheet) { rec in got.append((0..<rec.count).map { rec.string($0) })
+      }
       let rows = want["rows"]?.arrayValue ?? []
       #expect(got.count == rows.count, "\(sheet.name)")
       for (r, (g, w)) in zip(got, rows).enumerated() {
@@ -44,9 +47,13 @@ struct RoundTripTests {
           case .bool(let b): #expect(text == (b ? "true" : "false"), "\(sheet.name) row \(r + 1)")
           default:
             // A number: the same double, with a number format (whole numbers "0", else decimals).
-            #expect(Double(text) == value.doubleValue, "\(sheet.name) row \(r + 1) column \(c + 1): \(text)")
+            #expect(
+              Double(text) == value.doubleValue,
+              "\(sheet.name) row \(r + 1) column \(c + 1): \(text)")
             let format = cell["format"]?.stringValue ?? ""
-            #expect(["0", "0.0", "0.00", "0.000", "0.0000"].contains(format), "\(sheet.name) row \(r + 1): \(format)")
+            #expect(
+              ["0", "0.0", "0.00", "0.000", "0.0000"].contains(format),
+              "\(sheet.name) row \(r + 1): \(format)")
           }
         }
       }
@@ -58,8 +65,13 @@ struct RoundTripTests {
   /// ends, numbers of every size, booleans, empties; written, then read back cell by cell.
   @Test("written and read back by Chuandao: every cell")
   func chuandaoReadsBack() throws {
-    let texts = ["市水务局", "A&B <c> \"q\" 'a'", "  spaced  ", "line\nbreak", "tab\tx", "bell\u{7}gone", "", "=1+1", "-5", "2025"]
-    let numbers: [Double] = [0, -0.5, 1, 2.5, 1e-7, 123456789.125, -1e15, 3.14159265358979, 1e21, 0.1 + 0.2]
+    let texts = [
+      "市水务局", "A&B <c> \"q\" 'a'", "  spaced  ", "line\nbreak", "tab\tx", "bell\u{7}gone", "",
+      "=1+1", "-5", "2025",
+    ]
+    let numbers: [Double] = [
+      0, -0.5, 1, 2.5, 1e-7, 123456789.125, -1e15, 3.14159265358979, 1e21, 0.1 + 0.2,
+    ]
     var rows: [[XLSXValue]] = []
     for k in 0..<200 {
       rows.append([
@@ -70,19 +82,24 @@ struct RoundTripTests {
     var writer = try XLSXWriter()
     try writer.add(XLSXTable(name: "表/一:[x]", header: ["text", "number", "flag", "n"], rows: rows))
     try writer.add(XLSXTable(name: "表/一:[x]", header: ["only"], rows: [[.text("second")]]))
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("chuandao-rt-\(UUID().uuidString).xlsx").path
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "chuandao-rt-\(UUID().uuidString).xlsx"
+    ).path
     defer { try? FileManager.default.removeItem(atPath: path) }
     try writer.write(to: path)
     let book = try XLSXWorkbook(path: path)
     #expect(book.sheets.map(\.name) == ["表_一__x_", "表_一__x_~2"])
     var got: [[String]] = []
-    _ = try book.forEachRecord(book.sheets[0]) { rec in got.append((0..<rec.count).map { rec.string($0) }) }
+    _ = try book.forEachRecord(book.sheets[0]) { rec in
+      got.append((0..<rec.count).map { rec.string($0) })
+    }
     #expect(got.first == ["text", "number", "flag", "n"])
     #expect(got.count == rows.count + 1)
     for (k, (g, w)) in zip(got.dropFirst(), rows).enumerated() {
       for (c, v) in w.enumerated() {
         switch v {
-        case .text(let s): #expect(g[c] == s.replacingOccurrences(of: "\u{7}", with: ""), "row \(k) column \(c)")
+        case .text(let s):
+          #expect(g[c] == s.replacingOccurrences(of: "\u{7}", with: ""), "row \(k) column \(c)")
         case .number(let x): #expect(Double(g[c]) == x, "row \(k) column \(c): \(g[c])")
         case .bool(let b): #expect(g[c] == (b ? "true" : "false"))
         case .empty: #expect(g[c] == "")

@@ -41,7 +41,8 @@ extension Dataset {
   }
 
   /// Every name `inputFiles` may return, in its order.
-  static let inputCandidates: [String] = ["dataset.yaml"]
+  static let inputCandidates: [String] =
+    ["dataset.yaml"]
     + knownFiles.dropFirst().flatMap { [$0, workbookName($0)] } + [datasetWorkbook]
 
   /// `scores.xlsx` for `scores.csv`.
@@ -78,11 +79,15 @@ extension DatasetLoader {
       if present.contains(name) {
         sources[name] = .csv
         if present.contains(own) {
-          log.warning(own, nil, zh: "同时存在 \(name)：读取 \(name)，不读此工作簿", en: "\(name) is there too: \(name) is read, this workbook is not")
+          log.warning(
+            own, nil, zh: "同时存在 \(name)：读取 \(name)，不读此工作簿",
+            en: "\(name) is there too: \(name) is read, this workbook is not")
         }
         if let inBook {
-          log.warning(Dataset.datasetWorkbook, nil,
-            zh: "工作表 '\(inBook.name)' 未读取：读取的是 \(name)", en: "sheet '\(inBook.name)' is not read: \(name) is")
+          log.warning(
+            Dataset.datasetWorkbook, nil,
+            zh: "工作表 '\(inBook.name)' 未读取：读取的是 \(name)",
+            en: "sheet '\(inBook.name)' is not read: \(name) is")
         }
         continue
       }
@@ -98,8 +103,10 @@ extension DatasetLoader {
         }
         sources[name] = .sheet(table(book, sheet, file: own))
         if let inBook {
-          log.warning(Dataset.datasetWorkbook, nil,
-            zh: "工作表 '\(inBook.name)' 未读取：读取的是 \(own)", en: "sheet '\(inBook.name)' is not read: \(own) is")
+          log.warning(
+            Dataset.datasetWorkbook, nil,
+            zh: "工作表 '\(inBook.name)' 未读取：读取的是 \(own)",
+            en: "sheet '\(inBook.name)' is not read: \(own) is")
         }
         continue
       }
@@ -108,7 +115,9 @@ extension DatasetLoader {
         used.insert(inBook.name)
       } else if name == "org.csv", let datasetBook {
         let e = XLSXError.noSheet(sheetName, available: datasetBook.sheets.map(\.name)).message
-        log.error(Dataset.datasetWorkbook, nil, zh: e.zh + "（需要工作表 org，或文件 org.csv）", en: e.en + " (needed: a sheet 'org', or the file org.csv)")
+        log.error(
+          Dataset.datasetWorkbook, nil, zh: e.zh + "（需要工作表 org，或文件 org.csv）",
+          en: e.en + " (needed: a sheet 'org', or the file org.csv)")
         sources[name] = .failed
       } else if present.contains(Dataset.datasetWorkbook) && datasetBook == nil {
         sources[name] = .failed
@@ -117,9 +126,12 @@ extension DatasetLoader {
     if let datasetBook {
       let known = Set(Dataset.knownFiles.dropFirst().map(Dataset.sheetName))
       for sheet in datasetBook.sheets where !known.contains(sheet.name.lowercased()) {
-        log.warning(Dataset.datasetWorkbook, nil,
+        log.warning(
+          Dataset.datasetWorkbook, nil,
           zh: "未知的工作表 '\(sheet.name)'：未读取（工作表名应为 \(known.sorted().joined(separator: ", "))）",
-          en: "unknown sheet '\(sheet.name)' is not read (sheets are named \(known.sorted().joined(separator: ", ")))")
+          en:
+            "unknown sheet '\(sheet.name)' is not read (sheets are named \(known.sorted().joined(separator: ", ")))"
+        )
       }
     }
     for (name, source) in sources {
@@ -137,7 +149,9 @@ extension DatasetLoader {
     }
   }
 
-  private func table(_ book: XLSXWorkbook, _ sheet: XLSXWorkbook.Sheet, file: String) -> WorkbookTable {
+  private func table(_ book: XLSXWorkbook, _ sheet: XLSXWorkbook.Sheet, file: String)
+    -> WorkbookTable
+  {
     let p = path(file)
     let bytes = (try? FileManager.default.attributesOfItem(atPath: p)[.size] as? Int) ?? 0
     return WorkbookTable(
@@ -177,11 +191,14 @@ extension DatasetLoader {
     } catch let e as XLSXSheetError {
       let m = e.error.message
       // A fault of the file as a whole (damage, a bomb, a DOCTYPE) has no cell.
-      let atCell: Bool = switch e.error {
-      case .badReference, .sharedStringIndex, .badXML: true
-      default: false
-      }
-      log.error(name, atCell ? e.cell?.row ?? e.row : nil, column: atCell ? e.cell?.column : nil, zh: m.zh, en: m.en)
+      let atCell: Bool =
+        switch e.error {
+        case .badReference, .sharedStringIndex, .badXML: true
+        default: false
+        }
+      log.error(
+        name, atCell ? e.cell?.row ?? e.row : nil, column: atCell ? e.cell?.column : nil, zh: m.zh,
+        en: m.en)
       return false
     } catch {
       log.error(name, nil, zh: "无法读取：\(error)", en: "cannot read: \(error)")
@@ -189,20 +206,29 @@ extension DatasetLoader {
     }
     if let cell = summary.firstFormulaWithoutValue {
       let n = summary.formulasWithoutValue
-      log.warning(name, cell.row, column: cell.column,
+      log.warning(
+        name, cell.row, column: cell.column,
         zh: "\(n) 个公式单元格没有缓存的计算结果（保存时未计算），按空值读取；请在 Excel 或 WPS 中打开并保存一次",
-        en: "\(n) formula \(n == 1 ? "cell has" : "cells have") no cached value (saved without calculating) and \(n == 1 ? "is" : "are") read as empty; open and save the workbook in Excel or WPS")
+        en:
+          "\(n) formula \(n == 1 ? "cell has" : "cells have") no cached value (saved without calculating) and \(n == 1 ? "is" : "are") read as empty; open and save the workbook in Excel or WPS"
+      )
     }
     for merge in summary.merges {
       let header = merge.first.row <= headerRow && merge.last.row >= headerRow
       if header {
-        log.error(name, merge.first.row, column: merge.first.column,
+        log.error(
+          name, merge.first.row, column: merge.first.column,
           zh: "表头中有合并单元格 \(merge.reference)：每列须有自己的列名，请取消合并",
-          en: "merged cells \(merge.reference) in the header: every column needs its own name; unmerge them")
+          en:
+            "merged cells \(merge.reference) in the header: every column needs its own name; unmerge them"
+        )
       } else if merge.last.row > headerRow {
-        log.warning(name, merge.first.row, column: merge.first.column,
+        log.warning(
+          name, merge.first.row, column: merge.first.column,
           zh: "合并单元格 \(merge.reference)：值只在左上角的单元格中，其余单元格按空值读取",
-          en: "merged cells \(merge.reference): the value is in the top-left cell only, the others are read as empty")
+          en:
+            "merged cells \(merge.reference): the value is in the top-left cell only, the others are read as empty"
+        )
       }
     }
     return finishTable(
