@@ -119,6 +119,21 @@ extension Store {
       if let e = ownEnd[p] { return e }
       return state.latest(p)?.periodEnd.flatMap(ISODate.parse)
     }
+    // A period the delivery does not place among the store's ones goes last; where the
+    // periods say otherwise (end dates, or labels that are years) that would put time out
+    // of order, and trend and compare would read it backwards: refused, with the fix.
+    for k in merged.indices.dropFirst() {
+      let (a, b) = (merged[k - 1], merged[k])
+      let datesBackwards = periodEnd[k - 1].flatMap { ea in periodEnd[k].map { $0 < ea } } ?? false
+      let yearsBackwards = Int(a).flatMap { ya in Int(b).map { $0 < ya } } ?? false
+      if datesBackwards || yearsBackwards {
+        var log = DiagnosticLog()
+        log.error("dataset.yaml", nil,
+          zh: "期 '\(b)' 会排在 '\(a)' 之后，但时间上更早：请在 dataset.yaml 的 'periods' 中同时列出存储库中与之相邻的期（存储库：\(state.periods.joined(separator: ", "))），以确定其位置",
+          en: "period '\(b)' would come after '\(a)' but is earlier in time: list the store's periods around it in dataset.yaml's 'periods' (the store's: \(state.periods.joined(separator: ", "))) to place it")
+        throw StoreError(.invalidData, zh: "交付无效", en: "the delivery is invalid", diagnostics: log)
+      }
+    }
 
     // The loader on the delivery's own files, with a dataset.yaml that knows the store's
     // periods too (docs/store.md, step 2).

@@ -58,6 +58,26 @@ import Testing
     }
   }
 
+  /// A delivery of 2020 (the first year's, relabelled) after 2021-2025 would be placed
+  /// last, out of time order (trend would read it backwards): refused with the fix, the
+  /// store left as it was.
+  @Test(arguments: Backend.allCases)
+  func anEarlierYearDeliveredLaterIsRefused(_ backend: Backend) throws {
+    let (store, deliveries, dir) = try Self.yearlyStore(backend)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let earlier = dir + "/deliveries/2020"
+    try FileManager.default.createDirectory(atPath: earlier, withIntermediateDirectories: true)
+    for name in try FileManager.default.contentsOfDirectory(atPath: deliveries[0]) {
+      let text = try String(contentsOfFile: deliveries[0] + "/" + name, encoding: .utf8)
+      try text.replacingOccurrences(of: "2021", with: "2020").write(toFile: earlier + "/" + name, atomically: true, encoding: .utf8)
+    }
+    let before = try dump(store)
+    let r = try CLI.run(["store", "import", earlier, "--store", store, "--lang", "en"])
+    #expect(r.status != 0)
+    #expect(r.stderr.contains("period '2020' would come after '2025' but is earlier in time"), "\(r.stderr)")
+    #expect(try dump(store) == before)
+  }
+
   @Test(arguments: Backend.allCases)
   func theSameDeliveryAgainChangesNothingAndSaysSo(_ backend: Backend) throws {
     let (store, deliveries, dir) = try Self.yearlyStore(backend)
