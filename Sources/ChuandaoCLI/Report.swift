@@ -193,7 +193,9 @@ final class ResultsFile: @unchecked Sendable {
       self.file.member(key, value)
       if self.workbook != nil {
         do throws(OutputError) {
-          for (name, rows) in CommandOutput.tables(of: object, prefix: key) {
+          for (name, rows) in CommandOutput.tables(
+            of: object, prefix: key, maxRows: Self.workbookMaxRows, omitted: &self.omitted)
+          {
             try self.workbook?.add(XLSXTable(name: name, objects: rows))
           }
         } catch {
@@ -209,6 +211,13 @@ final class ResultsFile: @unchecked Sendable {
   /// report.xlsx, made on the same queue from the same objects: one sheet per table.
   private var workbook: XLSXWriter?
   private var workbookFailure: OutputError?
+  /// The tables longer than `workbookMaxRows`, left out of report.xlsx.
+  private var omitted: [(name: String, rows: Int)] = []
+  /// report.xlsx holds tables of at most this many rows: every table of a city's report;
+  /// a province's node lists (hundreds of thousands of rows, minutes to write) are in
+  /// results.json and in each command's `--format xlsx --out`, and an `omitted` sheet
+  /// names them.
+  static let workbookMaxRows = 50_000
 
   /// Starts report.xlsx; call before the first member is received.
   func startWorkbook() throws(OutputError) { workbook = try XLSXWriter() }
@@ -218,6 +227,17 @@ final class ResultsFile: @unchecked Sendable {
     queue.sync {}
     if let workbookFailure { throw workbookFailure }
     guard var workbook else { return }
+    if !omitted.isEmpty {
+      var rows: [JSONObject] = []
+      for (name, count) in omitted {
+        var row = JSONObject()
+        row["table"] = .string(name)
+        row["rows"] = JSON(count)
+        row["where"] = .string("results.json; chuandao COMMAND ... --format xlsx --out FILE")
+        rows.append(row)
+      }
+      try workbook.add(XLSXTable(name: "omitted", objects: rows))
+    }
     try workbook.add(XLSXWriter.provenanceTable(provenance))
     try workbook.write(to: path, protecting: protecting)
     self.workbook = nil

@@ -60,12 +60,25 @@ public struct CommandOutput {
   /// The tables of a JSON document for a workbook, named from `prefix`: each array of
   /// objects, at any depth, is a table named by its path (`attenuation.nodes`), and the
   /// scalars beside them one row (`attenuation`). `provenance` is left out (it has a
-  /// sheet of its own).
-  public static func tables(of document: JSONObject, prefix: String) -> [(name: String, rows: [JSONObject])] {
+  /// sheet of its own). An array of more than `maxRows` elements is not made into rows
+  /// (a province's node lists would cost the report minutes and gigabytes): its name and
+  /// length go to `omitted`.
+  public static func tables(
+    of document: JSONObject, prefix: String, maxRows: Int = .max, omitted: inout [(name: String, rows: Int)]
+  ) -> [(name: String, rows: [JSONObject])] {
     var tables: [(name: String, rows: [JSONObject])] = []
     var summary = JSONObject()
     var nested: [(String, JSONObject)] = []
     for (key, value) in document where key != "provenance" {
+      let length: Int? = switch value {
+      case .rows(let r): r.count
+      case .array(let a): a.count
+      default: nil
+      }
+      if let length, length > maxRows {
+        omitted.append((prefix + "." + key, length))
+        continue
+      }
       if let items = value.arrayValue, !items.isEmpty,
         items.allSatisfy({ if case .object = $0 { true } else { false } })
       {
@@ -77,8 +90,16 @@ public struct CommandOutput {
       }
     }
     if !summary.isEmpty { tables.insert((prefix, [summary]), at: 0) }
-    for (key, object) in nested { tables += Self.tables(of: object, prefix: prefix + "." + key) }
+    for (key, object) in nested {
+      tables += Self.tables(of: object, prefix: prefix + "." + key, maxRows: maxRows, omitted: &omitted)
+    }
     return tables
+  }
+
+  /// `tables(of:prefix:maxRows:omitted:)` with every array made into rows.
+  public static func tables(of document: JSONObject, prefix: String) -> [(name: String, rows: [JSONObject])] {
+    var omitted: [(name: String, rows: Int)] = []
+    return tables(of: document, prefix: prefix, omitted: &omitted)
   }
 
   func csvTables(document: JSONObject) -> [(name: String, rows: [JSONObject])] {
