@@ -74,27 +74,12 @@ extension DatasetLoader {
     case .failed?, nil: return false
     }
     let p = path(name)
-    var columns: Columns? = nil
-    var headerFailed = false
-    var headerCount = 0
-    var records = 0
+    var walk = TableWalk(name: name, required: required, optional: optional)
     normalised = NormalisedCells()
     let info: CSVFileInfo
     let digest = digest ?? (computesDigests ? FileHash() : nil)
     do {
-      info = try CSVReader.forEachRecord(path: p, tap: digest?.tap) { rec in
-        if columns == nil && !headerFailed {
-          let c = Columns.resolveHeader(
-            file: name, record: rec, required: required, optional: optional, log: &self.log)
-          headerCount = rec.count
-          if let c { columns = c } else { headerFailed = true }
-          return
-        }
-        if rec.isBlankRow { return }
-        records += 1
-        guard let c = columns, self.hasHeaderWidth(name, rec, fields: headerCount) else { return }
-        row(&self, rec, c)
-      }
+      info = try CSVReader.forEachRecord(path: p, tap: digest?.tap) { rec in walk.take(rec, &self, row) }
     } catch let error as CSVError {
       reportCSVError(name, error)
       return false
@@ -104,9 +89,9 @@ extension DatasetLoader {
     }
     return finishTable(
       DatasetFile(
-        name: name, path: p, bytes: info.byteCount, records: records,
+        name: name, path: p, bytes: info.byteCount, records: walk.records,
         encoding: info.encoding.rawValue, sha256: digest?.hex()),
-      required: required, hasColumns: columns != nil, headerFailed: headerFailed)
+      required: required, hasColumns: walk.columns != nil, headerFailed: walk.headerFailed)
   }
 
   /// What every table read ends with once the whole file was read: the file noted, the
@@ -257,5 +242,42 @@ extension DatasetLoader {
 
   private func fmt(_ x: Double) -> String {
     x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)
+  }
+}
+
+/// The walk over one table's records that every sequential read shares (CSV files and
+/// workbook sheets): the first record is the header, resolved once; after it, blank rows
+/// are skipped, the others counted, checked for the header's width and handed to `row`.
+struct TableWalk {
+  let name: String
+  let required: [StaticString]
+  let optional: [StaticString]
+  var columns: Columns? = nil
+  var headerFailed = false
+  var headerCount = 0
+  /// The header's line (a sheet's row), 0 before it.
+  var headerLine = 0
+  var records = 0
+
+  init(name: String, required: [StaticString], optional: [StaticString]) {
+    self.name = name
+    self.required = required
+    self.optional = optional
+  }
+
+  mutating func take(
+    _ rec: borrowing CSVRecord, _ l: inout DatasetLoader, _ row: (inout DatasetLoader, CSVRecord, Columns) -> Void
+  ) {
+    if columns == nil && !headerFailed {
+      let c = Columns.resolveHeader(file: name, record: rec, required: required, optional: optional, log: &l.log)
+      headerCount = rec.count
+      headerLine = rec.line
+      if let c { columns = c } else { headerFailed = true }
+      return
+    }
+    if rec.isBlankRow { return }
+    records += 1
+    guard let c = columns, l.hasHeaderWidth(name, rec, fields: headerCount) else { return }
+    row(&l, copy rec, c)
   }
 }

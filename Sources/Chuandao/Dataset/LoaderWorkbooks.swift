@@ -166,28 +166,11 @@ extension DatasetLoader {
     _ name: String, _ t: WorkbookTable, required: [StaticString], optional: [StaticString],
     row: (inout DatasetLoader, CSVRecord, Columns) -> Void
   ) -> Bool {
-    var columns: Columns? = nil
-    var headerFailed = false
-    var headerCount = 0
-    var headerRow = 0
-    var records = 0
+    var walk = TableWalk(name: name, required: required, optional: optional)
     normalised = NormalisedCells()
     let summary: XLSXSheetSummary
     do {
-      summary = try t.workbook.forEachRecord(t.sheet) { rec in
-        if columns == nil && !headerFailed {
-          let c = Columns.resolveHeader(
-            file: name, record: rec, required: required, optional: optional, log: &self.log)
-          headerCount = rec.count
-          headerRow = rec.line
-          if let c { columns = c } else { headerFailed = true }
-          return
-        }
-        if rec.isBlankRow { return }
-        records += 1
-        guard let c = columns, self.hasHeaderWidth(name, rec, fields: headerCount) else { return }
-        row(&self, rec, c)
-      }
+      summary = try t.workbook.forEachRecord(t.sheet) { rec in walk.take(rec, &self, row) }
     } catch let e as XLSXSheetError {
       let m = e.error.message
       // A fault of the file as a whole (damage, a bomb, a DOCTYPE) has no cell.
@@ -214,7 +197,7 @@ extension DatasetLoader {
       )
     }
     for merge in summary.merges {
-      let header = merge.first.row <= headerRow && merge.last.row >= headerRow
+      let header = merge.first.row <= walk.headerLine && merge.last.row >= walk.headerLine
       if header {
         log.error(
           name, merge.first.row, column: merge.first.column,
@@ -222,7 +205,7 @@ extension DatasetLoader {
           en:
             "merged cells \(merge.reference) in the header: every column needs its own name; unmerge them"
         )
-      } else if merge.last.row > headerRow {
+      } else if merge.last.row > walk.headerLine {
         log.warning(
           name, merge.first.row, column: merge.first.column,
           zh: "合并单元格 \(merge.reference)：值只在左上角的单元格中，其余单元格按空值读取",
@@ -233,8 +216,8 @@ extension DatasetLoader {
     }
     return finishTable(
       DatasetFile(
-        name: name, path: path(t.file), bytes: t.bytes, records: records, encoding: "xlsx",
+        name: name, path: path(t.file), bytes: t.bytes, records: walk.records, encoding: "xlsx",
         sha256: t.sha256, workbook: t.file, sheet: t.sheet.name),
-      required: required, hasColumns: columns != nil, headerFailed: headerFailed)
+      required: required, hasColumns: walk.columns != nil, headerFailed: walk.headerFailed)
   }
 }
