@@ -54,44 +54,6 @@ struct XMLAttributes {
     return (UnsafeBufferPointer(rebasing: b[local..<nameEnd]), value)
   }
 
-  /// Calls `body` with each attribute's local name and raw (undecoded) value, in order:
-  /// for the hot path, where values hold no entities (cell references, types, styles).
-  func forEachRaw(
-    part: String,
-    _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) throws(XLSXError) -> Void
-  ) throws(XLSXError) {
-    var i = 0
-    let b = raw
-    let n = b.count
-    while i < n {
-      while i < n && isSpace(b[i]) { i += 1 }
-      if i >= n { break }
-      let nameStart = i
-      while i < n && b[i] != 0x3D && !isSpace(b[i]) { i += 1 }
-      let nameEnd = i
-      while i < n && isSpace(b[i]) { i += 1 }
-      guard i < n, b[i] == 0x3D else {
-        throw .badXML(part: part, reason: "an attribute without a value")
-      }
-      i += 1
-      while i < n && isSpace(b[i]) { i += 1 }
-      guard i < n, b[i] == 0x22 || b[i] == 0x27 else {
-        throw .badXML(part: part, reason: "an unquoted attribute value")
-      }
-      let quote = b[i]
-      i += 1
-      let valueStart = i
-      while i < n && b[i] != quote { i += 1 }
-      guard i < n else { throw .badXML(part: part, reason: "an unterminated attribute value") }
-      var local = nameStart
-      for k in nameStart..<nameEnd where b[k] == 0x3A { local = k + 1 }
-      try body(
-        UnsafeBufferPointer(rebasing: b[local..<nameEnd]),
-        UnsafeBufferPointer(rebasing: b[valueStart..<i]))
-      i += 1
-    }
-  }
-
   /// The decoded value of the attribute whose local name is `name` (ASCII), or nil.
   func value(_ name: StaticString, part: String) throws(XLSXError) -> [UInt8]? {
     var i = 0
