@@ -78,15 +78,11 @@ public struct FactorDesign: PoissonDesign {
   public var rows: Int { group.count }
   public var columns: Int { levels + covariates.count }
 
-  private func perBlock<T: Sendable>(_ body: @Sendable (Range<Int>) -> T) -> [T] {
-    RowBlocks.map(rows, body)
-  }
-
   public func information(weights w: [Double], scratch: inout [Double]) -> Matrix {
     precondition(w.count == rows, "FactorDesign: \(w.count) weights for \(rows) rows")
     let (g, q, p) = (levels, covariates.count, columns)
     // Per block: the upper triangle as a p x p array (column-major).
-    let parts = perBlock { range -> [Double] in
+    let parts = RowBlocks.map(rows) { range -> [Double] in
       var s = [Double](repeating: 0, count: p * p)
       for i in range {
         let wi = w[i]
@@ -114,7 +110,7 @@ public struct FactorDesign: PoissonDesign {
   public func transposeTimes(_ v: [Double]) -> [Double] {
     precondition(v.count == rows, "FactorDesign: \(v.count) values for \(rows) rows")
     let (g, q) = (levels, covariates.count)
-    let parts = perBlock { range -> [Double] in
+    let parts = RowBlocks.map(rows) { range -> [Double] in
       var s = [Double](repeating: 0, count: g + q)
       for i in range {
         s[Int(group[i])] += v[i]
@@ -134,16 +130,11 @@ public struct FactorDesign: PoissonDesign {
     let (g, q) = (levels, covariates.count)
     let covariates = covariates
     let group = group
-    eta.withUnsafeMutableBufferPointer { out in
-      nonisolated(unsafe) let base = out.baseAddress!
-      // Each block writes its own rows only.
-      _ = perBlock { range -> Int in
-        for i in range {
-          var x = beta[Int(group[i])]
-          for c in 0..<q { x += beta[g + c] * covariates[c][i] }
-          base[i] += x
-        }
-        return 0
+    RowBlocks.rewrite(&eta) { range, base in
+      for i in range {
+        var x = beta[Int(group[i])]
+        for c in 0..<q { x += beta[g + c] * covariates[c][i] }
+        base[i] += x
       }
     }
   }
@@ -171,6 +162,22 @@ enum RowBlocks {
     let blocks = stride(from: 0, to: n, by: size).map { $0..<min(n, $0 + size) }
     if blocks.count <= 1 { return blocks.map(body) }
     return Parallel.perform(blocks.count) { body(blocks[$0]) }
+  }
+
+  /// `body` on each block of `values`' rows, concurrently, with the values' storage: each
+  /// block writes its own rows only.
+  static func rewrite(
+    _ values: inout [Double], _ body: @Sendable (Range<Int>, UnsafeMutablePointer<Double>) -> Void
+  ) {
+    let n = values.count
+    guard n > 0 else { return }
+    values.withUnsafeMutableBufferPointer { out in
+      nonisolated(unsafe) let base = out.baseAddress!
+      _ = map(n) { range -> Int in
+        body(range, base)
+        return 0
+      }
+    }
   }
 
   /// The sum of `body` over the blocks of `0 ..< n`, added in block order.

@@ -264,14 +264,8 @@ private struct Workspace {
 
   /// mu = exp(eta) in place; returns the deviance.
   func update(eta: [Double], mu: inout [Double]) -> Double {
-    let n = eta.count
-    mu.withUnsafeMutableBufferPointer { out in
-      nonisolated(unsafe) let base = out.baseAddress!
-      // Each block writes its own rows only.
-      _ = RowBlocks.map(n) { range -> Int in
-        for i in range { base[i] = exp(eta[i]) }
-        return 0
-      }
+    RowBlocks.rewrite(&mu) { range, base in
+      for i in range { base[i] = exp(eta[i]) }
     }
     return deviance(mu: mu)
   }
