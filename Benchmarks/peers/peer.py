@@ -5,7 +5,7 @@ statsmodels and scipy.
 
     python3 Benchmarks/peers/peer.py DATASET --out DIR [--reml direct|statsmodels]
 
-Reads the dataset (docs/data-format.md), computes for the latest period
+Reads the dataset (docs/data.md), computes for the latest period
 - attenuation of the composite score (METHODS.md section 2): tau per level step with its
   95% t-interval over parents, end retention, per-step attenuation, per top-level group,
   each node's ratio, z, flag, p and q, and the bottom level's REML variance components;

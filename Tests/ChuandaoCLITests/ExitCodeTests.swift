@@ -9,7 +9,7 @@ import Testing
 @Suite("Exit codes of the command line")
 struct ExitCodeTests {
   /// The analysis commands, each with the optional file it cannot work without
-  /// (docs/data-format.md, "A missing optional file").
+  /// (docs/data.md, "A missing optional file").
   static let analyses: [(command: String, needs: String)] = [
     ("attenuation", "scores.csv"), ("coordination", "scores.csv"), ("trend", "scores.csv"),
     ("assess", "scores.csv"), ("imbalance", "supervision.csv"), ("closure", "problems.csv"),

@@ -4,7 +4,7 @@ import ChuandaoStats
 // The words tables print, in Chinese and English: one table of translations that every
 // renderer uses, so that a level, subject, domain, kind, flag, grade or indicator reads the
 // same in every command. Names a dataset defines itself (levels, subjects, domains and
-// kinds beyond the defaults of docs/data-format.md) are printed as the dataset writes them.
+// kinds beyond the defaults of docs/data.md) are printed as the dataset writes them.
 // JSON and CSV keep the English identifiers in both languages: they are data, read by
 // programs (docs/output.md).
 

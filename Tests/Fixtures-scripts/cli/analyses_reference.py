@@ -5,7 +5,7 @@ Tests/ChuandaoCLITests/AnalysesReferenceTests.swift): `chuandao attenuation`,
 the small generated dataset Tests/ChuandaoCLITests/Fixtures/small must give these
 numbers to 1e-6 relative, and these flags, subjects, grades, ranks and reasons exactly.
 
-Independent of the Swift code: pandas reads the CSV files as docs/data-format.md defines
+Independent of the Swift code: pandas reads the CSV files as docs/data.md defines
 them, and every number follows docs/methods.md (and the decision notes it links):
 - attenuation (metric score, the last period and 2023): tau, its t interval (scipy),
   end retention, per-step attenuation, per bureau tau, each node's ratio, z and flag;
@@ -97,7 +97,7 @@ def num(x):
     return float(x) if defined(x) else None
 
 
-# ---------------------------------------------------------------- the dataset (data-format.md)
+# ---------------------------------------------------------------- the dataset (data.md)
 
 def read(name):
     path = DATASET / name
