@@ -50,6 +50,9 @@ struct Report: ParsableCommand {
   @Option(help: optionHelp("设置文件（YAML，见 docs/methods.md 第 8 节）；给出的键覆盖默认值。", "Settings file (YAML, docs/methods.md section 8); keys given override the defaults."))
   var config: String?
 
+  @Flag(help: optionHelp("即使 DIR 中的报告已是最新（数据集、设置、命令与程序均未变，报告文件也未改动）也重新生成；--no-cache 亦同。见 docs/report.md。", "Make the report again even when the one in DIR is up to date (the same dataset, settings, command and program, and its files untouched); so does --no-cache. See docs/report.md."))
+  var force = false
+
   @Flag(help: optionHelp("结束时在标准错误打印各阶段用时（读取、分析、结果 JSON、图表、文档、写文件），见 docs/report.md。", "Print at the end, on standard error, where the time went (load, analyses, results JSON, charts, documents, writing); see docs/report.md."))
   var timings = false
 
@@ -68,6 +71,19 @@ struct Report: ParsableCommand {
     var provenance = Provenance(digests: digests, command: commandLine, period: data.manifest.periods[t])
     provenance.store = StoreSession.current?.composed.provenance
     let folder = out.hasSuffix("/") && out.count > 1 ? String(out.dropLast()) : out
+    let overrides = try periodOverrides(data.manifest.periods[t], lang: lang)
+    // Again on unchanged inputs: the folder's report stands when everything it was made
+    // from is as it was (docs/report.md). Its stamp goes before anything is rewritten.
+    let key = stampKey(digests: digests, period: data.manifest.periods[t], store: provenance.store, overrides: overrides)
+    if !force && !cache.noCache && ReportStamp.isCurrent(folder: folder, key: key) {
+      printError(lang.pick(
+        "报告已是最新：数据集、设置、命令与程序均未变，报告文件也未改动（\(folder)/\(ReportStamp.fileName)）；加 --force 可重新生成",
+        "the report is up to date: the dataset, settings, command and program are unchanged, and so are its files (\(folder)/\(ReportStamp.fileName)); --force makes it again"))
+      printOut(folder + "/report.html\n")
+      if timings { printError(lang.pick("合计 \(String(format: "%.2f", (ContinuousClock.now - start).seconds)) 秒（未重新分析）", "total \(String(format: "%.2f", (ContinuousClock.now - start).seconds)) s (nothing analysed again)") + "\n") }
+      return
+    }
+    try? FileManager.default.removeItem(atPath: folder + "/" + ReportStamp.fileName)
     try makeFolder(folder, lang: lang)
     try makeFolder(folder + "/charts", lang: lang)
     let protecting = Provenance.protectedPaths(dataset: dataset.dataset, configPath: config)
@@ -86,7 +102,7 @@ struct Report: ParsableCommand {
     clock.add(report.timings)
     var markdown = report.markdown
     var html = report.html
-    if let list = try periodOverrides(data.manifest.periods[t], lang: lang), !list.isEmpty {
+    if let list = overrides, !list.isEmpty {
       // The period's overrides, before the methods appendix (docs/store.md, "Overrides").
       let (title, body) = overridesSection(list, period: data.manifest.periods[t], data: data, lang: lang)
       let md = "## \(title)\n\n" + MarkdownRenderer().render(Document([body])) + "\n"
@@ -114,9 +130,28 @@ struct Report: ParsableCommand {
       }
       try write(Array(markdown.utf8), to: folder + "/report.md", protecting: protecting, lang: lang)
       try write(Array(html.utf8), to: folder + "/report.html", protecting: protecting, lang: lang)
+      let written = ["results.json", "report.xlsx"] + report.charts.map { "charts/" + $0.name } + ["report.md", "report.html"]
+      if let stamp = ReportStamp.make(key: key, folder: folder, paths: written) {
+        try write(stamp.bytes(), to: folder + "/" + ReportStamp.fileName, protecting: protecting, lang: lang)
+      }
     }
     printOut(folder + "/report.html\n")
     if timings { printError(timingsTable(clock, total: .now - start, results: results)) }
+  }
+
+  /// The stamp key of this run (`ReportStamp.key`): the inputs' and settings' digests, the
+  /// working folder and command line (which results.json's provenance records), the period
+  /// and language, and the store's revisions and overrides when reading a store.
+  func stampKey(digests: InputDigests, period: String, store: JSON?, overrides: [Override]?) -> String {
+    var parts = digests.inputs.map { "input \($0.file) \($0.sha256)" }
+    parts.append("config \(digests.config ?? "-")")
+    parts.append("cwd \(FileManager.default.currentDirectoryPath)")
+    parts.append("command \(commandLine)")
+    parts.append("period \(period)")
+    parts.append("lang \(lang.rawValue)")
+    if let store { parts.append("store " + JSONWriter(pretty: false).string(store)) }
+    if let overrides { parts.append("overrides " + JSONWriter(pretty: false).string(.array(overrides.map(overrideJSON)))) }
+    return ReportStamp.key(parts: parts, environment: ProcessInfo.processInfo.environment)
   }
 
   /// `body`, an output error printed as `write` prints it (exit 1).
