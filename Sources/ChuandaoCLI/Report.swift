@@ -154,6 +154,15 @@ struct Report: ParsableCommand {
     return ReportStamp.key(parts: parts, environment: ProcessInfo.processInfo.environment)
   }
 
+  /// The analyses of `--timings`, by the report's names for them.
+  static let analysisNames: [String: (String, String)] = [
+    "summary": ("概况", "summary"), "flags": ("各期各层冷热标记", "cold/hot flags, every level and period"),
+    "compare": ("与上期比较", "comparison with the previous period"), "attenuation": ("落差", "vertical drop"),
+    "imbalance": ("温差", "cold and hot"), "coordination": ("四责协同", "coordination"),
+    "closure": ("清单闭环", "closed loop"), "trend": ("逐期变化", "over time"), "assess": ("年度考核", "assessment"),
+    "other": ("其他", "other"),
+  ]
+
   /// `body`, an output error printed as `write` prints it (exit 1).
   func outputCheck<T>(_ path: String, _ body: () throws(OutputError) -> T) throws -> T {
     do {
@@ -173,7 +182,16 @@ struct Report: ParsableCommand {
       .documents: ("文档（表格、Markdown、HTML）", "documents (tables, Markdown, HTML)"),
       .writing: ("写文件（含等待 results.json）", "writing (files; waiting for results.json)"),
     ]
-    var rows = clock.stages.map { (lang.pick(names[$0.stage]!.0, names[$0.stage]!.1), $0.seconds) }
+    var rows: [(String, Double)] = []
+    for (stage, s) in clock.stages {
+      rows.append((lang.pick(names[stage]!.0, names[stage]!.1), s))
+      guard stage == .analyses else { continue }
+      // Each analysis's share of the analyses, indented below them.
+      for (name, x) in clock.analyses {
+        let label = Self.analysisNames[name].map { lang.pick($0.0, $0.1) } ?? name
+        rows.append(("  " + label, x))
+      }
+    }
     let rest = seconds - clock.stages.reduce(0) { $0 + $1.seconds }
     rows.append((lang.pick("其余", "rest"), rest))
     rows.append((lang.pick("合计", "total"), seconds))

@@ -188,3 +188,30 @@ extension ReportTests {
       charts: try FileManager.default.contentsOfDirectory(atPath: out + "/charts").sorted(), stdout: r.out)
   }
 }
+
+@Suite("chuandao report --timings")
+struct ReportTimingsTests {
+  @Test("the analyses row is the sum of its analyses, each named")
+  func analysesBreakdown() throws {
+    let dir = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let r = try CLI.run(["report", CLI.sample, "--out", dir + "/r", "--lang", "en", "--timings"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let lines = r.stderr.split(separator: "\n").map(String.init)
+    // "analyses   0.55   33.3%", then indented rows until the next stage.
+    let start = try #require(lines.firstIndex { $0.hasPrefix("analyses ") })
+    let seconds = { (line: String) -> Double? in
+      let fields = line.split(separator: " ")
+      return fields.count >= 2 ? Double(fields[fields.count - 2]) : nil
+    }
+    let total = try #require(seconds(lines[start]))
+    let parts = lines[(start + 1)...].prefix { $0.hasPrefix("  ") }
+    let names = parts.map { String($0.dropFirst(2).prefix { $0 != " " }) }
+    for name in ["vertical", "cold", "coordination", "closed", "over", "assessment"] {
+      #expect(names.contains { $0.hasPrefix(name) }, "no row for \(name) in \(names)")
+    }
+    let sum = parts.compactMap(seconds).reduce(0, +)
+    // Each row is rounded to 0.01 s.
+    #expect(abs(sum - total) <= 0.005 * Double(parts.count + 1), "rows sum to \(sum), analyses \(total)")
+  }
+}

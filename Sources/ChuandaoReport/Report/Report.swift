@@ -93,8 +93,23 @@ public struct ReportTimings: Sendable {
   }
 
   private var seconds = [Double](repeating: 0, count: Stage.allCases.count)
+  /// The analyses' seconds by analysis, in the order they first ran (`analyses` is their
+  /// sum): where a large dataset's time goes.
+  public private(set) var analyses: [(name: String, seconds: Double)] = []
 
   public init() {}
+
+  /// Adds `duration` to the analyses' stage and to the analysis `name`.
+  public mutating func addAnalysis(_ name: String, _ duration: Duration) {
+    add(.analyses, duration)
+    let (s, attoseconds) = duration.components
+    let x = Double(s) + Double(attoseconds) * 1e-18
+    if let i = analyses.firstIndex(where: { $0.name == name }) {
+      analyses[i].seconds += x
+    } else {
+      analyses.append((name, x))
+    }
+  }
 
   /// The seconds spent in `stage`.
   public subscript(stage: Stage) -> Double { seconds[stage.rawValue] }
@@ -114,6 +129,9 @@ public struct ReportTimings: Sendable {
   /// Adds every stage of `other`.
   public mutating func add(_ other: ReportTimings) {
     for n in seconds.indices { seconds[n] += other.seconds[n] }
+    for (name, x) in other.analyses {
+      if let i = analyses.firstIndex(where: { $0.name == name }) { analyses[i].seconds += x } else { analyses.append((name, x)) }
+    }
   }
 
   /// Every stage's seconds, in the order of `Stage`.
@@ -132,6 +150,16 @@ final class ReportClock {
     depth += 1
     defer { depth -= 1 }
     return try timings.measure(stage, body)
+  }
+
+  /// `time(.analyses, body)`, its time also counted for the analysis `name`.
+  func analysis<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+    if depth > 0 { return try body() }
+    depth += 1
+    defer { depth -= 1 }
+    let start = ContinuousClock.now
+    defer { timings.addAnalysis(name, .now - start) }
+    return try body()
   }
 }
 
@@ -187,7 +215,7 @@ struct ReportContent {
   /// `body`'s result, its time counted in `stage`.
   func timed<T>(_ stage: ReportTimings.Stage, _ body: () throws -> T) rethrows -> T { try clock.time(stage, body) }
   /// An analysis call, timed as such.
-  func analysing<T>(_ body: () throws -> T) rethrows -> T { try clock.time(.analyses, body) }
+  func analysing<T>(_ name: String = "other", _ body: () throws -> T) rethrows -> T { try clock.analysis(name, body) }
 
   func provenance(period: String?) -> Provenance {
     var p = b.provenance
@@ -227,12 +255,12 @@ struct ReportContent {
 
   mutating func run() {
     let label = labels[t]
-    store("summary", analysing { DatasetSummary(d) }, period: label) { s, _, p in s.json(provenance: p) }
+    store("summary", analysing("summary") { DatasetSummary(d) }, period: label) { s, _, p in s.json(provenance: p) }
 
-    let flags: PeriodFlags? = analysing {
+    let flags: PeriodFlags? = analysing("flags") {
       d.hasSupervision ? PeriodFlags.compute(d, levels: Array(0..<f.levelCount), settings: b.settings.imbalance) : nil
     }
-    let compare: CompareResult? = analysing {
+    let compare: CompareResult? = analysing("compare") {
       (d.hasScores && previous != nil) ? CompareAnalysis(settings: b.settings).run(d, from: t - 1, to: t, flags: flags) : nil
     }
     if let compare {
@@ -291,7 +319,7 @@ struct ReportContent {
       return
     }
     let analysis = AttenuationAnalysis(metric: .score, flagZ: b.settings.attenuation.flagZ)
-    let result = analysing { analysis.run(d, period: t) }
+    let result = analysing("attenuation") { analysis.run(d, period: t) }
     store("attenuation", result, period: labels[t]) { $0.json($1, provenance: $2) }
 
     // Summary sentence.
@@ -334,7 +362,7 @@ struct ReportContent {
       var byPeriod: [[Int: Double]] = []
       for p in 0...t {
         var m: [Int: Double] = [:]
-        for g in p == t ? result.groups : analysing({ analysis.groups(d, period: p) }) { if let e = g.endRetention { m[g.node] = e } }
+        for g in p == t ? result.groups : analysing("attenuation", { analysis.groups(d, period: p) }) { if let e = g.endRetention { m[g.node] = e } }
         byPeriod.append(m)
       }
       for node in tops { for p in 0...t { values.append(byPeriod[p][node]) } }
@@ -374,7 +402,7 @@ struct ReportContent {
       heading(3, "\(level(k))层", "Level: \(level(k))")
       let result: ImbalanceResult
       do {
-        result = try analysing { try ImbalanceAnalysis(level: k, adjust: mode, settings: b.settings.imbalance).run(d, period: t) }
+        result = try analysing("imbalance") { try ImbalanceAnalysis(level: k, adjust: mode, settings: b.settings.imbalance).run(d, period: t) }
       } catch {
         say(L("\(level(k))层在 \(labels[t]) 期没有党员数大于 0 的节点或没有任何督查记录，无法分析。", "Level \(level(k)) has no node with members or no supervision at all in \(labels[t]); it cannot be analysed."))
         continue
@@ -516,7 +544,7 @@ struct ReportContent {
       say(L("数据集没有 scores.csv，无法分析四责协同。", "The dataset has no scores.csv, so the coordination of the four responsibilities cannot be analysed."))
       return
     }
-    let result = analysing { CoordinationAnalysis(siloGap: b.settings.coordination.siloGap).run(d, period: t) }
+    let result = analysing("coordination") { CoordinationAnalysis(siloGap: b.settings.coordination.siloGap).run(d, period: t) }
     store("coordination", result, period: labels[t]) { $0.json($1, provenance: $2) }
     let silos = result.nodes.filter(\.silo).sorted { $0.gap > $1.gap }
     let bottomIndex = result.levels.first { $0.level == bottom }?.meanIndex
@@ -559,7 +587,7 @@ struct ReportContent {
       say(L("\(labels[t]) 期在 dataset.yaml 中没有 period_end，无法确定截止日期。", "Period \(labels[t]) has no period_end in dataset.yaml, so there is no as-of date."))
       return
     }
-    let result = analysing { ClosureAnalysis(asOf: day).run(d, period: t) }
+    let result = analysing("closure") { ClosureAnalysis(asOf: day).run(d, period: t) }
     store("closure", result, period: labels[t]) { $0.json($1, provenance: $2) }
     var total = ClosureResult.Counts()
     for (n, node) in result.nodes.enumerated() where f.level[node] == 0 { total += result.counts[n] }
@@ -593,7 +621,7 @@ struct ReportContent {
       say(L("数据集没有 scores.csv，无法分析得分的逐期变化。", "The dataset has no scores.csv, so scores cannot be followed over time."))
       return
     }
-    let result = analysing { TrendAnalysis(metric: .score, settings: b.settings.trend).run(d, through: t, flags: flags) }
+    let result = analysing("trend") { TrendAnalysis(metric: .score, settings: b.settings.trend).run(d, through: t, flags: flags) }
     store("trend", result, period: labels[t]) { $0.json($1, provenance: $2) }
     let cold = result.series.filter { $0.persistent == .cold }
     summary.append(L("\(cold.count) 个节点监督持续冷（最近 \(b.settings.trend.persistentOfLast) 期中至少 \(b.settings.trend.persistentAtLeast) 期）。",
@@ -635,7 +663,7 @@ struct ReportContent {
       say(L("设置中的 assess.goalposts 指向数据集没有的层级，未计算年度考核。", "The settings' assess.goalposts name a level the dataset does not have, so there is no assessment."))
       return
     }
-    let result = analysing { analysis.run(d, period: t, flags: flags, imbalance: b.settings.imbalance) }
+    let result = analysing("assess") { analysis.run(d, period: t, flags: flags, imbalance: b.settings.imbalance) }
     store("assess", result, period: labels[t]) { $0.json($1, provenance: $2) }
     let nodes = result.nodes
     let graded = nodes.indices.filter { Int(f.level[nodes[$0].node]) == bottom && nodes[$0].grade != nil }
