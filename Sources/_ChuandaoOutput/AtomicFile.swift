@@ -48,9 +48,9 @@ public enum AtomicFile {
     private var fd: Int32
     private var failure: OutputError?
 
-    /// Opens the temporary. `protecting`: paths that must never be written, compared as
-    /// `AtomicFile.write` describes.
-    public init(path: String, protecting: Set<String> = []) throws(OutputError) {
+    /// Opens the temporary, with permission bits `mode` (before the umask). `protecting`:
+    /// paths that must never be written, compared as `AtomicFile.write` describes.
+    public init(path: String, protecting: Set<String> = [], mode: mode_t = 0o644) throws(OutputError) {
       if !protecting.isEmpty {
         let target = canonicalPath(path)
         if protecting.contains(where: { canonicalPath($0) == target }) {
@@ -64,7 +64,7 @@ public enum AtomicFile {
       for _ in 0..<16 {
         let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 16)
         temporary = directory + "/." + name + ".tmp-\(getpid())-" + suffix
-        fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         if fd >= 0 || errno != EEXIST { break }
       }
       guard fd >= 0 else { throw .cannotWrite(path: path, reason: systemReason(errno)) }
@@ -99,9 +99,11 @@ public enum AtomicFile {
     }
 
     /// Puts the file in place; throws the first failure, if any (the temporary is then
-    /// removed and `path` left as it was).
-    public func commit() throws(OutputError) {
-      if failure == nil, fsync(fd) != 0 { failure = .cannotWrite(path: path, reason: systemReason(errno)) }
+    /// removed and `path` left as it was). `durable`: fsync the file before the rename and
+    /// the directory after it, so that the new content survives a crash of the machine;
+    /// a cache that can be made again (the dataset snapshot, gigabytes) skips both.
+    public func commit(durable: Bool = true) throws(OutputError) {
+      if durable, failure == nil, fsync(fd) != 0 { failure = .cannotWrite(path: path, reason: systemReason(errno)) }
       if let failure {
         close(fd)
         fd = -1
@@ -115,6 +117,7 @@ public enum AtomicFile {
         unlink(temporary)
         throw .cannotWrite(path: path, reason: reason)
       }
+      guard durable else { return }
       let dirfd = open(split(path).directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
       if dirfd >= 0 {
         _ = fsync(dirfd)

@@ -1,4 +1,5 @@
 import Foundation
+import _ChuandaoOutput
 
 #if canImport(Glibc)
   import Glibc
@@ -178,62 +179,35 @@ public enum DatasetSnapshot {
   }
 }
 
-/// write(2); a free function because `OutputFile.write` shadows the name inside the type.
-private func posixWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int { write(fd, p, n) }
-
-/// The temporary file a snapshot is written to, renamed into place by `commit`; removed
-/// when dropped uncommitted. One thread at a time.
+/// The temporary file a snapshot is written to (`AtomicFile.Temporary`: beside the path,
+/// renamed into place by `commit`, removed when dropped uncommitted), readable by its owner
+/// only and without fsync: a snapshot is a cache, made again when lost.
 private final class OutputFile {
-  let path: String
-  let temporary: String
-  private var fd: Int32
-  private var failure: Int32 = 0
+  private let file: AtomicFile.Temporary
 
   init(path: String) throws(SnapshotFault) {
-    let directory = (path as NSString).deletingLastPathComponent
-    let name = (path as NSString).lastPathComponent
-    var fd: Int32 = -1
-    var temporary = ""
-    for _ in 0..<16 {
-      temporary = directory + "/." + name + ".tmp-\(getpid())-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
-      fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-      if fd >= 0 || errno != EEXIST { break }
-    }
-    guard fd >= 0 else { throw SnapshotFault(String(cString: strerror(errno))) }
-    self.path = path
-    self.temporary = temporary
-    self.fd = fd
-  }
-
-  deinit {
-    if fd >= 0 {
-      close(fd)
-      unlink(temporary)
+    do {
+      file = try AtomicFile.Temporary(path: path, mode: 0o600)
+    } catch {
+      throw SnapshotFault(Self.reason(error))
     }
   }
 
-  func write(_ bytes: UnsafeRawBufferPointer) {
-    guard failure == 0, let base = bytes.baseAddress else { return }
-    var offset = 0
-    while offset < bytes.count {
-      let n = posixWrite(fd, base + offset, bytes.count - offset)
-      if n < 0 {
-        if errno == EINTR { continue }
-        failure = errno
-        return
-      }
-      offset += n
+  func write(_ bytes: UnsafeRawBufferPointer) { file.write(bytes) }
+
+  /// The system's reason, as the snapshot's messages give it.
+  static func reason(_ error: OutputError) -> String {
+    switch error {
+    case .cannotWrite(_, let reason), .cannotRead(_, let reason): return reason
+    case .wouldOverwriteInput: return error.description
     }
   }
 
   func commit() throws(SnapshotFault) {
-    var error = failure
-    if close(fd) != 0, error == 0 { error = errno }
-    fd = -1
-    if error == 0, rename(temporary, path) != 0 { error = errno }
-    if error != 0 {
-      unlink(temporary)
-      throw SnapshotFault(String(cString: strerror(error)))
+    do {
+      try file.commit(durable: false)
+    } catch {
+      throw SnapshotFault(Self.reason(error))
     }
   }
 }
