@@ -249,22 +249,54 @@ public struct AssessAnalysis: Sendable {
 
 /// What `AssessAnalysis` found for one period.
 public struct AssessResult: Sendable {
+  /// One node's row. The indicators are stored inline, not as arrays of their own: a
+  /// national level is 5 million rows, and three small arrays a row were about 1 GB of
+  /// heap blocks (docs/performance.md).
   public struct NodeRow: Sendable {
     public var node: Int
     /// The raw indicators, in `AssessAnalysis.indicators` order (NaN where undefined).
-    public var raw: [Double]
+    public var raw: InlineArray<5, Double>
     /// Normalised to [0, 100] within the node's level (NaN where undefined).
-    public var normalised: [Double]
+    public var normalised: InlineArray<5, Double>
     public var composite: Double?
     public var rank: Int?
     /// Index into `AssessAnalysis.grades`.
     public var grade: Int?
-    /// Indicator indices, the largest weighted shortfall first.
-    public var reasons: [Int]
+    /// The first two reasons (indicator indices), -1 where there is none.
+    private var reason: (Int8, Int8)
     public var rankMedian: Double?
     public var rankP05: Double?
     public var rankP95: Double?
     public var gradeStability: Double?
+
+    /// Indicator indices, the largest weighted shortfall first (at most two).
+    public var reasons: [Int] {
+      get { [reason.0, reason.1].filter { $0 >= 0 }.map(Int.init) }
+      set {
+        precondition(newValue.count <= 2, "AssessResult.NodeRow: at most two reasons")
+        reason = (newValue.count > 0 ? Int8(newValue[0]) : -1, newValue.count > 1 ? Int8(newValue[1]) : -1)
+      }
+    }
+
+    /// `raw` and `normalised` hold one value per indicator (`AssessAnalysis.indicators`).
+    public init(
+      node: Int, raw: [Double], normalised: [Double], composite: Double?, rank: Int?, grade: Int?,
+      reasons: [Int], rankMedian: Double?, rankP05: Double?, rankP95: Double?, gradeStability: Double?
+    ) {
+      precondition(raw.count == 5 && normalised.count == 5, "AssessResult.NodeRow: five indicators")
+      self.node = node
+      self.raw = InlineArray { raw[$0] }
+      self.normalised = InlineArray { normalised[$0] }
+      self.composite = composite
+      self.rank = rank
+      self.grade = grade
+      self.reason = (-1, -1)
+      self.rankMedian = rankMedian
+      self.rankP05 = rankP05
+      self.rankP95 = rankP95
+      self.gradeStability = gradeStability
+      self.reasons = reasons
+    }
   }
   public struct LeaderRow: Sendable {
     /// Row of the dataset's leader list.

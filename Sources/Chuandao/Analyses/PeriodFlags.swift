@@ -24,12 +24,15 @@ public struct PeriodFlags: Sendable {
     }
     let adjust = ImbalanceAnalysis.defaultAdjustment(d)
     let tasks = (0..<T).flatMap { t in levels.map { (t, $0) } }
-    let runs = Parallel.perform(tasks.count) { j -> Result<ImbalanceResult, any Error> in
+    // Each run keeps only its flags: a whole result (counts, expected counts by domain,
+    // the funnel's columns) of every level and period at once was gigabytes at 5 million
+    // nodes, held until the last run ended.
+    let runs = Parallel.perform(tasks.count) { j -> Result<(nodes: [Int], flags: [FunnelFlag]), any Error> in
       let (t, k) = tasks[j]
       var analysis = ImbalanceAnalysis(level: k, adjust: adjust, settings: settings)
       analysis.testsNodes = false
       analysis.limitsForNodes = false
-      return Result { try analysis.run(d, period: t) }
+      return Result { let r = try analysis.run(d, period: t); return (r.nodes, r.funnel.flags) }
     }
     var flags = Array(repeating: empty, count: T)
     var notes: [LocalizedText] = []
@@ -37,7 +40,7 @@ public struct PeriodFlags: Sendable {
       let (t, k) = tasks[j]
       switch run {
       case .success(let r):
-        for (row, i) in r.nodes.enumerated() { flags[t][i] = r.funnel.flags[row] }
+        for (row, i) in r.nodes.enumerated() { flags[t][i] = r.flags[row] }
       case .failure(let e):
         let (level, period) = (f.levelNames[k], d.manifest.periods[t])
         switch e {
