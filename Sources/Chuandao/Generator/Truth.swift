@@ -176,6 +176,21 @@ struct TruthRecorder {
         })
       }),
       ("quoted_names", { ids(quotedNames) }),
+      // Issue 17: planted as associations, from the bureaus' second streams (docs/generator.md).
+      ("capacity", {
+        .object([
+          "staff_rate_ratio": .number(1),
+          "joint_office_effect": .string(spec.null ? "none" : "lower"),
+          "joint_office_slope": spec.null ? .null : .number(Plant.jointSlope),
+          "joint_office_probability": spec.null ? .number(Plant.jointNull) : .null,
+        ])
+      }),
+      ("remit", {
+        .object([
+          "outside_effect": .string(spec.null ? "none" : "lower"),
+          "max_domains": .int(Plant.maxRemit),
+        ])
+      }),
     ]
   }
 }
