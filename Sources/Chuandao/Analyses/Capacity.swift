@@ -162,8 +162,8 @@ public struct CapacityAnalysis: Sendable {
         zh: "聚类数少于 2 或观测过少：没有稳健区间", en: "fewer than two clusters or too few rows: no robust intervals"))
     } else if clusterOf.count < CapacityResult.fewClusters {
       out.notes.append(LocalizedText(
-        zh: "只有 \(clusterOf.count) 个聚类（上级）：聚类稳健区间偏窄，仅供参考",
-        en: "only \(clusterOf.count) clusters (parents): the cluster-robust intervals are too narrow, read them with care"))
+        zh: "只有 \(clusterOf.count) 个聚类：聚类稳健区间偏窄，仅供参考",
+        en: "only \(clusterOf.count) clusters: the cluster-robust intervals are too narrow, read them with care"))
     }
     func ratio(_ j: Int) -> CapacityResult.RateRatio {
       let r = ClusterRobust.rateRatio(fit.coefficients[j], variance: v?[j, j])

@@ -204,8 +204,8 @@ public struct RemitAnalysis: Sendable {
     let v = ClusterRobust.covariance(design: design, y: y, fitted: fit.fitted, cluster: cluster, clusters: clusterOf.count)
     if v != nil && clusterOf.count < CapacityResult.fewClusters {
       notes.append(LocalizedText(
-        zh: "只有 \(clusterOf.count) 个聚类（上级）：聚类稳健区间偏窄，仅供参考",
-        en: "only \(clusterOf.count) clusters (parents): the cluster-robust intervals are too narrow, read them with care"))
+        zh: "只有 \(clusterOf.count) 个聚类：聚类稳健区间偏窄，仅供参考",
+        en: "only \(clusterOf.count) clusters: the cluster-robust intervals are too narrow, read them with care"))
     }
     let j = design.columns - 1
     let r = ClusterRobust.rateRatio(fit.coefficients[j], variance: v?[j, j])

@@ -74,7 +74,7 @@ extension CapacityResult {
         .text(levelLabel(f.levelNames[l.level], lang)), .count(l.nodes), .number(l.staffPer100), .count(l.staffKnown > 0 ? l.zeroStaff : nil),
         .number(l.jointShare), .number(l.staff?.estimate), .interval(l.staff?.lower, l.staff?.upper),
         .number(l.joint?.estimate), .interval(l.joint?.lower, l.joint?.upper),
-        .text(l.cold.map { "\($0.count) / \(l.coldShort.count)" } ?? "-"),
+        .text(l.cold.map { "\($0.count) / \(l.staffKnown > 0 ? String(l.coldShort.count) : "-")" } ?? "-"),
       ])
     }
     doc.append(Section(nil, [.table(t)]))
@@ -95,7 +95,7 @@ extension CapacityResult {
           "\(name)层：无专职纪检干部的节点相对于人均配备处于平均水平的节点，督查率比 \(fixed(s.estimate, 2))（95% CI \(fixed(s.lower, 2))–\(fixed(s.upper, 2))）。",
           "\(name): nodes with no staff against a node at the level's mean staff per member, rate ratio \(fixed(s.estimate, 2)) (95% CI \(fixed(s.lower, 2))-\(fixed(s.upper, 2)))."))
       }
-      for note in l.notes { closing.paragraph(name + lang.pick("：", ": ") + note.text(lang)) }
+      for note in l.notes { closing.paragraph(name + lang.pick("层：", ": ") + note.text(lang)) }
     }
     if levels.allSatisfy({ $0.staffKnown == 0 && $0.jointKnown == 0 }) {
       closing.paragraph(lang.pick(
