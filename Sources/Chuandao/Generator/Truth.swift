@@ -179,7 +179,9 @@ struct TruthRecorder {
       // Issue 17: planted as associations, from the bureaus' second streams (docs/generator.md).
       ("capacity", {
         .object([
-          "staff_rate_ratio": .number(1),
+          // Staff is drawn independently of supervision, but planted cold nodes have their
+          // members raised, which ties staff per member to supervision: 1 under --null only.
+          "staff_rate_ratio": spec.null ? .number(1) : .null,
           "joint_office_effect": .string(spec.null ? "none" : "lower"),
           "joint_office_slope": spec.null ? .null : .number(Plant.jointSlope),
           "joint_office_probability": spec.null ? .number(Plant.jointNull) : .null,
