@@ -30,6 +30,10 @@ public struct DatasetSummary: Sendable {
   public var responsibilities: Int
   public var projects: Int
   public var leaderRows: Int
+  /// Issue 17: nodes with `joint_office` true and with a value (nil without the column),
+  /// and leaders.csv rows that name risk domains (nil without the `domains` column).
+  public var jointOffices: (joint: Int, known: Int)?
+  public var leaderRowsWithDomains: Int?
 
   public init(_ d: Dataset) {
     let f = d.forest
@@ -50,6 +54,8 @@ public struct DatasetSummary: Sendable {
     responsibilities = d.responsibilities.count
     projects = d.projects.count
     leaderRows = d.leaders.count
+    jointOffices = f.jointOffice.isEmpty ? nil : (f.jointOffice.filter { $0 == 1 }.count, f.jointOffice.filter { $0 >= 0 }.count)
+    leaderRowsWithDomains = d.leaders.hasDomains ? (0..<d.leaders.count).filter { !d.leaders.domains(byRow: $0).isEmpty }.count : nil
     let S = m.subjects.count
     var problemsPer = [Int](repeating: 0, count: m.periods.count)
     for t in d.problems.period { problemsPer[Int(t)] += 1 }

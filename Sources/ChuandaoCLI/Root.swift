@@ -24,7 +24,7 @@ struct ChuandaoCommand: ParsableCommand {
     version: ChuandaoVersion.string,
     subcommands: [
       Validate.self, Summary.self, Generate.self, Attenuation.self, Imbalance.self,
-      Coordination.self, Closure.self, Trend.self, Assess.self, Compare.self, Report.self, Chart.self, Notebook.self, StoreCommand.self, OverrideCommand.self,
+      Coordination.self, Closure.self, Capacity.self, Remit.self, Trend.self, Assess.self, Compare.self, Report.self, Chart.self, Notebook.self, StoreCommand.self, OverrideCommand.self,
     ]
   )
 }

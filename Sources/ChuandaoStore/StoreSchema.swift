@@ -5,7 +5,7 @@ import Foundation
 /// The store's tables (docs/store.md, "Schema") and their migrations.
 public enum StoreSchema {
   /// The version this chuandao writes and reads.
-  public static let version = 1
+  public static let version = 2
 
   /// Migration `k` of `backend`: SQLite's statements as written, PostgreSQL's translated
   /// (identity keys, BYTEA, DOUBLE PRECISION, BIGINT) with its own append-only triggers.
@@ -42,6 +42,12 @@ public enum StoreSchema {
   /// Migration `k` takes a store from version `k` to `k + 1` (0: an empty file), as SQLite
   /// statements.
   static let migrations: [[String]] = [
+    version1,
+    // 2: org.csv's joint_office (issue 17); NULL for rows stored before it (not stated).
+    ["ALTER TABLE org_row ADD COLUMN joint_office TEXT"],
+  ]
+
+  static let version1: [String] =
     [
       "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
       """
@@ -98,7 +104,6 @@ public enum StoreSchema {
         """
       }
     }
-  ]
 
   /// The store's schema version, or nil when the file holds no chuandao tables (a fresh
   /// file, or another application's database).

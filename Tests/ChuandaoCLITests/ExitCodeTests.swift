@@ -220,9 +220,24 @@ struct ExitCodeTests {
     #expect(generated == committed)
     #expect(generated.contains("truth.json") && generated.contains("org.csv"))
     for name in generated {
-      let a = try Data(contentsOf: URL(fileURLWithPath: out + "/" + name))
-      let b = try? Data(contentsOf: URL(fileURLWithPath: CLI.sample + "/" + name))
-      guard let b else { continue }  // already reported by the name comparison
+      var a = try Data(contentsOf: URL(fileURLWithPath: out + "/" + name))
+      guard var b = try? Data(contentsOf: URL(fileURLWithPath: CLI.sample + "/" + name)) else {
+        continue  // already reported by the name comparison
+      }
+      // Issue 17 added a last column to org.csv and leaders.csv and two members to
+      // truth.json, drawn from a stream of their own: until the sample is regenerated with
+      // them, everything else must still be byte for byte the same.
+      let added = ["org.csv": "joint_office", "leaders.csv": "domains"]
+      if let column = added[name], !Self.hasLastColumn(column, b) {
+        a = Self.dropping(column, from: a)
+      } else if name == "truth.json", !String(decoding: b, as: UTF8.self).contains("\"capacity\"") {
+        var o = try #require(try JSON.parse(String(decoding: a, as: UTF8.self)).objectValue)
+        o["capacity"] = nil
+        o["remit"] = nil
+        let e = try #require(try JSON.parse(String(decoding: b, as: UTF8.self)).objectValue)
+        #expect(JSON.object(o) == JSON.object(e), "truth.json")
+        a = b
+      }
       if a != b {
         let x = Array(a), y = Array(b)
         let at = (0..<min(x.count, y.count)).first { x[$0] != y[$0] } ?? min(x.count, y.count)
@@ -230,6 +245,17 @@ struct ExitCodeTests {
         Issue.record("\(name) differs from datasets/sample/\(name) first at byte \(at), line \(line) (\(x.count) vs \(y.count) bytes)")
       }
     }
+  }
+
+  static func hasLastColumn(_ column: String, _ data: Data) -> Bool {
+    String(decoding: data.prefix(while: { $0 != 0x0A }), as: UTF8.self).hasSuffix("," + column)
+  }
+
+  /// The file without its last column (issue 17's, which holds no comma or line break).
+  static func dropping(_ column: String, from data: Data) -> Data {
+    guard hasLastColumn(column, data) else { return data }
+    let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+    return Data(lines.map { $0.isEmpty ? $0 : $0[..<$0.lastIndex(of: ",")!] }.joined(separator: "\n").utf8)
   }
 
   // MARK: A YAML alias bomb through the CLI

@@ -25,7 +25,10 @@ struct GoldenTests {
     var testDescription: String { name }
   }
 
-  static let analyses = ["attenuation", "imbalance", "coordination", "closure", "trend", "assess"]
+  static let analyses = ["attenuation", "imbalance", "coordination", "closure", "capacity", "trend", "assess"]
+  /// A generated dataset with the issue 17 columns (joint_office, leaders' domains), which
+  /// the sample predates: `capacity` and `remit` on it.
+  static let issue17 = "Tests/ChuandaoCLITests/Fixtures/issue17"
 
   static let cases: [Case] = {
     var cases: [Case] = [
@@ -38,6 +41,13 @@ struct GoldenTests {
       cases.append(Case(name: "\(command).json", args: [command, "datasets/sample", "--format", "json"]))
       cases.append(Case(name: "\(command).csv", args: [command, "datasets/sample", "--format", "csv"]))
     }
+    for command in ["capacity", "remit"] {
+      cases.append(Case(name: "\(command)-issue17.en.txt", args: [command, issue17, "--lang", "en"]))
+      cases.append(Case(name: "\(command)-issue17.zh.txt", args: [command, issue17]))
+      cases.append(Case(name: "\(command)-issue17.json", args: [command, issue17, "--format", "json"]))
+      cases.append(Case(name: "\(command)-issue17.csv", args: [command, issue17, "--format", "csv"]))
+    }
+    cases.append(Case(name: "report-issue17.en.md", args: ["report", issue17, "--out", "OUT", "--lang", "en"], reportFile: "report.md"))
     cases.append(Case(name: "report.zh.md", args: ["report", "datasets/sample", "--out", "OUT"], reportFile: "report.md"))
     cases.append(Case(name: "report.en.md", args: ["report", "datasets/sample", "--out", "OUT", "--lang", "en"], reportFile: "report.md"))
     return cases

@@ -59,8 +59,39 @@ struct GeneratorTests {
     for name in files {
       let expected = FileManager.default.contents(atPath: sample + "/" + name)
       #expect(expected != nil, "\(name) is checked in")
-      #expect(FileManager.default.contents(atPath: made.folder + "/" + name) == expected, "\(name)")
+      let got = FileManager.default.contents(atPath: made.folder + "/" + name)
+      if let expected, let got, let added = Self.issue17Columns[name] {
+        // Issue 17 added a last column, drawn from a stream of its own: every earlier
+        // column stays byte for byte (with or without the column in the checked-in copy).
+        #expect(Self.dropping(added, from: got) == Self.dropping(added, from: expected), "\(name)")
+      } else if name == "truth.json", let expected, let got {
+        #expect(try Self.truthBefore17(got) == Self.truthBefore17(expected), "truth.json")
+      } else {
+        #expect(got == expected, "\(name)")
+      }
     }
+  }
+
+  /// The column issue 17 added at the end of a file, by file.
+  static let issue17Columns = ["org.csv": "joint_office", "leaders.csv": "domains"]
+
+  /// The file's bytes without its last column when the header ends with `column` (the
+  /// generator never writes a comma or a line break inside that column or across lines of
+  /// these files).
+  static func dropping(_ column: String, from data: Data) -> Data {
+    let text = String(decoding: data, as: UTF8.self)
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    guard lines.first?.hasSuffix("," + column) == true else { return data }
+    lines = lines.map { line in line.isEmpty ? line : String(line[..<line.lastIndex(of: ",")!]) }
+    return Data(lines.joined(separator: "\n").utf8)
+  }
+
+  /// truth.json without the members issue 17 added.
+  static func truthBefore17(_ data: Data) throws -> JSON {
+    guard var o = try JSON.parse(String(decoding: data, as: UTF8.self)).objectValue else { return .null }
+    o["capacity"] = nil
+    o["remit"] = nil
+    return .object(o)
   }
 
   @Test("the same seed gives byte-identical files; another seed does not")

@@ -430,6 +430,7 @@ extension SnapshotTests {
     same(f.disciplineStaff, g.disciplineStaff, "disciplineStaff")
     same(f.successor, g.successor, "successor")
     same(f.sourceLine, g.sourceLine, "sourceLine")
+    same(f.jointOffice, g.jointOffice, "jointOffice")
     same(f.ids.indices.map { f.index(of: f.ids[$0]) }, g.ids.indices.map { g.index(of: g.ids[$0]) }, "id lookup")
     same(f.index(of: "no such id"), nil, "lookup of an unknown id")
     same(a.periods.count, b.periods.count, "periods")
@@ -459,6 +460,8 @@ extension SnapshotTests {
     same([la.period, la.node, la.overseesStart, la.oversees, la.line], [lb.period, lb.node, lb.overseesStart, lb.oversees, lb.line], "leader numbers")
     same([la.person, la.name], [lb.person, lb.name], "leader texts")
     same(la.role, lb.role, "leader roles")
+    same(la.hasDomains, lb.hasDomains, "leaders' domains given")
+    same([la.domainsStart, la.domains], [lb.domainsStart, lb.domains], "leader domains")
   }
 
   /// Sets the modification (and access) time of the dataset's files, or of one.

@@ -190,7 +190,18 @@ public struct LeaderList: Sendable {
   public var overseesStart: [Int32] = [0]
   public var oversees: [Int32] = []
   public var line: [Int32] = []
+  /// Whether leaders.csv has a `domains` column (the risk domains each leader is in charge
+  /// of); without it every row's list is empty and remits are unknown.
+  public var hasDomains = false
+  /// `domains[domainsStart[r] ..< domainsStart[r + 1]]` are row r's domains (indices into
+  /// the manifest's `domains`, each once).
+  public var domainsStart: [Int32] = [0]
+  public var domains: [Int32] = []
   public var count: Int { person.count }
+
+  public func domains(byRow r: Int) -> ArraySlice<Int32> {
+    domains[Int(domainsStart[r])..<Int(domainsStart[r + 1])]
+  }
 
   public func overseen(byRow r: Int) -> ArraySlice<Int32> {
     oversees[Int(overseesStart[r])..<Int(overseesStart[r + 1])]

@@ -35,6 +35,14 @@ public struct Forest: Sendable {
   /// The org.csv line each node was read from.
   public let sourceLine: [Int32]
   let lookup: IDTable
+  /// 1 = the discipline office shares staff with the Party-affairs office (合署办公), 0 =
+  /// not, -1 = not given; empty when org.csv has no `joint_office` column.
+  public internal(set) var jointOffice: [Int8] = []
+
+  /// `jointOffice[i]` as a Bool, nil when not given.
+  public func isJointOffice(_ i: Int) -> Bool? {
+    jointOffice.isEmpty || jointOffice[i] < 0 ? nil : jointOffice[i] == 1
+  }
 
   public var count: Int { ids.count }
   public var levelCount: Int { levelNames.count }
@@ -171,7 +179,8 @@ extension Forest {
       validFrom: permute(rows.validFrom), validTo: permute(rows.validTo),
       baseMembers: permute(rows.members), partyAdminSplit: permute(rows.partyAdminSplit),
       disciplineStaff: permute(rows.disciplineStaff), successor: successor,
-      sourceLine: permute(rows.line), lookup: IDTable(ids))
+      sourceLine: permute(rows.line), lookup: IDTable(ids),
+      jointOffice: rows.jointOffice.isEmpty ? [] : permute(rows.jointOffice))
     return (forest, position)
   }
 }
@@ -187,6 +196,8 @@ struct OrgRows {
   var validTo: [Int32] = []
   var partyAdminSplit: [Int8] = []
   var disciplineStaff: [Int32] = []
+  /// Empty when org.csv has no `joint_office` column.
+  var jointOffice: [Int8] = []
   var successor: [Int32] = []
   var line: [Int32] = []
 }

@@ -30,6 +30,7 @@ enum HeaderAliases {
     Entry(file: "org.csv", column: "party_admin_split", aliases: ["党政分设"]),
     Entry(file: "org.csv", column: "discipline_staff", aliases: ["纪检干部数", "专职纪检人员"]),
     Entry(file: "org.csv", column: "successor", aliases: ["承接", "后继", "承继"]),
+    Entry(file: "org.csv", column: "joint_office", aliases: ["合署办公"]),
 
     Entry(file: "members.csv", column: "period", aliases: period),
     Entry(file: "members.csv", column: "node", aliases: node),
@@ -76,6 +77,7 @@ enum HeaderAliases {
     Entry(file: "leaders.csv", column: "node", aliases: node),
     Entry(file: "leaders.csv", column: "role", aliases: ["职务", "角色"]),
     Entry(file: "leaders.csv", column: "oversees", aliases: ["分管", "联系单位", "分管单位"]),
+    Entry(file: "leaders.csv", column: "domains", aliases: ["分管领域"]),
   ]
 
   /// The aliases of `column` in `file` (empty for a column the table does not list).

@@ -345,7 +345,7 @@ extension DatasetLoader {
     let file = "leaders.csv"
     var out = LeaderList()
     var seen: [String: Int] = [:]  // "period\u{0}person" -> line
-    readTable(file, required: ["period", "person", "node", "role"], optional: ["name", "oversees"]) { l, rec, c in
+    readTable(file, required: ["period", "person", "node", "role"], optional: ["name", "oversees", "domains"]) { l, rec, c in
       let person = rec.trimmed(c("person")!)
       guard let t = l.period(file, rec, c("period")!) else { return }
       if person.isEmpty {
@@ -390,7 +390,31 @@ extension DatasetLoader {
           overseen.append(Int32(j))
         }
       }
+      var domains: [Int32] = []
+      if let col = c("domains") {
+        out.hasDomains = true
+        for part in rec.string(col).split(separator: ";", omittingEmptySubsequences: true) {
+          let name = part.trimmingCharacters(in: .whitespaces)
+          if name.isEmpty { continue }
+          guard let d = l.domainTable.find(name) else {
+            l.log.error(file, rec.line,
+              zh: "列 'domains'：未知的领域 '\(name)'（应为 \(l.manifest.domains.joined(separator: ", "))）",
+              en: "column 'domains': unknown domain '\(name)' (expected one of \(l.manifest.domains.joined(separator: ", ")))")
+            ok = false
+            continue
+          }
+          if domains.contains(Int32(d)) {
+            l.log.warning(file, rec.line,
+              zh: "列 'domains'：领域 '\(name)' 重复列出（按一次计）",
+              en: "column 'domains': domain '\(name)' is listed twice (counted once)")
+            continue
+          }
+          domains.append(Int32(d))
+        }
+      }
       guard ok, let i, let role else { return }
+      out.domains.append(contentsOf: domains)
+      out.domainsStart.append(Int32(out.domains.count))
       out.period.append(Int32(t))
       out.person.append(person)
       out.name.append(c("name").map { rec.string($0) } ?? "")

@@ -16,7 +16,7 @@ extension DatasetLoader {
     let levelTable = IDTable(manifest.levels)
     let ok = readTable(
       file, required: ["id", "parent", "level", "name", "members"],
-      optional: ["valid_from", "valid_to", "party_admin_split", "discipline_staff", "successor"]
+      optional: ["valid_from", "valid_to", "party_admin_split", "discipline_staff", "successor", "joint_office"]
     ) { l, rec, c in
       let id = rec.trimmed(c("id")!)
       if id.isEmpty {
@@ -42,17 +42,21 @@ extension DatasetLoader {
           zh: "valid_from（\(l.manifest.periods[from])）晚于 valid_to（\(l.manifest.periods[to])）",
           en: "valid_from (\(l.manifest.periods[from])) is after valid_to (\(l.manifest.periods[to]))")
       }
-      var split: Int8 = -1
-      if let col = c("party_admin_split"), !rec.isBlank(col) {
+      /// A true/false column: 1, 0, or -1 when blank or absent (an error when neither).
+      func flag(_ column: StaticString) -> Int8 {
+        guard let col = c(column), !rec.isBlank(col) else { return -1 }
         switch rec.trimmed(col).lowercased() {
-        case "true", "1", "yes", "是": split = 1
-        case "false", "0", "no", "否": split = 0
+        case "true", "1", "yes", "是": return 1
+        case "false", "0", "no", "否": return 0
         default:
           l.log.error(file, rec.line,
-            zh: "列 'party_admin_split'：'\(rec.string(col))' 应为 true 或 false",
-            en: "column 'party_admin_split': '\(rec.string(col))' is not true or false")
+            zh: "列 '\(column)'：'\(rec.string(col))' 应为 true 或 false",
+            en: "column '\(column)': '\(rec.string(col))' is not true or false")
+          return -1
         }
       }
+      let split = flag("party_admin_split")
+      if c("joint_office") != nil { rows.jointOffice.append(flag("joint_office")) }
       var staff: Int32 = -1
       if let col = c("discipline_staff"), !rec.isBlank(col) {
         staff = l.count(file, rec, col, column: "discipline_staff") ?? -1

@@ -81,6 +81,11 @@ enum SnapshotColumns {
     w.column(l.overseesStart)
     w.column(l.oversees)
     w.column(l.line)
+    // Issue 17: org.csv's joint_office and leaders.csv's domains.
+    w.column(f.jointOffice)
+    w.column([UInt8(l.hasDomains ? 1 : 0)])
+    w.column(l.domainsStart)
+    w.column(l.domains)
 
     w.strings(d.files.map(\.name))
     w.column(d.files.map { Int64($0.bytes) })
@@ -147,7 +152,7 @@ enum SnapshotColumns {
     let childStart = try r.column("child offsets", Int32.self, count: n + 1)
     let levelStart = try r.column("level offsets", Int64.self, count: levelNames.count + 1).map { Int($0) }
     guard levelStart.allSatisfy({ (0...n).contains($0) }) else { throw SnapshotFault("level offsets beyond the nodes") }
-    let forest = Forest(
+    var forest = Forest(
       levelNames: levelNames, ids: ids, names: names, parent: parent, level: level,
       childStart: childStart, levelStart: levelStart,
       validFrom: try r.column("valid from", Int32.self, count: n),
@@ -223,6 +228,16 @@ enum SnapshotColumns {
       zip(leaders.overseesStart, leaders.overseesStart.dropFirst()).allSatisfy({ $0 <= $1 })
     else { throw SnapshotFault("overseen offsets out of order") }
     leaders.line = try r.column("leader lines", count: nl)
+    let jointOffice = try r.column("joint office", Int8.self)
+    guard jointOffice.isEmpty || jointOffice.count == n else { throw SnapshotFault("joint office for another number of nodes") }
+    forest.jointOffice = jointOffice
+    leaders.hasDomains = try r.column("leader domains given", UInt8.self, count: 1)[0] == 1
+    leaders.domainsStart = try r.column("leader domain offsets", count: nl + 1)
+    leaders.domains = try r.column("leader domains")
+    guard leaders.domainsStart.first == 0, leaders.domainsStart.last.map(Int.init) == leaders.domains.count,
+      zip(leaders.domainsStart, leaders.domainsStart.dropFirst()).allSatisfy({ $0 <= $1 }),
+      leaders.domains.allSatisfy({ $0 >= 0 && Int($0) < D })
+    else { throw SnapshotFault("leader domain offsets out of order") }
 
     let fileNames = try r.strings("file names")
     let nf = fileNames.count
@@ -274,7 +289,7 @@ extension Dataset {
       levelNames: f.levelNames, ids: f.ids, names: f.names, parent: f.parent, level: f.level,
       childStart: f.childStart, levelStart: f.levelStart, validFrom: f.validFrom, validTo: f.validTo,
       baseMembers: f.baseMembers, partyAdminSplit: f.partyAdminSplit, disciplineStaff: f.disciplineStaff,
-      successor: f.successor, sourceLine: f.sourceLine, lookup: lookup)
+      successor: f.successor, sourceLine: f.sourceLine, lookup: lookup, jointOffice: f.jointOffice)
     return Dataset(
       folder: folder, manifest: manifest, forest: forest, periods: periods, problems: problems,
       responsibilities: responsibilities, projects: projects, leaders: leaders, files: files,

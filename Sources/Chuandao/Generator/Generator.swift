@@ -110,6 +110,17 @@ enum Plant {
   static let pSilo = 0.02
   static let pLowEarly = 0.02
   static let pTrend = 0.03
+  /// Issue 17, drawn from each bureau's second stream (`extraStream`) after its supervision,
+  /// so that every file and column of earlier releases stays byte-identical for a seed:
+  /// P(joint office) = 1 / (1 + exp(jointSlope z)), z the node's standardised supervision
+  /// over all periods against its generating mean without the cold/hot multiplier; under
+  /// `--null`, `jointNull` whatever the counts.
+  static let jointSlope = 1.5
+  static let jointNull = 0.4
+  /// Each overseeing leader is in charge of 1 to `maxRemit` domains: the ones in which the
+  /// units they oversee got the most supervision against its generating mean in the period
+  /// (at random under `--null`).
+  static let maxRemit = 3
 }
 
 /// A node of the bureau being generated.
@@ -192,6 +203,16 @@ struct GenerationState {
   /// The bureau's random stream: the seed and the bureau index mixed through SplitMix64.
   func stream(_ b: Int) -> RandomSource {
     var sm = SplitMix64(seed: spec.seed ^ (UInt64(b) &* 0x9E37_79B9_7F4A_7C15))
+    _ = sm.next()
+    return RandomSource(seed: sm.next())
+  }
+
+  /// The bureau's second stream, for the quantities added after the first release of the
+  /// generator (issue 17: joint_office, leaders' domains): drawing them from `stream(b)`
+  /// would shift every later draw and change every file.
+  func extraStream(_ b: Int) -> RandomSource {
+    var sm = SplitMix64(seed: spec.seed ^ (UInt64(b) &* 0x9E37_79B9_7F4A_7C15) ^ 0x1717_C0DE_5EED_0017)
+    _ = sm.next()
     _ = sm.next()
     return RandomSource(seed: sm.next())
   }
@@ -397,6 +418,11 @@ struct GenerationState {
     let bureauBase = min(92, max(80, 88 + 1.5 * rng.normal()))
     var m = [Double](repeating: 0, count: nodes.count)
     var stat = BureauStepStats(levels: L)
+    // Realised counts and generating means per (node, period, domain), and per node over
+    // the periods without the cold/hot multiplier, for the issue 17 columns.
+    var realised = [Double](repeating: 0, count: nodes.count * T * D)
+    var meanByDomain = [Double](repeating: 0, count: nodes.count * T * D)
+    var plainMean = [Double](repeating: 0, count: nodes.count)
     for t in 0..<T {
       for i in nodes.indices where nodes[i].validFrom <= t && t <= nodes[i].validTo {
         let n = nodes[i]
@@ -434,8 +460,11 @@ struct GenerationState {
           for d in 0..<D {
             let c = rng.poisson(mean: mu * kinds[k % kinds.count] * domains[d % domains.count])
             if c > 0 { sink.supervision(period: t, node: n.id, kind: k, domain: d, count: c) }
+            realised[(i * T + t) * D + d] += Double(c)
           }
         }
+        for d in 0..<D { meanByDomain[(i * T + t) * D + d] = mu * domains[d % domains.count] }
+        plainMean[i] += Double(members[t][i]) * rate(n.level)
         for d in 0..<D {
           sink.risk(period: t, node: n.id, domain: d, risk: Plant.riskBase[d % Plant.riskBase.count] * n.riskFactor[d])
         }
@@ -448,10 +477,26 @@ struct GenerationState {
     }
     truth.groups.append(stat.groupTruth(id: bid, name: nodes[0].name, tau: tau, worst: worst && planted, null: !planted))
 
+    // joint_office (issue 17), from the second stream.
+    var extra = extraStream(b)
+    for i in nodes.indices {
+      var p = Plant.jointNull
+      if planted && plainMean[i] > 0 {
+        var observed = 0.0
+        for j in (i * T * D)..<((i + 1) * T * D) { observed += realised[j] }
+        let z = (observed - plainMean[i]) / plainMean[i].squareRoot()
+        p = 1 / (1 + Foundation.exp(Plant.jointSlope * z))
+      }
+      sink.jointOffice(node: nodes[i].id, value: extra.bernoulli(p))
+    }
+
     // The three lists, for the units (level 1).
     generateLists(bureau: b, nodes: nodes, rng: &rng, sink: &sink)
     // Leaders of the bureau.
-    generateLeaders(bureau: b, nodes: nodes, rng: &rng, sink: &sink)
+    generateLeaders(
+      bureau: b, nodes: nodes, rng: &rng, sink: &sink,
+      remit: Remit(realised: realised, mean: meanByDomain, periods: T, domains: D, planted: planted), extra: &extra)
+    sink.endBureau()
   }
 
   mutating func makeCold(_ i: Int, persistent: Bool, nodes: inout [GenNode]) {

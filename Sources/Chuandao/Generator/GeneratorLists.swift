@@ -79,11 +79,13 @@ extension GenerationState {
   /// Each bureau's leading team per period: the secretary, the discipline commission's
   /// head, the administrative head and two members, who oversee the units between them.
   mutating func generateLeaders<Sink: GeneratorSink>(
-    bureau b: Int, nodes: [GenNode], rng: inout RandomSource, sink: inout Sink
+    bureau b: Int, nodes: [GenNode], rng: inout RandomSource, sink: inout Sink,
+    remit: Remit, extra: inout RandomSource
   ) {
     let bureau = nodes[0]
     for t in 0..<spec.periods {
-      let units = nodes.filter { $0.level == 1 && $0.validFrom <= t && t <= $0.validTo }.map(\.id)
+      let unitIndices = nodes.indices.filter { nodes[$0].level == 1 && nodes[$0].validFrom <= t && t <= nodes[$0].validTo }
+      let units = unitIndices.map { nodes[$0].id }
       let half = (units.count + 1) / 2
       let team: [(String, String, LeaderRole, [String])] = [
         ("1", "党委书记", .secretary, []),
@@ -94,9 +96,45 @@ extension GenerationState {
       ]
       for (k, title, role, oversees) in team {
         let person = "\(bureau.id)-L\(k)"
-        sink.leader(period: t, person: person, name: "\(bureau.name)\(title)", node: bureau.id, role: role, oversees: oversees)
+        let overseen = unitIndices.filter { oversees.contains(nodes[$0].id) }
+        let domains = overseen.isEmpty ? [] : remit.choose(units: overseen, period: t, rng: &extra)
+        sink.leader(period: t, person: person, name: "\(bureau.name)\(title)", node: bureau.id, role: role, oversees: oversees, domains: domains)
         truth.leaders.append((t, person, bureau.id, oversees))
       }
     }
+  }
+}
+
+/// Which risk domains a leader is in charge of (issue 17, docs/generator.md): 1 to
+/// `Plant.maxRemit` of them; planted, the domains in which the overseen units' supervision
+/// in the period stood highest against its generating mean (so that supervision is weaker
+/// outside remits), else at random.
+struct Remit {
+  /// Per (node, period, domain): the realised count and its generating mean.
+  let realised: [Double]
+  let mean: [Double]
+  let periods: Int
+  let domains: Int
+  let planted: Bool
+
+  func choose(units: [Int], period t: Int, rng: inout RandomSource) -> [Int] {
+    let k = 1 + rng.int(below: Plant.maxRemit)
+    var score = [Double](repeating: 0, count: domains)
+    if planted {
+      for d in 0..<domains {
+        var o = 0.0
+        var e = 0.0
+        for i in units {
+          o += realised[(i * periods + t) * domains + d]
+          e += mean[(i * periods + t) * domains + d]
+        }
+        score[d] = e > 0 ? o / e : 0
+      }
+    } else {
+      for d in 0..<domains { score[d] = rng.uniform() }
+    }
+    // Highest first; ties by domain order.
+    let order = (0..<domains).sorted { (score[$0], -$0) > (score[$1], -$1) }
+    return order.prefix(k).sorted()
   }
 }

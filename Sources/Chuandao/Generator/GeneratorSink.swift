@@ -17,7 +17,12 @@ protocol GeneratorSink {
   mutating func problem(period: Int, id: String, node: String, domain: Int, source: String, description: String)
   mutating func responsibility(problem: String, subject: Int, person: String)
   mutating func project(problem: String, id: String, goal: String, due: Int32, done: Int32?, status: ProjectStatus)
-  mutating func leader(period: Int, person: String, name: String, node: String, role: LeaderRole, oversees: [String])
+  mutating func leader(period: Int, person: String, name: String, node: String, role: LeaderRole, oversees: [String], domains: [Int])
+  /// Sets the `joint_office` of a node whose org row was given in this bureau (it is drawn
+  /// after the bureau's supervision: docs/generator.md).
+  mutating func jointOffice(node: String, value: Bool)
+  /// The bureau's rows are all given.
+  mutating func endBureau()
 }
 
 /// One org.csv row as generated.
@@ -32,6 +37,7 @@ struct GeneratedOrgRow {
   var partyAdminSplit: Bool?
   var disciplineStaff: Int?
   var successor: String?
+  var jointOffice: Bool?
 }
 
 // MARK: - CSV files
@@ -54,7 +60,7 @@ struct CSVFileSink: GeneratorSink {
 
     var header: String {
       switch self {
-      case .org: "id,parent,level,name,members,valid_from,valid_to,party_admin_split,discipline_staff,successor"
+      case .org: "id,parent,level,name,members,valid_from,valid_to,party_admin_split,discipline_staff,successor,joint_office"
       case .members: "period,node,members"
       case .scores: "period,node,subject,score"
       case .supervision: "period,node,kind,domain,count"
@@ -62,7 +68,7 @@ struct CSVFileSink: GeneratorSink {
       case .problems: "period,id,node,domain,source,description"
       case .responsibilities: "problem,subject,person"
       case .projects: "problem,id,goal,due,done,status"
-      case .leaders: "period,person,name,node,role,oversees"
+      case .leaders: "period,person,name,node,role,oversees,domains"
       }
     }
   }
@@ -79,6 +85,10 @@ struct CSVFileSink: GeneratorSink {
   private var subjects: [[UInt8]] = []
   private var kinds: [[UInt8]] = []
   private var domains: [[UInt8]] = []
+
+  /// The bureau's org rows, held back until its `joint_office` values are drawn.
+  private var pendingOrg: [GeneratedOrgRow] = []
+  private var pendingJoint: [String: Bool] = [:]
 
   init(folder: String) { self.folder = folder }
 
@@ -152,7 +162,21 @@ struct CSVFileSink: GeneratorSink {
     comma(file)
   }
 
-  mutating func org(_ r: GeneratedOrgRow) {
+  mutating func org(_ r: GeneratedOrgRow) { pendingOrg.append(r) }
+
+  mutating func jointOffice(node: String, value: Bool) { pendingJoint[node] = value }
+
+  mutating func endBureau() {
+    let rows = pendingOrg
+    pendingOrg = []
+    for var r in rows {
+      r.jointOffice = pendingJoint[r.id] ?? r.jointOffice
+      writeOrg(r)
+    }
+    pendingJoint = [:]
+  }
+
+  private mutating func writeOrg(_ r: GeneratedOrgRow) {
     guard writer != nil else { return }
     let p = periods
     append(r.id, to: .org)
@@ -174,6 +198,8 @@ struct CSVFileSink: GeneratorSink {
     if let s = r.disciplineStaff { appendDecimal(s, scale: 0, to: &buffers[File.org.rawValue]) }
     comma(.org)
     if let s = r.successor { append(s, to: .org) }
+    comma(.org)
+    if let s = r.jointOffice { append(s ? "true" : "false", to: .org) }
     endRow(.org)
   }
 
@@ -232,15 +258,17 @@ struct CSVFileSink: GeneratorSink {
     line(.projects, [problem, id, goal, ISODate.format(due), done.map(ISODate.format) ?? "", s], text: [2])
   }
 
-  mutating func leader(period: Int, person: String, name: String, node: String, role: LeaderRole, oversees: [String]) {
+  mutating func leader(period: Int, person: String, name: String, node: String, role: LeaderRole, oversees: [String], domains: [Int]) {
     line(
-      .leaders, [String(decoding: periods[period], as: UTF8.self), person, name, node, role.rawValue, oversees.joined(separator: ";")],
+      .leaders, [String(decoding: periods[period], as: UTF8.self), person, name, node, role.rawValue, oversees.joined(separator: ";"),
+                 domains.map { String(decoding: self.domains[$0], as: UTF8.self) }.joined(separator: ";")],
       text: [2])
   }
 
   /// Hands over what is buffered, waits for the writer, closes every file; the first
   /// error met, if any, is thrown.
   mutating func finish() throws {
+    endBureau()
     if let error { throw error }
     guard let writer else { return }
     for file in File.allCases where !buffers[file.rawValue].isEmpty { hand(file) }
@@ -338,7 +366,7 @@ struct MemorySink: GeneratorSink {
   private var problemRow: [String: Int32] = [:]
   private var responsibilities = ResponsibilityList()
   private var projects = ProjectList()
-  private var leaderRows: [(Int, String, String, Int32, LeaderRole, [String])] = []
+  private var leaderRows: [(Int, String, String, Int32, LeaderRole, [String], [Int])] = []
 
   mutating func begin(manifest: Manifest) { self.manifest = manifest }
 
@@ -352,6 +380,7 @@ struct MemorySink: GeneratorSink {
     rows.validTo.append(Int32(r.validTo ?? manifest.periods.count - 1))
     rows.partyAdminSplit.append(r.partyAdminSplit.map { $0 ? 1 : 0 } ?? -1)
     rows.disciplineStaff.append(r.disciplineStaff.map(Int32.init) ?? -1)
+    rows.jointOffice.append(r.jointOffice.map { $0 ? 1 : 0 } ?? -1)
     rows.line.append(Int32(rows.ids.count + 1))
     parentIDs.append(r.parent)
     successorIDs.append(r.successor ?? "")
@@ -402,9 +431,13 @@ struct MemorySink: GeneratorSink {
     projects.line.append(Int32(projects.count + 2))
   }
 
-  mutating func leader(period: Int, person: String, name: String, node: String, role: LeaderRole, oversees: [String]) {
-    leaderRows.append((period, person, name, rowOf[node]!, role, oversees))
+  mutating func leader(period: Int, person: String, name: String, node: String, role: LeaderRole, oversees: [String], domains: [Int]) {
+    leaderRows.append((period, person, name, rowOf[node]!, role, oversees, domains))
   }
+
+  mutating func jointOffice(node: String, value: Bool) { rows.jointOffice[Int(rowOf[node]!)] = value ? 1 : 0 }
+
+  mutating func endBureau() {}
 
   /// Assembles the dataset: the forest, then each period's columns and metrics.
   func dataset(folder: String) -> Dataset {
@@ -442,7 +475,10 @@ struct MemorySink: GeneratorSink {
     var p = problems
     p.node = p.node.map { position[Int($0)] }
     var leaders = LeaderList()
-    for (t, person, name, r, role, oversees) in leaderRows {
+    leaders.hasDomains = true
+    for (t, person, name, r, role, oversees, domains) in leaderRows {
+      leaders.domains.append(contentsOf: domains.map(Int32.init))
+      leaders.domainsStart.append(Int32(leaders.domains.count))
       leaders.period.append(Int32(t))
       leaders.person.append(person)
       leaders.name.append(name)

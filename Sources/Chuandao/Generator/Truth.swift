@@ -176,6 +176,23 @@ struct TruthRecorder {
         })
       }),
       ("quoted_names", { ids(quotedNames) }),
+      // Issue 17: planted as associations, from the bureaus' second streams (docs/generator.md).
+      ("capacity", {
+        .object([
+          // Staff is drawn independently of supervision, but planted cold nodes have their
+          // members raised, which ties staff per member to supervision: 1 under --null only.
+          "staff_rate_ratio": spec.null ? .number(1) : .null,
+          "joint_office_effect": .string(spec.null ? "none" : "lower"),
+          "joint_office_slope": spec.null ? .null : .number(Plant.jointSlope),
+          "joint_office_probability": spec.null ? .number(Plant.jointNull) : .null,
+        ])
+      }),
+      ("remit", {
+        .object([
+          "outside_effect": .string(spec.null ? "none" : "lower"),
+          "max_domains": .int(Plant.maxRemit),
+        ])
+      }),
     ]
   }
 }

@@ -273,6 +273,10 @@ struct ReportContent {
     swap(&body, &parts)
     vertical(compare)
     coldAndHot(flags)
+    if d.hasSupervision && f.levelCount > 1 {
+      capacity()
+      remit()
+    }
     coordination()
     closure(compare)
     overTime(flags, compare)

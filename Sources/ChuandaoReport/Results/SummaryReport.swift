@@ -16,7 +16,7 @@ extension DatasetSummary {
       }
       files[f.name] = .object(entry)
     }
-    return [
+    var o: JSONObject = [
       "name": .string(name),
       "levels": .array(levels.map { .string($0) }),
       "nodes": .int(nodeCount),
@@ -42,8 +42,12 @@ extension DatasetSummary {
       ]),
       "leader_rows": .int(leaderRows),
       "warnings": .int(warnings),
-      "provenance": provenance.json,
     ]
+    // Issue 17's optional columns, only when the dataset has them.
+    if let j = jointOffices { o["joint_offices"] = .object(["joint": .int(j.joint), "known": .int(j.known)]) }
+    if let n = leaderRowsWithDomains { o["leader_rows_with_domains"] = .int(n) }
+    o["provenance"] = provenance.json
+    return o
   }
 
   private func nodesPerLevelJSON(_ counts: [Int]) -> JSON {
@@ -105,6 +109,17 @@ extension DatasetSummary {
     let lists = lang.pick(
       "清单：问题 \(problems)，责任 \(responsibilities)，项目 \(projects)；领导 \(leaderRows) 行；改组节点 \(reorganised)；党员数为 0 的节点 \(zeroMemberNodes)；警告 \(warnings)",
       "Lists: \(counted(problems, "problem")), \(counted(responsibilities, "responsibility")), \(counted(projects, "project")); \(counted(leaderRows, "leader row")); \(counted(reorganised, "reorganised node")); \(counted(zeroMemberNodes, "node")) with zero members; \(counted(warnings, "warning"))")
-    return Document([head, Section(nil, [.table(t)]), Section(nil, [.table(ft)]), Section(nil, [.paragraph(lists)])])
+    var closing = Section(nil, [.paragraph(lists)])
+    if let j = jointOffices {
+      closing.paragraph(lang.pick(
+        "合署办公：\(j.known) 个节点有 joint_office 值，其中 \(j.joint) 个合署办公",
+        "Joint offices: \(j.joint) of \(j.known) nodes with a joint_office value"))
+    }
+    if let n = leaderRowsWithDomains {
+      closing.paragraph(lang.pick(
+        "分管领域：leaders.csv 中 \(n) 行列出了分管的风险领域",
+        "Remits: \(counted(n, "leaders.csv row")) name risk domains"))
+    }
+    return Document([head, Section(nil, [.table(t)]), Section(nil, [.table(ft)]), closing])
   }
 }
