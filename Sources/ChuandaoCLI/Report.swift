@@ -160,6 +160,7 @@ struct Report: ParsableCommand {
     "compare": ("与上期比较", "comparison with the previous period"), "attenuation": ("落差", "vertical drop"),
     "imbalance": ("温差", "cold and hot"), "coordination": ("四责协同", "coordination"),
     "closure": ("清单闭环", "closed loop"), "trend": ("逐期变化", "over time"), "assess": ("年度考核", "assessment"),
+    "capacity": ("纪检力量", "capacity"), "remit": ("分管范围外的风险", "risk outside remits"),
     "other": ("其他", "other"),
   ]
 

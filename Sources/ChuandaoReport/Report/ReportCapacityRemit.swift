@@ -15,7 +15,7 @@ extension ReportContent {
       return
     }
     let mode = ImbalanceAnalysis.defaultAdjustment(d)
-    guard let result = try? analysing({ try CapacityAnalysis(adjust: mode, settings: b.settings.imbalance).run(d, period: t) }) else {
+    guard let result = try? analysing("capacity", { try CapacityAnalysis(adjust: mode, settings: b.settings.imbalance).run(d, period: t) }) else {
       say(L("无法分析纪检力量。", "Discipline capacity could not be analysed."))
       return
     }
@@ -60,7 +60,7 @@ extension ReportContent {
             "leaders.csv has no domains column; with the risk domains each leader is in charge of (separated by ;), this section shows the risk no leader owns and supervision inside and outside the remits (chuandao remit)."))
       return
     }
-    guard d.hasSupervision, let result = try? analysing({ try RemitAnalysis(blindSpot: b.settings.imbalance.blindSpot).run(d, period: t) }) else {
+    guard d.hasSupervision, let result = try? analysing("remit", { try RemitAnalysis(blindSpot: b.settings.imbalance.blindSpot).run(d, period: t) }) else {
       say(L("本期没有分管关系或督查记录，无法分析分管范围。", "No oversight or no supervision in the period: remits could not be analysed."))
       return
     }
