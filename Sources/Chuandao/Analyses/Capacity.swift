@@ -118,19 +118,14 @@ public struct CapacityAnalysis: Sendable {
       withRisk = kept.contains { dd in fitNodes.contains { !Ties.equal(risk[$0 * D + dd], risk[fitNodes[0] * D + dd]) } }
     }
     // Clusters: the parent (a top-level node is its own cluster).
-    var clusterOf: [Int: Int32] = [:]
+    let (clusterIDs, clusterCount) = f.parentClusters(fitNodes)
     var group: [Int32] = []
     var cluster: [Int32] = []
     var y: [Double] = []
     var offset: [Double] = []
     var covariates: [[Double]] = Array(repeating: [], count: (withRisk ? 1 : 0) + (slope ? 1 : 0) + (indicator ? 1 : 0) + (joint ? 1 : 0))
     for (r, i) in fitNodes.enumerated() {
-      let owner = f.parent[i] >= 0 ? Int(f.parent[i]) : i
-      let g: Int32
-      if let known = clusterOf[owner] { g = known } else {
-        g = Int32(clusterOf.count)
-        clusterOf[owner] = g
-      }
+      let g = clusterIDs[r]
       for (j, dd) in kept.enumerated() {
         group.append(Int32(j))
         cluster.append(g)
@@ -143,7 +138,7 @@ public struct CapacityAnalysis: Sendable {
         if joint { covariates[c].append(f.isJointOffice(i) == true ? 1 : 0) }
       }
     }
-    out.clusters = clusterOf.count
+    out.clusters = clusterCount
     let design = FactorDesign(group: group, levels: kept.count, covariates: covariates)
     let fit: PoissonRegression.Fit
     do {
@@ -156,14 +151,14 @@ public struct CapacityAnalysis: Sendable {
       out.notes.append(LocalizedText(
         zh: "泊松回归在 \(fit.iterations) 次迭代内未收敛", en: "the Poisson regression did not converge in \(fit.iterations) iterations"))
     }
-    let v = ClusterRobust.covariance(design: design, y: y, fitted: fit.fitted, cluster: cluster, clusters: clusterOf.count)
+    let v = ClusterRobust.covariance(design: design, y: y, fitted: fit.fitted, cluster: cluster, clusters: clusterCount)
     if v == nil {
       out.notes.append(LocalizedText(
         zh: "聚类数少于 2 或观测过少：没有稳健区间", en: "fewer than two clusters or too few rows: no robust intervals"))
-    } else if clusterOf.count < CapacityResult.fewClusters {
+    } else if clusterCount < CapacityResult.fewClusters {
       out.notes.append(LocalizedText(
-        zh: "只有 \(clusterOf.count) 个聚类：聚类稳健区间偏窄，仅供参考",
-        en: "only \(clusterOf.count) clusters: the cluster-robust intervals are too narrow, read them with care"))
+        zh: "只有 \(clusterCount) 个聚类：聚类稳健区间偏窄，仅供参考",
+        en: "only \(clusterCount) clusters: the cluster-robust intervals are too narrow, read them with care"))
     }
     func ratio(_ j: Int) -> CapacityResult.RateRatio {
       let r = ClusterRobust.rateRatio(fit.coefficients[j], variance: v?[j, j])

@@ -174,16 +174,11 @@ public struct RemitAnalysis: Sendable {
     let withRisk = p.risk.map { risk in
       kept.contains { dd in units.contains { !Ties.equal(risk[$0 * D + dd], risk[units[0] * D + dd]) } }
     } ?? false
-    var clusterOf: [Int: Int32] = [:]
+    let (clusterIDs, clusterCount) = f.parentClusters(units)
     var group: [Int32] = [], cluster: [Int32] = [], y: [Double] = [], offset: [Double] = []
     var riskColumn: [Double] = [], outside: [Double] = []
     for (u, i) in units.enumerated() {
-      let owner = f.parent[i] >= 0 ? Int(f.parent[i]) : i
-      let g: Int32
-      if let known = clusterOf[owner] { g = known } else {
-        g = Int32(clusterOf.count)
-        clusterOf[owner] = g
-      }
+      let g = clusterIDs[u]
       for (j, dd) in kept.enumerated() {
         group.append(Int32(j))
         cluster.append(g)
@@ -199,17 +194,17 @@ public struct RemitAnalysis: Sendable {
       fit = try PoissonRegression().fit(design: design, y: y, offset: offset)
     } catch {
       notes.append(LocalizedText(zh: "泊松回归无法拟合：\(error)", en: "the Poisson regression could not be fitted: \(error)"))
-      return (nil, clusterOf.count, notes)
+      return (nil, clusterCount, notes)
     }
-    let v = ClusterRobust.covariance(design: design, y: y, fitted: fit.fitted, cluster: cluster, clusters: clusterOf.count)
-    if v != nil && clusterOf.count < CapacityResult.fewClusters {
+    let v = ClusterRobust.covariance(design: design, y: y, fitted: fit.fitted, cluster: cluster, clusters: clusterCount)
+    if v != nil && clusterCount < CapacityResult.fewClusters {
       notes.append(LocalizedText(
-        zh: "只有 \(clusterOf.count) 个聚类：聚类稳健区间偏窄，仅供参考",
-        en: "only \(clusterOf.count) clusters: the cluster-robust intervals are too narrow, read them with care"))
+        zh: "只有 \(clusterCount) 个聚类：聚类稳健区间偏窄，仅供参考",
+        en: "only \(clusterCount) clusters: the cluster-robust intervals are too narrow, read them with care"))
     }
     let j = design.columns - 1
     let r = ClusterRobust.rateRatio(fit.coefficients[j], variance: v?[j, j])
-    return (.init(estimate: r.estimate, lower: r.lower, upper: r.upper), clusterOf.count, notes)
+    return (.init(estimate: r.estimate, lower: r.lower, upper: r.upper), clusterCount, notes)
   }
 }
 

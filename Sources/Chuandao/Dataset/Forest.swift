@@ -10,6 +10,20 @@
 /// iteration is O(size) and roll-ups are one reverse pass; nothing recurses, whatever the
 /// depth or size.
 public struct Forest: Sendable {
+  /// The cluster of each of `nodes` for cluster-robust errors: its parent (a node without
+  /// one is its own cluster), numbered 0, 1, ... in order of first appearance; and how many.
+  public func parentClusters(_ nodes: [Int]) -> (ids: [Int32], count: Int) {
+    var number: [Int: Int32] = [:]
+    let ids = nodes.map { i -> Int32 in
+      let owner = parent[i] >= 0 ? Int(parent[i]) : i
+      if let known = number[owner] { return known }
+      let g = Int32(number.count)
+      number[owner] = g
+      return g
+    }
+    return (ids, number.count)
+  }
+
   public let levelNames: [String]
   /// Node ids and display names, interned once.
   public let ids: [String]
