@@ -12,6 +12,15 @@ public struct DatasetSummary: Sendable {
     public var leaders: Int
   }
 
+  /// member_reach.csv in one period: the lowest-level nodes with rows and the sums.
+  public struct ReachRow: Sendable {
+    public var label: String
+    public var nodes: Int
+    public var reached: Int64
+    public var eligible: Int64
+    public var rate: Double? { eligible > 0 ? Double(reached) / Double(eligible) : nil }
+  }
+
   public var name: String
   public var folder: String
   public var levels: [String]
@@ -30,6 +39,10 @@ public struct DatasetSummary: Sendable {
   public var responsibilities: Int
   public var projects: Int
   public var leaderRows: Int
+  /// member_reach.csv's measures and rows, and its sums per period; nil without the file.
+  public var reachMeasures: [String]? = nil
+  public var reachRows = 0
+  public var reach: [ReachRow] = []
 
   public init(_ d: Dataset) {
     let f = d.forest
@@ -50,6 +63,18 @@ public struct DatasetSummary: Sendable {
     responsibilities = d.responsibilities.count
     projects = d.projects.count
     leaderRows = d.leaders.count
+    if d.file("member_reach.csv") != nil {
+      let r = d.memberReach
+      reachMeasures = r.measures
+      reachRows = r.count
+      reach = m.periods.indices.map { t in
+        let (reached, eligible) = r.totals(period: t, nodeCount: f.count)
+        var nodes = Set<Int32>()
+        for k in 0..<r.count where Int(r.period[k]) == t { nodes.insert(r.node[k]) }
+        return ReachRow(
+          label: m.periods[t], nodes: nodes.count, reached: reached.reduce(0, +), eligible: eligible.reduce(0, +))
+      }
+    }
     let S = m.subjects.count
     var problemsPer = [Int](repeating: 0, count: m.periods.count)
     for t in d.problems.period { problemsPer[Int(t)] += 1 }

@@ -459,6 +459,7 @@ extension SnapshotTests {
     same([la.period, la.node, la.overseesStart, la.oversees, la.line], [lb.period, lb.node, lb.overseesStart, lb.oversees, lb.line], "leader numbers")
     same([la.person, la.name], [lb.person, lb.name], "leader texts")
     same(la.role, lb.role, "leader roles")
+    same(a.memberReach, b.memberReach, "member reach")
   }
 
   /// Sets the modification (and access) time of the dataset's files, or of one.

@@ -16,7 +16,7 @@ extension DatasetSummary {
       }
       files[f.name] = .object(entry)
     }
-    return [
+    var o: JSONObject = [
       "name": .string(name),
       "levels": .array(levels.map { .string($0) }),
       "nodes": .int(nodeCount),
@@ -42,8 +42,21 @@ extension DatasetSummary {
       ]),
       "leader_rows": .int(leaderRows),
       "warnings": .int(warnings),
-      "provenance": provenance.json,
     ]
+    // Only with member_reach.csv, so that a dataset without it reads as before.
+    if let measures = reachMeasures {
+      o["member_reach"] = .object([
+        "measures": .array(measures.map { .string($0) }), "rows": .int(reachRows),
+        "periods": .array(reach.map { r in
+          .object([
+            "period": .string(r.label), "nodes": .int(r.nodes), "reached": .int(Int(r.reached)),
+            "eligible": .int(Int(r.eligible)), "rate": JSON(r.rate),
+          ])
+        }),
+      ])
+    }
+    o["provenance"] = provenance.json
+    return o
   }
 
   private func nodesPerLevelJSON(_ counts: [Int]) -> JSON {
@@ -105,6 +118,21 @@ extension DatasetSummary {
     let lists = lang.pick(
       "清单：问题 \(problems)，责任 \(responsibilities)，项目 \(projects)；领导 \(leaderRows) 行；改组节点 \(reorganised)；党员数为 0 的节点 \(zeroMemberNodes)；警告 \(warnings)",
       "Lists: \(counted(problems, "problem")), \(counted(responsibilities, "responsibility")), \(counted(projects, "project")); \(counted(leaderRows, "leader row")); \(counted(reorganised, "reorganised node")); \(counted(zeroMemberNodes, "node")) with zero members; \(counted(warnings, "warning"))")
-    return Document([head, Section(nil, [.table(t)]), Section(nil, [.table(ft)]), Section(nil, [.paragraph(lists)])])
+    var doc = Document([head, Section(nil, [.table(t)]), Section(nil, [.table(ft)]), Section(nil, [.paragraph(lists)])])
+    if let measures = reachMeasures {
+      var rt = Table([
+        Column(lang.pick("期", "Period")),
+        Column(levelLabel(levels[levels.count - 1], lang), .count),
+        Column(lang.pick("覆盖人数", "Reached"), .count),
+        Column(lang.pick("应覆盖人数", "Eligible"), .count),
+        Column(lang.pick("覆盖率", "Rate"), .percent(1)),
+      ])
+      for r in reach { rt.add([.text(r.label), .count(r.nodes), .count(Int(r.reached)), .count(Int(r.eligible)), .number(r.rate)]) }
+      doc.append(Section(
+        lang.pick("党员覆盖（member_reach.csv）：\(reachRows) 行；措施：", "Member reach (member_reach.csv): \(counted(reachRows, "row")); measures: ")
+          + measures.joined(separator: comma),
+        [.table(rt)]))
+    }
+    return doc
   }
 }
