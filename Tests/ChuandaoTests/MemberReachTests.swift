@@ -54,7 +54,7 @@ struct MemberReachTests {
     for (r, x) in zip(m.nodes, nodes) {
       let id = f.ids[r.node]
       #expect(Int(r.reached) == x["reached"]!.intValue! && Int(r.eligible) == x["eligible"]!.intValue!, "\(id)")
-      for (value, key) in [(r.rate, "rate"), (r.ratio, "ratio"), (r.samplingVariance, "variance"), (r.z, "z"), (r.p, "p"), (r.q, "q")] {
+      for (value, key) in [(r.rate, "rate"), (r.ratio, "ratio"), (r.expectedRate, "expected_rate"), (r.z, "z"), (r.p, "p"), (r.q, "q")] {
         #expect(Self.close(value, x[key]!.doubleValue), "\(label) \(id) \(key): \(String(describing: value)) vs \(x[key]!)")
       }
       #expect(r.flag?.rawValue == x["flag"]!.stringValue, "\(label) \(id) flag")

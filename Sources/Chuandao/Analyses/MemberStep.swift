@@ -13,12 +13,17 @@ import Foundation
 /// branch is its own "parent" (its denominator is its own score, shared with nobody), so
 /// the step's tau and its 95% t-interval are METHODS.md section 2's over the branches.
 ///
-/// Node flags: unlike a score, a branch's value carries a sampling variance that depends
-/// on its size, v_b = 1/(R_b + 1/2) - 1/(E_b + 1/2) (the variance of the log of the
-/// smoothed proportion, Gart and Zweifel 1967, Biometrika 54:181-187), so one common sd
-/// would flag small branches too often (3.3% instead of 2.3% below z = -2 on null data).
-/// z_b = (g_b - gbar) / sqrt(tau2 + v_b), with the between-branch variance
-/// tau2 = max(0, s^2 - mean v) (a moment estimate, as DerSimonian and Laird's).
+/// Node flags, a funnel plot for proportions with an additive random effect (Spiegelhalter
+/// 2005, Stat Med 24:1185-1202): a branch's expected reach is what its own score and the
+/// step's tau predict, pi_b = min(exp(gbar) score_b / 100, 1 - 1/(2 E_b + 1));
+/// z_b = (p_b - pi_b) / sqrt(pi_b (1 - pi_b) / E_b + pi_b^2 tau2), p_b = (R_b + 1/2) /
+/// (E_b + 1/2), with the between-branch variance of the relative deviations beyond
+/// sampling tau2 = max(0, var(p_b / pi_b - 1) - mean of (1 - pi_b) / (E_b pi_b)) (a moment
+/// estimate, as DerSimonian and Laird's; on this scale a branch that reached nobody
+/// weighs -1, where its log ratio would swamp the estimate and hide itself). On the log
+/// scale of tau the z's are skewed (the log of a binomial proportion is): null data were flagged attenuated 3.2% of the time at z <= -2, and with
+/// one common sd, as in the level steps, 3.3%; on the proportion scale 2.5% (nominal 2.3%;
+/// docs/methods/member-reach.md).
 struct MemberStepAnalysis {
   var metric: Metric
   var flagZ: Double
@@ -55,9 +60,7 @@ struct MemberStepAnalysis {
         let value = 100 * (Double(reached[i]) + 0.5) / (Double(eligible[i]) + 0.5)
         let gi = Foundation.log(value / s)
         row.ratio = Foundation.exp(gi)
-        row.samplingVariance = 1 / (Double(reached[i]) + 0.5) - 1 / (Double(eligible[i]) + 0.5)
         g.append(gi)
-        v.append(row.samplingVariance!)
       } else {
         excluded.append(i)
       }
@@ -65,15 +68,29 @@ struct MemberStepAnalysis {
     }
     guard !rows.isEmpty else { return nil }
     let step = AttenuationResult.Step.estimate(level: L, h: g, children: g.count)
-    // z against the step's mean, scaled by the between-branch and the branch's own sampling
-    // variance; p and BH q as the steps'.
+    // z of the branch's reach against its expected reach; p and BH q as the steps'.
+    if let gbar = step.meanLogRatio {
+      for r in rows.indices where rows[r].ratio != nil {
+        let i = rows[r].node
+        let pi = min(1 - 0.5 / (Double(eligible[i]) + 0.5), Foundation.exp(gbar) * score[i] / 100)
+        rows[r].expectedRate = pi
+        v.append((1 - pi) / (Double(eligible[i]) * pi))
+      }
+    }
     var tau2: Double? = nil
     if let gbar = step.meanLogRatio, let sd = sampleSD(g), sd > 0 {
-      let between = max(0, sd * sd - v.reduce(0, +) / Double(v.count))
+      let rel = rows.compactMap { r in
+        r.expectedRate.map { (Double(r.reached) + 0.5) / (Double(r.eligible) + 0.5) / $0 - 1 }
+      }
+      let relSD = sampleSD(rel) ?? 0
+      let between = max(0, relSD * relSD - v.reduce(0, +) / Double(v.count))
       tau2 = between
       for r in rows.indices {
-        guard let ratio = rows[r].ratio, let vr = rows[r].samplingVariance, between + vr > 0 else { continue }
-        let z = (Foundation.log(ratio) - gbar) / (between + vr).squareRoot()
+        guard let pi = rows[r].expectedRate else { continue }
+        let e = Double(rows[r].eligible)
+        let variance = pi * (1 - pi) / e + pi * pi * between
+        guard variance > 0 else { continue }
+        let z = ((Double(rows[r].reached) + 0.5) / (e + 0.5) - pi) / variance.squareRoot()
         rows[r].z = z
         if Ties.lessOrEqual(z, -flagZ) { rows[r].flag = .attenuated }
         if Ties.greaterOrEqual(z, flagZ) { rows[r].flag = .amplified }
@@ -118,7 +135,7 @@ extension AttenuationResult {
     /// The end retention of the level steps times this step's tau: from the top to the
     /// member (nil when either is).
     public var endRetention: Double?
-    /// The between-branch variance of the log ratios beyond sampling, max(0, s^2 - mean v)
+    /// The between-branch variance of the relative deviations p / pi - 1 beyond sampling
     /// (nil with fewer than 2 ratios).
     public var tau2: Double?
     /// The level's rate per measure (sum of reached over sum of eligible).
@@ -162,8 +179,8 @@ extension AttenuationResult {
     public var eligible: Int64
     /// 100 (reached + 1/2) / (eligible + 1/2) over the node's score.
     public var ratio: Double? = nil
-    /// The sampling variance of the log ratio, 1/(reached + 1/2) - 1/(eligible + 1/2).
-    public var samplingVariance: Double? = nil
+    /// The reach rate the node's own score and the step's tau predict (capped below 1).
+    public var expectedRate: Double? = nil
     public var z: Double? = nil
     public var flag: Flag? = nil
     public var p: Double? = nil

@@ -35,7 +35,7 @@ extension AttenuationResult.MemberStep {
         w.add("eligible", Int(r.eligible))
         w.add("rate", r.rate)
         w.add("ratio", r.ratio)
-        w.add("variance", r.samplingVariance)
+        w.add("expected_rate", r.expectedRate)
         w.add("z", r.z)
         w.add("flag", r.flag?.rawValue)
         w.add("p", r.p)

@@ -14,9 +14,10 @@ eligible above its members (Z11: a warning), and fewer rows in 2024.
 Independent of the Swift code: the csv module reads the text, and every number follows
 docs/methods/member-reach.md and METHODS.md section 2:
   v_b = 100 (R_b + 1/2) / (E_b + 1/2), g_b = ln(v_b / score_b), tau = exp(mean g),
-  95% interval exp(mean g +- t(0.975, B - 1) sd / sqrt(B)) (scipy.stats.t), the sampling
-  variance 1/(R + 1/2) - 1/(E + 1/2), tau2 = max(0, sd^2 - mean of it),
-  z = (g - mean g) / sqrt(tau2 + variance), the flags at |z| >= 2, p = 2 Phi(-|z|) (scipy.stats.norm), Benjamini-Hochberg q (by hand,
+  95% interval exp(mean g +- t(0.975, B - 1) sd / sqrt(B)) (scipy.stats.t), the expected
+  rate pi = min(exp(mean g) score / 100, 1 - 1/(2E + 1)), tau2 = max(0, sample variance
+  of (R + 1/2)/(E + 1/2)/pi - 1 minus the mean of (1 - pi) / (E pi)), z = ((R + 1/2)/(E + 1/2) - pi) / sqrt(pi (1 - pi) / E + pi^2 tau2),
+  the flags at |z| >= 2, p = 2 Phi(-|z|) (scipy.stats.norm), Benjamini-Hochberg q (by hand,
   checked against the definition), per-bureau tau, per-measure rates; and the level
   steps' end retention (parent-level means of child log-ratios), times tau.
 
@@ -184,14 +185,13 @@ def member_step(period):
             missing += 1
             continue
         row = {"id": b, "reached": R[b], "eligible": E[b],
-               "rate": R[b] / E[b] if E[b] > 0 else None, "ratio": None, "variance": None, "z": None, "flag": None,
+               "rate": R[b] / E[b] if E[b] > 0 else None, "ratio": None, "expected_rate": None, "z": None, "flag": None,
                "p": None, "q": None}
         if E[b] > 0 and score[b] > 0:
             v = 100 * (R[b] + 0.5) / (E[b] + 0.5)
             gb = math.log(v / score[b])
             row["ratio"] = math.exp(gb)
             row["_g"] = gb
-            row["variance"] = 1 / (R[b] + 0.5) - 1 / (E[b] + 0.5)
             g.append(gb)
         else:
             excluded.append(b)
@@ -201,9 +201,17 @@ def member_step(period):
     sd = float(np.std(g, ddof=1))
     half = stats.t.ppf(0.975, B - 1) * sd / math.sqrt(B)
     tested = [r for r in nodes if r["ratio"] is not None]
-    tau2 = max(0.0, sd * sd - float(np.mean([r["variance"] for r in tested])))
+    v = []
     for r in tested:
-        r["z"] = (r["_g"] - gbar) / math.sqrt(tau2 + r["variance"])
+        pi = min(1 - 0.5 / (r["eligible"] + 0.5), math.exp(gbar) * score[r["id"]] / 100)
+        r["expected_rate"] = pi
+        v.append((1 - pi) / (r["eligible"] * pi))
+    rel = [(r["reached"] + 0.5) / (r["eligible"] + 0.5) / r["expected_rate"] - 1 for r in tested]
+    tau2 = max(0.0, float(np.var(rel, ddof=1)) - float(np.mean(v)))
+    for r in tested:
+        pi = r["expected_rate"]
+        e = r["eligible"]
+        r["z"] = ((r["reached"] + 0.5) / (e + 0.5) - pi) / math.sqrt(pi * (1 - pi) / e + pi * pi * tau2)
         r["flag"] = "attenuated" if r["z"] <= -FLAG_Z else ("amplified" if r["z"] >= FLAG_Z else None)
         r["p"] = float(2 * stats.norm.cdf(-abs(r["z"])))
     for r, q in zip(tested, bh([r["p"] for r in tested])):
