@@ -12,6 +12,15 @@ public struct DatasetSummary: Sendable {
     public var leaders: Int
   }
 
+  /// member_reach.csv in one period: the lowest-level nodes with rows and the sums.
+  public struct ReachRow: Sendable {
+    public var label: String
+    public var nodes: Int
+    public var reached: Int64
+    public var eligible: Int64
+    public var rate: Double? { eligible > 0 ? Double(reached) / Double(eligible) : nil }
+  }
+
   public var name: String
   public var folder: String
   public var levels: [String]
@@ -34,6 +43,10 @@ public struct DatasetSummary: Sendable {
   /// and leaders.csv rows that name risk domains (nil without the `domains` column).
   public var jointOffices: (joint: Int, known: Int)?
   public var leaderRowsWithDomains: Int?
+  /// member_reach.csv's measures and rows, and its sums per period; nil without the file.
+  public var reachMeasures: [String]? = nil
+  public var reachRows = 0
+  public var reach: [ReachRow] = []
 
   public init(_ d: Dataset) {
     let f = d.forest
@@ -56,6 +69,18 @@ public struct DatasetSummary: Sendable {
     leaderRows = d.leaders.count
     jointOffices = f.jointOffice.isEmpty ? nil : (f.jointOffice.filter { $0 == 1 }.count, f.jointOffice.filter { $0 >= 0 }.count)
     leaderRowsWithDomains = d.leaders.hasDomains ? (0..<d.leaders.count).filter { !d.leaders.domains(byRow: $0).isEmpty }.count : nil
+    if d.file("member_reach.csv") != nil {
+      let r = d.memberReach
+      reachMeasures = r.measures
+      reachRows = r.count
+      reach = m.periods.indices.map { t in
+        let (reached, eligible) = r.totals(period: t, nodeCount: f.count)
+        var nodes = Set<Int32>()
+        for k in 0..<r.count where Int(r.period[k]) == t { nodes.insert(r.node[k]) }
+        return ReachRow(
+          label: m.periods[t], nodes: nodes.count, reached: reached.reduce(0, +), eligible: eligible.reduce(0, +))
+      }
+    }
     let S = m.subjects.count
     var problemsPer = [Int](repeating: 0, count: m.periods.count)
     for t in d.problems.period { problemsPer[Int(t)] += 1 }

@@ -50,6 +50,18 @@ struct GoldenTests {
     cases.append(Case(name: "report-issue17.en.md", args: ["report", issue17, "--out", "OUT", "--lang", "en"], reportFile: "report.md"))
     cases.append(Case(name: "report.zh.md", args: ["report", "datasets/sample", "--out", "OUT"], reportFile: "report.md"))
     cases.append(Case(name: "report.en.md", args: ["report", "datasets/sample", "--out", "OUT", "--lang", "en"], reportFile: "report.md"))
+    // member_reach.csv (issue 17 part 3): the small dataset of
+    // Tests/Fixtures-scripts/analyses/member_reach.py, whose numbers its fixture pins.
+    let reach = "Tests/ChuandaoCLITests/Fixtures/reach"
+    cases.append(Case(name: "reach-validate.en.txt", args: ["validate", reach, "--lang", "en"], stderr: true))
+    for lang in ["en", "zh"] {
+      cases.append(Case(name: "reach-attenuation.\(lang).txt", args: ["attenuation", reach, "--lang", lang]))
+      cases.append(Case(name: "reach-summary.\(lang).txt", args: ["summary", reach, "--lang", lang]))
+    }
+    cases.append(Case(name: "reach-attenuation.json", args: ["attenuation", reach, "--format", "json"]))
+    cases.append(Case(name: "reach-summary.json", args: ["summary", reach, "--format", "json"]))
+    cases.append(Case(name: "reach-report.en.md", args: ["report", reach, "--out", "OUT", "--lang", "en"], reportFile: "report.md"))
+    cases.append(Case(name: "reach-report.zh.md", args: ["report", reach, "--out", "OUT"], reportFile: "report.md"))
     return cases
   }()
 

@@ -462,6 +462,7 @@ extension SnapshotTests {
     same(la.role, lb.role, "leader roles")
     same(la.hasDomains, lb.hasDomains, "leaders' domains given")
     same([la.domainsStart, la.domains], [lb.domainsStart, lb.domains], "leader domains")
+    same(a.memberReach, b.memberReach, "member reach")
   }
 
   /// Sets the modification (and access) time of the dataset's files, or of one.

@@ -183,6 +183,7 @@ struct DatasetEquivalenceTests {
       a.forest.parent == b.forest.parent && a.forest.sourceLine == b.forest.sourceLine,
       "\(context)", sourceLocation: sourceLocation)
     #expect(a.periods.count == b.periods.count, sourceLocation: sourceLocation)
+    #expect(a.memberReach == b.memberReach, "\(context)", sourceLocation: sourceLocation)
     for (x, y) in zip(a.periods, b.periods) {
       #expect(x.members == y.members, "\(context)", sourceLocation: sourceLocation)
       #expect(bits(x.scores) == bits(y.scores), "\(context)", sourceLocation: sourceLocation)
@@ -241,6 +242,8 @@ struct DatasetEquivalenceTests {
     try DatasetGenerator(GeneratorSpec.preset(.city, seed: 3)).write(to: folder)
     try FileManager.default.removeItem(atPath: folder + "/supervision.csv")
     try FileManager.default.removeItem(atPath: folder + "/risks.csv")
+    // The workbook was saved before the generator wrote member_reach.csv.
+    try FileManager.default.removeItem(atPath: folder + "/member_reach.csv")
     let csv = try Dataset.load(folder: folder)
     let xlsx = try Dataset.load(folder: book)
     Self.expectSame(xlsx, csv, "city")
@@ -286,5 +289,40 @@ struct DatasetEquivalenceTests {
       error.formatted(.zh)
         == csvError.formatted(.zh).replacingOccurrences(
           of: "scores.csv:17:", with: "scores.xlsx[scores]!D17:"))
+  }
+}
+
+@Suite("member_reach as a workbook")
+struct MemberReachWorkbookTests {
+  /// Tests/ChuandaoCLITests/Fixtures/reach (Tests/Fixtures-scripts/analyses/member_reach.py),
+  /// its member_reach.csv replaced by `member_reach.xlsx` or by the sheet `member_reach` of
+  /// `dataset.xlsx` (XLSXWriter; counts as numbers): the same table through the same path.
+  @Test("member_reach.xlsx and dataset.xlsx[member_reach] read as member_reach.csv", arguments: ["member_reach.xlsx", "dataset.xlsx"])
+  func workbook(_ book: String) throws {
+    let source = Fixtures.repository + "/Tests/ChuandaoCLITests/Fixtures/reach"
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chuandao-reach-xlsx-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    try FileManager.default.copyItem(atPath: source, toPath: folder)
+    let csv = try Dataset.load(folder: folder)
+    let lines = try String(contentsOfFile: folder + "/member_reach.csv", encoding: .utf8)
+      .components(separatedBy: "\n").filter { !$0.isEmpty }
+    let rows = lines.dropFirst().map { line -> [XLSXValue] in
+      let f = line.components(separatedBy: ",")
+      return [.number(Double(f[0])!), .text(f[1]), .text(f[2]), .number(Double(f[3])!), .number(Double(f[4])!)]
+    }
+    try FileManager.default.removeItem(atPath: folder + "/member_reach.csv")
+    var writer = try XLSXWriter()
+    try writer.add(XLSXTable(name: "member_reach", header: lines[0].components(separatedBy: ","), rows: rows))
+    try writer.write(to: folder + "/" + book)
+    let xlsx = try Dataset.load(folder: folder)
+    #expect(xlsx.memberReach == csv.memberReach && csv.memberReach.count == rows.count)
+    let file = try #require(xlsx.file("member_reach.csv"))
+    #expect(file.workbook == book && file.sheet == "member_reach" && file.records == rows.count)
+    // The warnings (eligible 0, eligible above members) name the sheet's cells' rows.
+    let places = xlsx.diagnostics.items.filter { $0.sheet == "member_reach" }.map(\.place)
+    #expect(places == csv.diagnostics.items.filter { $0.file == "member_reach.csv" }.map {
+      "\(book)[member_reach]!\($0.line!):\($0.line!)"
+    }, "\(places)")
+    #expect(places.count == 5)
   }
 }

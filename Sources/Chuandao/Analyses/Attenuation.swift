@@ -67,7 +67,8 @@ public struct AttenuationAnalysis: Sendable {
     return AttenuationResult(
       period: t, metric: metric, flagZ: flagZ, fdr: fdr, steps: steps, endRetention: retention,
       perStepAttenuation: perStep, groups: groups, nodes: nodes, excluded: r.excluded,
-      variance: varianceComponents(d, period: t))
+      variance: varianceComponents(d, period: t),
+      member: MemberStepAnalysis(metric: metric, flagZ: flagZ).run(d, period: t, endRetention: retention))
   }
 
   /// The per-node log-ratios of a period and each parent's mean child log-ratio.
@@ -271,4 +272,7 @@ public struct AttenuationResult: Sendable {
   /// Nodes without a ratio: their value or their parent's is zero or missing.
   public let excluded: [Int]
   public let variance: Variance
+  /// The step from the lowest level to the members, with member_reach.csv and a score
+  /// metric (nil otherwise; docs/methods/member-reach.md).
+  public let member: MemberStep?
 }

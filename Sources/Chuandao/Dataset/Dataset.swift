@@ -11,6 +11,8 @@ public struct Dataset: Sendable {
   public let responsibilities: ResponsibilityList
   public let projects: ProjectList
   public let leaders: LeaderList
+  /// member_reach.csv (empty without it).
+  public let memberReach: MemberReachTable
   /// The files found in the folder, in the order of DATA.md.
   public let files: [DatasetFile]
   /// The warnings found while loading (errors make loading fail instead).
@@ -19,6 +21,7 @@ public struct Dataset: Sendable {
   public var hasScores: Bool { files.contains { $0.name == "scores.csv" } }
   public var hasSupervision: Bool { files.contains { $0.name == "supervision.csv" } }
   public var hasRisks: Bool { files.contains { $0.name == "risks.csv" && $0.records > 0 } }
+  public var hasMemberReach: Bool { memberReach.count > 0 }
 
   public func file(_ name: String) -> DatasetFile? { files.first { $0.name == name } }
 

@@ -78,6 +78,12 @@ enum HeaderAliases {
     Entry(file: "leaders.csv", column: "role", aliases: ["职务", "角色"]),
     Entry(file: "leaders.csv", column: "oversees", aliases: ["分管", "联系单位", "分管单位"]),
     Entry(file: "leaders.csv", column: "domains", aliases: ["分管领域"]),
+
+    Entry(file: "member_reach.csv", column: "period", aliases: period),
+    Entry(file: "member_reach.csv", column: "node", aliases: node),
+    Entry(file: "member_reach.csv", column: "measure", aliases: ["措施", "覆盖措施", "事项"]),
+    Entry(file: "member_reach.csv", column: "reached", aliases: ["覆盖人数", "已覆盖人数", "实到人数"]),
+    Entry(file: "member_reach.csv", column: "eligible", aliases: ["应覆盖人数", "应到人数"]),
   ]
 
   /// The aliases of `column` in `file` (empty for a column the table does not list).

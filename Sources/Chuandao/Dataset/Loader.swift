@@ -45,7 +45,7 @@ extension Dataset {
   /// The files of DATA.md, in their documented order.
   public static let knownFiles = [
     "dataset.yaml", "org.csv", "members.csv", "scores.csv", "supervision.csv", "risks.csv",
-    "problems.csv", "responsibilities.csv", "projects.csv", "leaders.csv",
+    "problems.csv", "responsibilities.csv", "projects.csv", "leaders.csv", "member_reach.csv",
   ]
 }
 
@@ -63,6 +63,7 @@ struct LoadedParts: Sendable {
   var responsibilities = ResponsibilityList()
   var projects = ProjectList()
   var leaders = LeaderList()
+  var memberReach = MemberReachTable()
   /// The loader copy that read each file (its log and files), keyed by file name.
   var logs: [String: DatasetLoader] = [:]
 }
@@ -176,7 +177,7 @@ struct DatasetLoader: Sendable {
     if inBlocks.contains("risks.csv") { (second.risk, second.hasRisks) = (large.risk, large.hasRisks) }
     first.logs.merge(large.logs) { x, _ in x }
     let logs = first.logs.merging(second.logs) { x, _ in x }
-    for name in ["members.csv", "scores.csv", "supervision.csv", "risks.csv", "problems.csv", "leaders.csv"] {
+    for name in ["members.csv", "scores.csv", "supervision.csv", "risks.csv", "problems.csv", "leaders.csv", "member_reach.csv"] {
       guard let part = logs[name] else { continue }
       log.append(contentsOf: part.log)
       files.append(contentsOf: part.files)
@@ -190,6 +191,7 @@ struct DatasetLoader: Sendable {
     let leaders = second.leaders
 
     guard let forest, orgOK else { return nil }
+    checkMemberReach(second.memberReach, forest: forest, members: members)
 
     // Nodes with no scores in a period (warnings, at the node's org.csv line).
     if hasScores {
@@ -230,8 +232,8 @@ struct DatasetLoader: Sendable {
     files.sort { order.firstIndex(of: $0.name)! < order.firstIndex(of: $1.name)! }
     return Dataset(
       folder: folder, manifest: manifest, forest: forest, periods: periods, problems: problems,
-      responsibilities: responsibilities, projects: projects, leaders: leaders, files: files,
-      diagnostics: log)
+      responsibilities: responsibilities, projects: projects, leaders: leaders,
+      memberReach: second.memberReach, files: files, diagnostics: log)
   }
 }
 
@@ -292,6 +294,9 @@ extension DatasetLoader {
         if let baseMembers { r.members = [[Int32]](repeating: baseMembers, count: T) }
         m.readMembers(into: &r.members)
         d.readLeaders(&r.leaders)
+        var e = reader.part()
+        e.readMemberReach(&r.memberReach)
+        r.logs["member_reach.csv"] = e
         r.logs["problems.csv"] = b
         r.logs["members.csv"] = m
         r.logs["leaders.csv"] = d

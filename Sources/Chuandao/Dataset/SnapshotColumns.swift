@@ -87,6 +87,15 @@ enum SnapshotColumns {
     w.column(l.domainsStart)
     w.column(l.domains)
 
+    let mr = d.memberReach
+    w.strings(mr.measures)
+    w.column(mr.period)
+    w.column(mr.node)
+    w.column(mr.measure)
+    w.column(mr.reached)
+    w.column(mr.eligible)
+    w.column(mr.line)
+
     w.strings(d.files.map(\.name))
     w.column(d.files.map { Int64($0.bytes) })
     w.column(d.files.map { Int64($0.records) })
@@ -239,6 +248,20 @@ enum SnapshotColumns {
       leaders.domains.allSatisfy({ $0 >= 0 && Int($0) < D })
     else { throw SnapshotFault("leader domain offsets out of order") }
 
+    var memberReach = MemberReachTable()
+    memberReach.measures = try r.strings("member reach measures")
+    memberReach.period = try r.column("member reach periods")
+    let nm = memberReach.period.count
+    memberReach.node = try r.column("member reach nodes", count: nm)
+    memberReach.measure = try r.column("member reach measure indices", count: nm)
+    memberReach.reached = try r.column("member reach reached", count: nm)
+    memberReach.eligible = try r.column("member reach eligible", count: nm)
+    memberReach.line = try r.column("member reach lines", count: nm)
+    guard memberReach.node.allSatisfy({ (0..<n).contains(Int($0)) }),
+      memberReach.period.allSatisfy({ (0..<T).contains(Int($0)) }),
+      memberReach.measure.allSatisfy({ (0..<memberReach.measures.count).contains(Int($0)) })
+    else { throw SnapshotFault("member reach rows out of range") }
+
     let fileNames = try r.strings("file names")
     let nf = fileNames.count
     let fileBytes = try r.column("file sizes", Int64.self, count: nf)
@@ -276,8 +299,8 @@ enum SnapshotColumns {
 
     return Dataset(
       folder: folder, manifest: manifest, forest: forest, periods: periods, problems: problems,
-      responsibilities: responsibilities, projects: projects, leaders: leaders, files: files,
-      diagnostics: log)
+      responsibilities: responsibilities, projects: projects, leaders: leaders,
+      memberReach: memberReach, files: files, diagnostics: log)
   }
 }
 
@@ -292,7 +315,7 @@ extension Dataset {
       successor: f.successor, sourceLine: f.sourceLine, lookup: lookup, jointOffice: f.jointOffice)
     return Dataset(
       folder: folder, manifest: manifest, forest: forest, periods: periods, problems: problems,
-      responsibilities: responsibilities, projects: projects, leaders: leaders, files: files,
-      diagnostics: diagnostics)
+      responsibilities: responsibilities, projects: projects, leaders: leaders,
+      memberReach: memberReach, files: files, diagnostics: diagnostics)
   }
 }

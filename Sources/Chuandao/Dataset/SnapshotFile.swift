@@ -22,7 +22,7 @@ import _ChuandaoOutput
 /// be mapped and its columns copied out whole.
 public enum DatasetSnapshot {
   /// Changes with every change to the header's or the columns' layout.
-  public static let formatVersion: UInt32 = 3
+  public static let formatVersion: UInt32 = 4
   static let magic = Array("CDSNAP\r\n".utf8)
   static let endMagic = Array("CDSNAPOK".utf8)
   static let preambleSize = 32

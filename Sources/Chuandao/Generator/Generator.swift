@@ -416,6 +416,7 @@ struct GenerationState {
     let K = manifest.kinds.count
     let D = manifest.domains.count
     let bureauBase = min(92, max(80, 88 + 1.5 * rng.normal()))
+    var reach = MemberReachPlant(bureau: b, seed: spec.seed, worst: worst, planted: planted, nodes: nodes.count)
     var m = [Double](repeating: 0, count: nodes.count)
     var stat = BureauStepStats(levels: L)
     // Realised counts and generating means per (node, period, domain), and per node over
@@ -451,6 +452,9 @@ struct GenerationState {
           s[w] = max(0, (others - Double(S) * Plant.siloDrop) / Double(S - 1))
         }
         for j in 0..<S { sink.score(period: t, node: n.id, subject: j, score: s[j]) }
+        if n.level == bottom && members[t][i] > 0 {
+          reach.emit(node: i, id: n.id, period: t, score: m[i], members: members[t][i], last: t == T - 1, into: &sink)
+        }
 
         guard members[t][i] > 0 else { continue }
         let mu = Double(members[t][i]) * rate(n.level) * n.multiplier[t]
@@ -476,6 +480,7 @@ struct GenerationState {
       }
     }
     truth.groups.append(stat.groupTruth(id: bid, name: nodes[0].name, tau: tau, worst: worst && planted, null: !planted))
+    truth.memberGroups.append(reach.truth(id: bid, name: nodes[0].name, worst: worst && planted))
 
     // joint_office (issue 17), from the second stream.
     var extra = extraStream(b)

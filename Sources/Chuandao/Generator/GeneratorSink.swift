@@ -23,6 +23,8 @@ protocol GeneratorSink {
   mutating func jointOffice(node: String, value: Bool)
   /// The bureau's rows are all given.
   mutating func endBureau()
+  /// One member_reach.csv row (a lowest-level node, one measure of `GeneratorLists.reachMeasures`).
+  mutating func memberReach(period: Int, node: String, measure: String, reached: Int, eligible: Int)
 }
 
 /// One org.csv row as generated.
@@ -51,11 +53,11 @@ struct GeneratedOrgRow {
 /// string-built writer (tests compare the sample with its checked-in files).
 struct CSVFileSink: GeneratorSink {
   enum File: Int, CaseIterable {
-    case org, members, scores, supervision, risks, problems, responsibilities, projects, leaders
+    case org, members, scores, supervision, risks, problems, responsibilities, projects, leaders, memberReach
 
     var name: String {
       ["org.csv", "members.csv", "scores.csv", "supervision.csv", "risks.csv", "problems.csv",
-       "responsibilities.csv", "projects.csv", "leaders.csv"][rawValue]
+       "responsibilities.csv", "projects.csv", "leaders.csv", "member_reach.csv"][rawValue]
     }
 
     var header: String {
@@ -69,6 +71,7 @@ struct CSVFileSink: GeneratorSink {
       case .responsibilities: "problem,subject,person"
       case .projects: "problem,id,goal,due,done,status"
       case .leaders: "period,person,name,node,role,oversees,domains"
+      case .memberReach: "period,node,measure,reached,eligible"
       }
     }
   }
@@ -265,6 +268,17 @@ struct CSVFileSink: GeneratorSink {
       text: [2])
   }
 
+  mutating func memberReach(period: Int, node: String, measure: String, reached: Int, eligible: Int) {
+    guard writer != nil else { return }
+    periodAndNode(.memberReach, period, node)
+    append(measure, to: .memberReach)
+    comma(.memberReach)
+    appendDecimal(reached, scale: 0, to: &buffers[File.memberReach.rawValue])
+    comma(.memberReach)
+    appendDecimal(eligible, scale: 0, to: &buffers[File.memberReach.rawValue])
+    endRow(.memberReach)
+  }
+
   /// Hands over what is buffered, waits for the writer, closes every file; the first
   /// error met, if any, is thrown.
   mutating func finish() throws {
@@ -367,6 +381,7 @@ struct MemorySink: GeneratorSink {
   private var responsibilities = ResponsibilityList()
   private var projects = ProjectList()
   private var leaderRows: [(Int, String, String, Int32, LeaderRole, [String], [Int])] = []
+  private var reachRows: [(Int, Int32, String, Int32, Int32)] = []
 
   mutating func begin(manifest: Manifest) { self.manifest = manifest }
 
@@ -438,6 +453,9 @@ struct MemorySink: GeneratorSink {
   mutating func jointOffice(node: String, value: Bool) { rows.jointOffice[Int(rowOf[node]!)] = value ? 1 : 0 }
 
   mutating func endBureau() {}
+  mutating func memberReach(period: Int, node: String, measure: String, reached: Int, eligible: Int) {
+    reachRows.append((period, rowOf[node]!, measure, Int32(reached), Int32(eligible)))
+  }
 
   /// Assembles the dataset: the forest, then each period's columns and metrics.
   func dataset(folder: String) -> Dataset {
@@ -488,9 +506,24 @@ struct MemorySink: GeneratorSink {
       leaders.overseesStart.append(Int32(leaders.oversees.count))
       leaders.line.append(Int32(leaders.count + 1))
     }
+    var memberReach = MemberReachTable()
+    var measureIndex: [String: Int32] = [:]
+    for (t, r, measure, reached, eligible) in reachRows {
+      let m = measureIndex[measure] ?? Int32(memberReach.measures.count)
+      if measureIndex[measure] == nil {
+        measureIndex[measure] = m
+        memberReach.measures.append(measure)
+      }
+      memberReach.period.append(Int32(t))
+      memberReach.node.append(position[Int(r)])
+      memberReach.measure.append(m)
+      memberReach.reached.append(reached)
+      memberReach.eligible.append(eligible)
+      memberReach.line.append(Int32(memberReach.count + 1))
+    }
     return Dataset(
       folder: folder, manifest: manifest, forest: forest, periods: periods, problems: p,
-      responsibilities: responsibilities, projects: projects, leaders: leaders, files: [],
-      diagnostics: DiagnosticLog())
+      responsibilities: responsibilities, projects: projects, leaders: leaders,
+      memberReach: memberReach, files: [], diagnostics: DiagnosticLog())
   }
 }

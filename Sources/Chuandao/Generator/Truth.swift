@@ -1,3 +1,4 @@
+import Foundation
 import _ChuandaoOutput
 
 /// What the generator planted, written as `truth.json` (schema in docs/truth-json.md).
@@ -17,6 +18,16 @@ struct TruthRecorder {
     var worst: Bool
     var steps: [Step]
   }
+  /// The planted member step of one top-level node (member_reach.csv).
+  struct MemberGroup {
+    var id: String
+    var name: String
+    var worst: Bool
+    /// Lowest-level nodes with rows in the last period.
+    var branches: Int
+    var tau: Double
+    var tolerance: Double
+  }
   struct Lists {
     var unowned: [String] = []
     var unplanned: [String] = []
@@ -32,6 +43,7 @@ struct TruthRecorder {
     didSet { lists = Array(repeating: Lists(), count: periods.count) }
   }
   var groups: [Group] = []
+  var memberGroups: [MemberGroup] = []
   var cold: [(String, Int, [Int])] = []
   var hot: [(String, Int, [Int])] = []
   var silo: [(String, Int, Int)] = []
@@ -107,6 +119,7 @@ struct TruthRecorder {
     let riskShare = risk[Plant.blindSpotDomain] / risk.reduce(0, +)
     let persistent = cold.filter { $0.2.count >= 2 }.map(\.0)
     let (lowEarly, silo, leaders, reorganisations) = (self.lowEarly, self.silo, self.leaders, self.reorganisations)
+    let memberGroups = self.memberGroups
     return [
       ("schema", { .int(1) }),
       ("generator", {
@@ -123,6 +136,26 @@ struct TruthRecorder {
           "score": .object(["groups": groupsJSON(score: true)]),
           "intensity": .object(["period": .string(periods.last!), "groups": groupsJSON(score: false)]),
           "worst_group": JSON(groups.first(where: \.worst)?.id),
+        ])
+      }),
+      ("member_reach", {
+        // The step over all branches is the mean of their log ratios: each bureau's log
+        // tau weighted by its branches.
+        let n = memberGroups.reduce(0) { $0 + $1.branches }
+        let logTau = memberGroups.reduce(0.0) { $0 + Double($1.branches) * Foundation.log($1.tau) }
+        return .object([
+          "measures": ids(MemberReachPlant.measures),
+          "from": .string(levels.last!), "to": .string("member"),
+          "tau": n > 0 ? .number(Foundation.exp(logTau / Double(n))) : .null,
+          "groups": .rows(JSONRows(count: memberGroups.count) { r, w in
+            let g = memberGroups[r]
+            w.add("id", g.id)
+            w.add("name", g.name)
+            w.add("worst", g.worst)
+            w.add("branches", g.branches)
+            w.add("tau", g.tau)
+            w.add("tolerance", g.tolerance)
+          }),
         ])
       }),
       ("imbalance", {

@@ -338,10 +338,25 @@ struct ReportContent {
       }
       summary.append(s)
     }
+    if let m = result.member, let tau = m.step.tau { summary.append(memberSentence(m, tau: tau)) }
 
-    // The ladder.
+    // The ladder, ending at the member when member_reach.csv gives the last step.
     let steps = result.steps.filter { $0.tau != nil }
-    if !steps.isEmpty, let end = result.endRetention {
+    if !steps.isEmpty, let end = result.endRetention, let member = result.member, let tau = member.step.tau {
+      let m = member.step
+      let ladder = AttenuationLadder(
+        labels: .init(
+          title: L("层层传导到党员：各层级传导率 τ（\(labels[t])）", "Transmission down to the member, τ per step (\(labels[t]))"),
+          description: L("每一层级之间的传导率及其 95% 区间，最后一步为\(level(bottom))工作覆盖党员的比率与其得分之比；以及从顶层到党员的保留率。",
+                         "Each level step's transmission with its 95% interval, the last step being the share of members a \(level(bottom)) reaches against its own score; and the retention from the top to the member."),
+          xAxis: L("传导率 τ（1 = 无衰减）", "Transmission τ (1 = no loss)"),
+          retention: L("到党员的保留率", "Retention to the member"), reference: "τ = 1"),
+        steps: steps.map { "\(level($0.level - 1)) → \(level($0.level))" } + [L("\(level(bottom)) → 党员", "\(level(bottom)) → member")],
+        tau: steps.map { $0.tau! } + [tau], lower: steps.map { $0.ciLow ?? $0.tau! } + [m.ciLow ?? tau],
+        upper: steps.map { $0.ciHigh ?? $0.tau! } + [m.ciHigh ?? tau],
+        endRetention: member.endRetention ?? end * tau)
+      chart("ladder", ladder.svg(), L("图：各层级传导率与到党员的保留率。", "Figure: transmission per step down to the member, and the retention to the member."))
+    } else if !steps.isEmpty, let end = result.endRetention {
       let ladder = AttenuationLadder(
         labels: .init(
           title: L("层层传导：各层级传导率 τ（\(labels[t])）", "Transmission per level step, τ (\(labels[t]))"),
@@ -381,6 +396,24 @@ struct ReportContent {
       }
     }
 
+  }
+
+  /// The summary sentence of the member step (member_reach.csv).
+  func memberSentence(_ m: AttenuationResult.MemberStep, tau: Double) -> String {
+    let reached = m.nodes.reduce(Int64(0)) { $0 + $1.reached }
+    let eligible = m.nodes.reduce(Int64(0)) { $0 + $1.eligible }
+    let rate = eligible > 0 ? Double(reached) / Double(eligible) : nil
+    let interval = m.step.ciLow.flatMap { lo in m.step.ciHigh.map { "[\(Figures.decimal(lo)), \(Figures.decimal($0))]" } }
+    let flagged = m.nodes.filter { $0.flag == .attenuated }.count
+    let expected = m.chanceCounts(flagZ: b.settings.attenuation.flagZ)[0].expected
+    var s = L(
+      "\(level(bottom))的工作覆盖了 \(Figures.percent(rate)) 的应覆盖党员；\(level(bottom)) → 党员一步的传导率 τ = \(Figures.decimal(tau))",
+      "\(level(bottom).capitalized) work reaches \(Figures.percent(rate)) of the eligible members; the \(level(bottom)) → member step keeps τ = \(Figures.decimal(tau))")
+    if let interval { s += " " + interval }
+    s += L(
+      "（相对\(level(bottom))自身得分）；\(flagged) 个\(level(bottom))衰减（纯属偶然约 \(Figures.decimal(expected, 1)) 个）。",
+      " of the \(level(bottom))'s own score; \(flagged) \(flagged == 1 ? level(bottom) : plural(level(bottom))) flagged attenuated (chance alone about \(Figures.decimal(expected, 1))).")
+    return s
   }
 
   // MARK: - 3 Cold and hot
@@ -702,7 +735,11 @@ struct ReportContent {
     heading(2, "8 方法附录", "8 Methods appendix")
     parts.append(.bullets([
       L("落差：各层级传导率 τ 为每个上级下属与其得分比值的对数均值再取指数，区间为上级层面的 95% t 区间；末端保留率为各层 τ 之积；|z| ≥ \(Figures.decimal(s.attenuation.flagZ, 1)) 的关系被标记；最底层方差分量用 REML 估计（docs/methods.md 第 2 节）。",
-        "Vertical drop: each level step's τ is the exponential of the mean log ratio of children to parent, taken over parents, with a parent-level 95% t-interval; end retention is the product of the τs; edges with |z| ≥ \(Figures.decimal(s.attenuation.flagZ, 1)) are flagged; the bottom level's variance components are fitted by REML (docs/methods.md section 2)."),
+        "Vertical drop: each level step's τ is the exponential of the mean log ratio of children to parent, taken over parents, with a parent-level 95% t-interval; end retention is the product of the τs; edges with |z| ≥ \(Figures.decimal(s.attenuation.flagZ, 1)) are flagged; the bottom level's variance components are fitted by REML (docs/methods.md section 2).")
+        + (d.hasMemberReach
+          ? L("最后一步（\(level(bottom)) → 党员）：各\(level(bottom))覆盖党员的比率（覆盖 + 0.5）/（应覆盖 + 0.5），乘以 100，与其自身得分之比，按\(level(bottom))取 t 区间（docs/methods/member-reach.md）。",
+              " The last step (\(level(bottom)) → member): each \(level(bottom))'s share of members reached, (reached + 0.5) / (eligible + 0.5) times 100, against its own score, with a t-interval over the \(plural(level(bottom))) (docs/methods/member-reach.md).")
+          : ""),
       L("温差：期望督查次数按党员数（有 risks.csv 时用泊松广义线性模型按风险调整）；漏斗图用精确泊松界限，过度离散时用负二项界限（Spiegelhalter 2005，经一致性修正，方式：\(s.imbalance.dispersion.rawValue)）；不平等用基尼系数、泰尔指数和变异系数；覆盖度低于 \(Figures.decimal(s.imbalance.blindSpot, 2)) 的领域为盲区（第 3 节）。",
         "Cold and hot: expected counts from members (risk-adjusted by a Poisson GLM when risks.csv has rows); exact Poisson funnel limits, negative-binomial ones when overdispersed (Spiegelhalter 2005, made consistent; dispersion: \(s.imbalance.dispersion.rawValue)); inequality as Gini, Theil and CV; domains with coverage below \(Figures.decimal(s.imbalance.blindSpot, 2)) are blind spots (section 3)."),
       L("四责协同：协同指数由四类主体得分的离散程度计算；某一主体落后其余均值 \(Figures.decimal(s.coordination.siloGap, 0)) 分以上为“各扫门前雪”（第 4 节）。",

@@ -26,7 +26,7 @@ extension AttenuationResult {
         "end_retention": JSON(g.endRetention),
       ])
     }
-    return [
+    var o: JSONObject = [
       "period": .string(d.manifest.periods[period]),
       "metric": .string(metric.description),
       "steps": .array(steps),
@@ -41,8 +41,11 @@ extension AttenuationResult {
       "variance": varianceJSON(d),
       "excluded": .array(excluded.map { .string(f.ids[$0]) }),
       "flag_z": .number(flagZ),
-      "provenance": provenance.json,
     ]
+    // Only with member_reach.csv, so that a dataset without it reads as before.
+    if d.hasMemberReach { o["member_step"] = member.map { $0.json(d, fdr: fdr) } ?? .null }
+    o["provenance"] = provenance.json
+    return o
   }
 
   func varianceJSON(_ d: Dataset) -> JSON {
@@ -111,6 +114,13 @@ extension AttenuationResult {
         .interval(s.ciLow, s.ciHigh), .number(s.attenuation),
       ])
     }
+    if let m = member {
+      let s = m.step
+      t.add([
+        .text("\(L(levels.count - 1)) → \(lang.pick("党员", "member"))"), .count(s.children), .count(s.parents),
+        .number(s.tau), .interval(s.ciLow, s.ciHigh), .number(s.attenuation),
+      ])
+    }
     doc.append(Section(nil, [.table(t), .paragraph(lang.pick(
       "末端保留率 R = \(fixed(endRetention, 4))；平均每层衰减 \(percent(perStepAttenuation, 1))",
       "End retention R = \(fixed(endRetention, 4)); mean attenuation per step \(percent(perStepAttenuation, 1))"))]))
@@ -137,6 +147,7 @@ extension AttenuationResult {
       lang.pick("各\(L(0))（按末端保留率由低到高）", "\(plural(levels[0]).capitalized), lowest end retention first"), [.table(gt)])
     if let more = moreLine(groups.count, 30, lang, see: "json") { groupSection.paragraph(more) }
     doc.append(groupSection)
+    for section in member?.section(d, flagZ: flagZ, metric: metric, lang) ?? [] { doc.append(section) }
 
     // The most attenuated edges, and how many flags chance alone would give.
     let withZ = nodes.indices.filter { nodes[$0].z != nil }

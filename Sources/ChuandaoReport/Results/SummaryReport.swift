@@ -46,6 +46,18 @@ extension DatasetSummary {
     // Issue 17's optional columns, only when the dataset has them.
     if let j = jointOffices { o["joint_offices"] = .object(["joint": .int(j.joint), "known": .int(j.known)]) }
     if let n = leaderRowsWithDomains { o["leader_rows_with_domains"] = .int(n) }
+    // Only with member_reach.csv, so that a dataset without it reads as before.
+    if let measures = reachMeasures {
+      o["member_reach"] = .object([
+        "measures": .array(measures.map { .string($0) }), "rows": .int(reachRows),
+        "periods": .array(reach.map { r in
+          .object([
+            "period": .string(r.label), "nodes": .int(r.nodes), "reached": .int(Int(r.reached)),
+            "eligible": .int(Int(r.eligible)), "rate": JSON(r.rate),
+          ])
+        }),
+      ])
+    }
     o["provenance"] = provenance.json
     return o
   }
@@ -120,6 +132,21 @@ extension DatasetSummary {
         "分管领域：leaders.csv 中 \(n) 行列出了分管的风险领域",
         "Remits: \(counted(n, "leaders.csv row")) name risk domains"))
     }
-    return Document([head, Section(nil, [.table(t)]), Section(nil, [.table(ft)]), closing])
+    var doc = Document([head, Section(nil, [.table(t)]), Section(nil, [.table(ft)]), closing])
+    if let measures = reachMeasures {
+      var rt = Table([
+        Column(lang.pick("期", "Period")),
+        Column(levelLabel(levels[levels.count - 1], lang), .count),
+        Column(lang.pick("覆盖人数", "Reached"), .count),
+        Column(lang.pick("应覆盖人数", "Eligible"), .count),
+        Column(lang.pick("覆盖率", "Rate"), .percent(1)),
+      ])
+      for r in reach { rt.add([.text(r.label), .count(r.nodes), .count(Int(r.reached)), .count(Int(r.eligible)), .number(r.rate)]) }
+      doc.append(Section(
+        lang.pick("党员覆盖（member_reach.csv）：\(reachRows) 行；措施：", "Member reach (member_reach.csv): \(counted(reachRows, "row")); measures: ")
+          + measures.joined(separator: comma),
+        [.table(rt)]))
+    }
+    return doc
   }
 }
