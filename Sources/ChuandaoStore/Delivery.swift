@@ -22,7 +22,7 @@ public struct OrgRow: Sendable, Equatable {
 /// The files of DATA.md that hold rows per period, in DATA.md's order.
 let periodFiles = [
   "members.csv", "scores.csv", "supervision.csv", "risks.csv", "problems.csv",
-  "responsibilities.csv", "projects.csv", "leaders.csv",
+  "responsibilities.csv", "projects.csv", "leaders.csv", "member_reach.csv",
 ]
 /// `org.csv`'s columns (DATA.md), `id` first.
 let orgColumns = Dataset.columns(of: "org.csv")

@@ -80,10 +80,14 @@ struct MemberReachCLITests {
 
   @Test("without member_reach.csv nothing changes; with --metric intensity a note says why there is no member step")
   func absentAndIntensity() throws {
-    let plain = try Self.attenuation(CLI.sample)
-    #expect(plain["member_step"] == nil)
     let dir = try CLI.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: dir) }
+    // The sample without its member_reach.csv: no member_step key at all.
+    try FileManager.default.copyItem(atPath: CLI.sample, toPath: dir + "/plain")
+    try FileManager.default.removeItem(atPath: dir + "/plain/member_reach.csv")
+    let plain = try Self.attenuation(dir + "/plain")
+    #expect(plain["member_step"] == nil)
+    #expect(try Self.attenuation(CLI.sample)["member_step"]?.objectValue != nil)
     let gen = try CLI.run(["generate", dir + "/ds", "--shape", "2x2x3", "--periods", "1", "--seed", "4"])
     #expect(gen.status == 0, "\(gen.stderr)")
     let r = try CLI.run(["attenuation", dir + "/ds", "--metric", "intensity", "--format", "json", "--lang", "en"])

@@ -118,7 +118,7 @@ enum Split {
         rows.append(r)
       }
       try write(rows, to: d + "/org.csv")
-      for name in ["members.csv", "scores.csv", "supervision.csv", "risks.csv", "problems.csv", "leaders.csv"] {
+      for name in ["members.csv", "scores.csv", "supervision.csv", "risks.csv", "problems.csv", "leaders.csv", "member_reach.csv"] {
         let all = try records(src + "/" + name)
         try write([all[0]] + all.dropFirst().filter { $0[0] == year }, to: d + "/" + name)
       }
