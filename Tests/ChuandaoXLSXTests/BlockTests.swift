@@ -69,7 +69,8 @@ struct BlockTests {
     "features.xlsx", "features-1904.xlsx", "sample-book/dataset.xlsx", "sample-split/scores.xlsx",
     "city-book/dataset.xlsx", "roundtrip/assess.xlsx", "bad/sst-index.xlsx",
     "bad/merged-header.xlsx",
-    "bad/entities.xlsx", "bad/bomb.xlsx",
+    "bad/entities.xlsx", "bad/bomb.xlsx", "libreoffice-book/dataset.xlsx",
+    "libreoffice-split/supervision.xlsx", "wps-style/dataset.xlsx",
   ]
 
   /// The cells of the usual shapes are read whole (`SheetHandler.element`); what it makes

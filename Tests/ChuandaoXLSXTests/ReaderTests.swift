@@ -211,15 +211,15 @@ struct DatasetEquivalenceTests {
   }
 
   @Test(
-    "the sample saved by openpyxl, a workbook per table and one dataset.xlsx (1904 system)",
-    arguments: ["sample-split", "sample-book"])
+    "the sample saved by openpyxl, a workbook per table and one dataset.xlsx (1904 system); by LibreOffice Calc, from the CSV files and from openpyxl's dataset.xlsx; and in WPS-style parts",
+    arguments: ["sample-split", "sample-book", "libreoffice-split", "libreoffice-book", "wps-style"])
   func sample(folder: String) throws {
     let csv = try Dataset.load(folder: Fixtures.sample, digests: true)
     let xlsx = try Dataset.load(folder: Fixtures.root + "/" + folder, digests: true)
     Self.expectSame(xlsx, csv, folder)
     #expect(xlsx.files.allSatisfy { $0.name == "dataset.yaml" || $0.encoding == "xlsx" })
     // The warning names the sheet and the row, with the CSV's words.
-    let place = folder == "sample-split" ? "org.xlsx[org]!90:90" : "dataset.xlsx[org]!90:90"
+    let place = folder.hasSuffix("-split") ? "org.xlsx[org]!90:90" : "dataset.xlsx[org]!90:90"
     #expect(
       xlsx.diagnostics.items.map { $0.formatted(.en) } == [
         "\(place): warning: node 'B3-U1-ZR0' (建设工程安全质量监督站离退休党支部) has zero members: it is left out of rate analyses"
