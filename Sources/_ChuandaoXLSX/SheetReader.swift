@@ -531,7 +531,8 @@ struct SheetHandler: XMLHandler {
           if b[textEnd] == 0x26 { return i }
           textEnd += 1
         }
-        let close: StaticString = cellType == 0x69 && b[j + 1] == 0x69 ? "</t></is></c>" : "</v></c>"
+        let close: StaticString =
+          cellType == 0x69 && b[j + 1] == 0x69 ? "</t></is></c>" : "</v></c>"
         guard matches(b, textEnd, close) else { return i }
         j = textEnd + close.utf8CodeUnitCount
       } else {

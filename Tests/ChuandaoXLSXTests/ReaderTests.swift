@@ -212,7 +212,9 @@ struct DatasetEquivalenceTests {
 
   @Test(
     "the sample saved by openpyxl, a workbook per table and one dataset.xlsx (1904 system); by LibreOffice Calc, from the CSV files and from openpyxl's dataset.xlsx; and in WPS-style parts",
-    arguments: ["sample-split", "sample-book", "libreoffice-split", "libreoffice-book", "wps-style"])
+    arguments: [
+      "sample-split", "sample-book", "libreoffice-split", "libreoffice-book", "wps-style",
+    ])
   func sample(folder: String) throws {
     let csv = try Dataset.load(folder: Fixtures.sample, digests: true)
     let xlsx = try Dataset.load(folder: Fixtures.root + "/" + folder, digests: true)
