@@ -81,8 +81,9 @@ public struct CSVRecord {
   public func double(_ i: Int) -> Double? { NumberParsing.double(trimmedBytes(i)) }
 }
 
-/// Integer and decimal parsing of field bytes, without making a String.
-enum NumberParsing {
+/// Integer and decimal parsing of field bytes, without making a String (also the workbook
+/// reader's, for the numbers of cells).
+package enum NumberParsing {
   static func int(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
     var k = 0
     var negative = false
@@ -117,7 +118,7 @@ enum NumberParsing {
   /// ten up to 10^22 are both exact, so one multiplication or division rounds correctly;
   /// W. D. Clinger, "How to read floating point numbers accurately", PLDI 1990) and
   /// otherwise calls strtod in the C locale on a NUL-terminated copy.
-  static func double(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
+  package static func double(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
     let n = b.count
     var k = 0
     var negative = false

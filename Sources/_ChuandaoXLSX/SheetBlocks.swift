@@ -27,6 +27,8 @@ struct SheetBlocks {
   let zip: ZipReader
   let part: String
   let blockBytes: Int
+  /// `SheetHandler.cellShapes` for every handler.
+  let cellShapes: Bool
 
   /// A parsed block: its rows, what else it found, and the error that stopped it.
   struct Parsed: Sendable {
@@ -49,6 +51,10 @@ struct SheetBlocks {
     var producerFailure: XLSXSheetError?
     var stopped = false
     var bytes = 0
+    /// Buffers given back (blocks parsed, batches delivered), to be filled again: fresh
+    /// ones would cost their pages' clearing and their growth's copies on every block.
+    var spareBytes: [[UInt8]] = []
+    var spareBatches: [RowBatch] = []
   }
 
   /// The zip reader belongs to the inflating thread alone; the box carries it there.
@@ -61,8 +67,11 @@ struct SheetBlocks {
     }
   }
 
-  func parse(_ bytes: [UInt8], first: Bool, last: Bool) -> Parsed {
-    var handler = SheetHandler(workbook: workbook, part: part, relative: !first)
+  /// Parses block `bytes` into `batch` (an empty one, perhaps with capacity).
+  func parse(_ bytes: [UInt8], first: Bool, last: Bool, into batch: RowBatch) -> Parsed {
+    var handler = SheetHandler(
+      workbook: workbook, part: part, relative: !first, cellShapes: cellShapes)
+    handler.batch = batch
     var scanner = XMLScanner(part: part)
     var out = Parsed()
     do {
@@ -108,16 +117,19 @@ struct SheetBlocks {
         try delivery.deliver(&batch, body)
         delivery.add(block.summary)
         if let failure = block.failure { throw delivery.placed(failure) }
+        batch.removeAll()
         p.lock.lock()
+        p.spareBatches.append(batch)
         p.delivered += 1
         p.lock.broadcast()
         continue
       }
-      if let (i, bytes, last) = takeRaw(p) {
+      if let (i, bytes, last, batch) = takeRaw(p) {
         p.lock.unlock()
-        let result = parse(bytes, first: i == 0, last: last)
+        let result = parse(bytes, first: i == 0, last: last, into: batch)
         p.lock.lock()
         p.parsed[i] = result
+        p.spareBytes.append(bytes)
         continue
       }
       if p.done && p.delivered == p.made {
@@ -129,12 +141,15 @@ struct SheetBlocks {
     }
   }
 
-  /// The oldest block not yet claimed, taken (call with the lock held).
-  private func takeRaw(_ p: Pipeline) -> (Int, [UInt8], Bool)? {
+  /// The oldest block not yet claimed, taken, with a batch to parse it into (call with
+  /// the lock held).
+  private func takeRaw(_ p: Pipeline) -> (Int, [UInt8], Bool, RowBatch)? {
     while p.claim < p.made {
       let i = p.claim
       p.claim += 1
-      if let raw = p.raw.removeValue(forKey: i) { return (i, raw.bytes, raw.last) }
+      if let raw = p.raw.removeValue(forKey: i) {
+        return (i, raw.bytes, raw.last, p.spareBatches.popLast() ?? RowBatch())
+      }
     }
     return nil
   }
@@ -153,11 +168,12 @@ struct SheetBlocks {
       p.lock.broadcast()
       // Back-pressure: parse waiting blocks, else wait for the consumer.
       while p.made - p.delivered > SheetBlocks.maxInFlight && !p.stopped {
-        if let (j, b, l) = takeRaw(p) {
+        if let (j, b, l, batch) = takeRaw(p) {
           p.lock.unlock()
-          let r = parse(b, first: j == 0, last: l)
+          let r = parse(b, first: j == 0, last: l, into: batch)
           p.lock.lock()
           p.parsed[j] = r
+          p.spareBytes.append(b)
           p.lock.broadcast()
         } else {
           p.lock.wait()
@@ -184,7 +200,10 @@ struct SheetBlocks {
     }
     /// Feeds the sequential tail, started at the start of a block.
     func feedTail(_ bytes: UnsafeBufferPointer<UInt8>) throws(XLSXError) {
-      var t = tail ?? SheetHandler(workbook: workbook, part: part, relative: blockIndex > 0)
+      var t =
+        tail
+        ?? SheetHandler(
+          workbook: workbook, part: part, relative: blockIndex > 0, cellShapes: cellShapes)
       defer { tail = t }
       try tailScanner.feed(bytes, &t)
     }
@@ -202,12 +221,17 @@ struct SheetBlocks {
         }
         window.append(contentsOf: chunk)
         guard window.count >= blockBytes, let end = lastRowEnd(window) else { return }
-        // The block keeps the window's buffer; only the few bytes after the cut move.
-        let rest = Array(window[end...])
+        // The block keeps the window's buffer; only the few bytes after the cut move, to a
+        // buffer given back.
+        p.lock.lock()
+        var next = p.spareBytes.popLast() ?? []
+        p.lock.unlock()
+        next.removeAll(keepingCapacity: true)
+        next.reserveCapacity(blockBytes + (1 << 18))
+        next.append(contentsOf: window[end...])
         window.removeSubrange(end...)
         let block = window
-        window = rest
-        window.reserveCapacity(blockBytes + (1 << 18))
+        window = next
         if hasMarkup(block, first: blockIndex == 0) {
           try block.withUnsafeBufferPointer { (b) throws(XLSXError) in try feedTail(b) }
           try window.withUnsafeBufferPointer { (b) throws(XLSXError) in try feedTail(b) }

@@ -1,3 +1,4 @@
+import Glibc
 import _ChuandaoCSV
 import _ChuandaoParallel
 
@@ -104,6 +105,17 @@ extension XLSXWorkbook {
   public func forEachRecord(
     _ sheet: Sheet, blockBytes: Int, minimumBytes: Int, _ body: (borrowing CSVRecord) throws -> Void
   ) throws -> XLSXSheetSummary {
+    try forEachRecord(
+      sheet, blockBytes: blockBytes, minimumBytes: minimumBytes, cellShapes: true, body)
+  }
+
+  /// `forEachRecord` with the reading of cells in their usual shapes
+  /// (`SheetHandler.element`) turned off when `cellShapes` is false: every tag then goes
+  /// through the scanner's general path, which the tests compare it with.
+  package func forEachRecord(
+    _ sheet: Sheet, blockBytes: Int, minimumBytes: Int, cellShapes: Bool,
+    _ body: (borrowing CSVRecord) throws -> Void
+  ) throws -> XLSXSheetSummary {
     let zip: ZipReader
     do { zip = try ZipReader(path: path, limits: limits) } catch {
       throw XLSXSheetError(error: error)
@@ -112,10 +124,12 @@ extension XLSXWorkbook {
     if let entry = zip.entries[sheet.part], entry.uncompressedSize >= Int64(minimumBytes),
       Parallel.cores > 1
     {
-      try SheetBlocks(workbook: self, zip: zip, part: sheet.part, blockBytes: blockBytes).run(
-        &delivery, body)
+      try SheetBlocks(
+        workbook: self, zip: zip, part: sheet.part, blockBytes: blockBytes, cellShapes: cellShapes
+      ).run(&delivery, body)
     } else {
-      var handler = SheetHandler(workbook: self, part: sheet.part, relative: false)
+      var handler = SheetHandler(
+        workbook: self, part: sheet.part, relative: false, cellShapes: cellShapes)
       var scanner = XMLScanner(part: sheet.part)
       var failure: XLSXSheetError?
       var thrown: (any Error)?  // by the loader: rethrown as is
@@ -154,6 +168,14 @@ struct RowBatch: Sendable {
   /// triples).
   var rows: [Int] = []
   var cellEnds: [Int] = []
+
+  /// Empties it, keeping its buffers' capacity.
+  mutating func removeAll() {
+    text.removeAll(keepingCapacity: true)
+    cells.removeAll(keepingCapacity: true)
+    rows.removeAll(keepingCapacity: true)
+    cellEnds.removeAll(keepingCapacity: true)
+  }
 
   /// Drops the complete rows, keeping the cells of a row still being read (a chunk of
   /// the sheet may end inside a row).
@@ -263,6 +285,8 @@ struct SheetHandler: XMLHandler {
   let date1904: Bool
   var summary = XLSXSheetSummary()
   var failedCell: XLSXCell?
+  /// Whether `element` reads cells of the usual shapes (else the general path does).
+  let cellShapes: Bool
   /// The rows read, for `Delivery`.
   var batch = RowBatch()
 
@@ -282,10 +306,11 @@ struct SheetHandler: XMLHandler {
   var phonetic = 0
   enum Collect { case none, value, inline }
 
-  init(workbook: XLSXWorkbook, part: String, relative: Bool) {
+  init(workbook: XLSXWorkbook, part: String, relative: Bool, cellShapes: Bool = true) {
     self.workbook = workbook
     self.part = part
     self.relative = relative
+    self.cellShapes = cellShapes
     strings = workbook.strings
     styleKinds = workbook.styleKinds
     date1904 = workbook.date1904
@@ -352,7 +377,7 @@ struct SheetHandler: XMLHandler {
       hasFormula = false
       hasValue = false
       value.removeAll(keepingCapacity: true)
-      if empty { try endCell() }
+      if empty { try endCell(UnsafeBufferPointer(start: nil, count: 0)) }
     } else if equals(name, "v") {
       collect = empty ? .none : .value
       hasValue = true
@@ -401,11 +426,226 @@ struct SheetHandler: XMLHandler {
     }
   }
 
+  static let preserve: StaticString = "<t xml:space=\"preserve\">"
+
+  /// A cell in the shapes spreadsheet programs write, read whole: `<c ATTRS/>`,
+  /// `<c ATTRS><v>TEXT</v></c>`, `<c ATTRS t="inlineStr"><is><t>TEXT</t></is></c>` (the `<t>`
+  /// may have `xml:space`), where ATTRS are `r`, `s` and `t` in any order; `<row ...>`
+  /// with double-quoted attributes; and `</row>`. The result is what `start`, `text` and
+  /// `end` make of the same tags; anything else (a formula, an entity in the text, another
+  /// attribute of a cell, a bad reference, a cell cut by the chunk's end) is left to them,
+  /// which also word its errors.
+  mutating func element(_ b: UnsafeBufferPointer<UInt8>, at i: Int) throws(XLSXError) -> Int {
+    let n = b.count
+    guard cellShapes, i + 6 < n else { return i }
+    if b[i + 1] == 0x2F {  // </row>
+      guard b[i + 2] == 0x72, b[i + 3] == 0x6F, b[i + 4] == 0x77, b[i + 5] == 0x3E else {
+        return i
+      }
+      try endRow()
+      return i + 6
+    }
+    if b[i + 1] == 0x72 { return try rowStart(b, at: i) }
+    guard b[i + 2] == 0x20, inRow, collect == .none, phonetic == 0 else { return i }
+    // The attributes r, s, t.
+    var j = i + 3
+    var refStart = -1
+    var refEnd = -1
+    var cellType: UInt8 = 0x6E
+    var cellStyle = 0
+    var empty = false
+    while true {
+      while j < n && b[j] == 0x20 { j += 1 }
+      guard j + 3 < n else { return i }
+      let x = b[j]
+      if x == 0x3E {
+        j += 1
+        break
+      }
+      if x == 0x2F {
+        guard b[j + 1] == 0x3E else { return i }
+        j += 2
+        empty = true
+        break
+      }
+      guard b[j + 1] == 0x3D, b[j + 2] == 0x22 else { return i }
+      let start = j + 3
+      // Values are short: a loop, not memchr.
+      var end = start
+      while end < n && b[end] != 0x22 { end += 1 }
+      guard end < n else { return i }
+      switch x {
+      case 0x72:  // r
+        refStart = start
+        refEnd = end
+      case 0x74:  // t
+        let count = end - start
+        cellType =
+          count > 1 && b[start] == 0x73 && b[start + 1] == 0x74
+          ? 0x74 : (count > 0 ? b[start] : 0x6E)
+      case 0x73:  // s
+        var v = 0
+        for k in start..<end {
+          let d = b[k]
+          guard d >= 0x30 && d <= 0x39, v < 1 << 40 else {
+            v = 0
+            break
+          }
+          v = v * 10 + Int(d - 0x30)
+        }
+        cellStyle = v
+      default:
+        return i
+      }
+      j = end + 1
+    }
+    // The content: nothing, <v>TEXT</v>, or <is><t>TEXT</t></is>; then </c>.
+    var textStart = j
+    var textEnd = j
+    var hasText = false
+    if !empty {
+      guard j + 4 < n, b[j] == 0x3C else { return i }
+      if b[j + 1] == 0x76 && b[j + 2] == 0x3E {  // <v>
+        textStart = j + 3
+        hasText = true
+      } else if cellType == 0x69 && b[j + 1] == 0x69 && b[j + 2] == 0x73 && b[j + 3] == 0x3E {
+        // <is><t> or <is><t xml:space="preserve">
+        let t = j + 4
+        if t + 3 <= n && b[t] == 0x3C && b[t + 1] == 0x74 && b[t + 2] == 0x3E {
+          textStart = t + 3
+        } else if matches(b, t, SheetHandler.preserve) {
+          textStart = t + SheetHandler.preserve.utf8CodeUnitCount
+        } else {
+          return i
+        }
+        hasText = true
+      } else if b[j + 1] == 0x2F && b[j + 2] == 0x63 && b[j + 3] == 0x3E {  // </c>
+        textStart = j
+      } else {
+        return i
+      }
+      if hasText {
+        // Up to the next tag; an entity is decoded by the general path.
+        textEnd = textStart
+        while textEnd < n && b[textEnd] != 0x3C {
+          if b[textEnd] == 0x26 { return i }
+          textEnd += 1
+        }
+        let close: StaticString =
+          cellType == 0x69 && b[j + 1] == 0x69 ? "</t></is></c>" : "</v></c>"
+        guard matches(b, textEnd, close) else { return i }
+        j = textEnd + close.utf8CodeUnitCount
+      } else {
+        j += 4
+      }
+    }
+    // The reference, checked as `start` checks it.
+    if refStart >= 0 {
+      // `B2`: capital letters then digits, read here; anything else by `XLSXCell.parse`.
+      var k = refStart
+      var c = 0
+      while k < refEnd && b[k] &- 0x41 < 26 && k - refStart < 4 {
+        c = c * 26 + Int(b[k] &- 0x40)
+        k += 1
+      }
+      let letters = k - refStart
+      var rr = 0
+      while k < refEnd && b[k] &- 0x30 < 10 && k - refStart - letters < 7 {
+        rr = rr * 10 + Int(b[k] &- 0x30)
+        k += 1
+      }
+      if k == refEnd && letters >= 1 && letters <= 3 && k > refStart + letters
+        && c <= XLSXWorkbook.maxColumns && rr >= 1 && rr <= XLSXWorkbook.maxRows
+      {
+        guard rr == row || relative, c - 1 > column else { return i }
+        column = c - 1
+      } else {
+        guard let (c, rr) = XLSXCell.parse(UnsafeBufferPointer(rebasing: b[refStart..<refEnd])),
+          let c, rr == nil || rr == row || relative, c > column
+        else { return i }
+        column = c
+      }
+    } else {
+      guard column + 1 < XLSXWorkbook.maxColumns else { return i }
+      column += 1
+    }
+    type = cellType
+    style = cellStyle
+    hasFormula = false
+    hasValue = hasText
+    try endCell(UnsafeBufferPointer(rebasing: b[textStart..<textEnd]))
+    return j
+  }
+
+  /// `<row ATTRS>` or `<row ATTRS/>` for `element`: as `start` reads it (the local name
+  /// `r` its number, the other attributes ignored), or `i` for another shape.
+  private mutating func rowStart(_ b: UnsafeBufferPointer<UInt8>, at i: Int) throws(XLSXError)
+    -> Int
+  {
+    let n = b.count
+    guard b[i + 2] == 0x6F, b[i + 3] == 0x77, b[i + 4] == 0x20 else { return i }
+    var j = i + 5
+    var rStart = -1
+    var rEnd = -1
+    var empty = false
+    while true {
+      while j < n && b[j] == 0x20 { j += 1 }
+      guard j + 1 < n else { return i }
+      if b[j] == 0x3E {
+        j += 1
+        break
+      }
+      if b[j] == 0x2F {
+        guard b[j + 1] == 0x3E else { return i }
+        j += 2
+        empty = true
+        break
+      }
+      let nameStart = j
+      var local = j
+      while j < n && b[j] > 0x20 && b[j] != 0x3D && b[j] != 0x3E && b[j] != 0x2F && b[j] != 0x22
+        && b[j] != 0x27
+      {
+        if b[j] == 0x3A { local = j + 1 }
+        j += 1
+      }
+      guard j > nameStart, j + 1 < n, b[j] == 0x3D, b[j + 1] == 0x22 else { return i }
+      let start = j + 2
+      var end = start
+      while end < n && b[end] != 0x22 { end += 1 }
+      guard end < n else { return i }
+      if j - local == 1 && b[local] == 0x72 {
+        rStart = start
+        rEnd = end
+      }
+      j = end + 1
+    }
+    var next = relative ? row - 1 : row + 1
+    if rStart >= 0 {
+      guard rEnd > rStart, rEnd - rStart <= 7 else { return i }
+      var rr = 0
+      for k in rStart..<rEnd {
+        guard b[k] &- 0x30 < 10 else { return i }
+        rr = rr * 10 + Int(b[k] &- 0x30)
+      }
+      guard rr >= 1, relative || rr > row else { return i }
+      next = rr
+    }
+    guard next <= XLSXWorkbook.maxRows else { return i }
+    if rStart >= 0 { relative = false }
+    row = next
+    inRow = true
+    column = -1
+    if empty { try endRow() }
+    return j
+  }
+
   mutating func end(_ name: UnsafeBufferPointer<UInt8>) throws(XLSXError) {
     if name.count == 1 {
       switch name[0] {
       case 0x76, 0x74: collect = .none  // v, t
-      case 0x63: try endCell()  // c
+      case 0x63:  // c
+        try value.withUnsafeBufferPointer { (v) throws(XLSXError) in try endCell(v) }
       default: break
       }
     } else if equals(name, "rPh") {
@@ -419,7 +659,8 @@ struct SheetHandler: XMLHandler {
     if collect != .none { value.append(contentsOf: bytes) }
   }
 
-  private mutating func endCell() throws(XLSXError) {
+  /// The cell ends: its text (from `value`, the `<v>` or inline string read) to the batch.
+  private mutating func endCell(_ value: UnsafeBufferPointer<UInt8>) throws(XLSXError) {
     collect = .none
     let start = batch.text.count
     let cell = XLSXCell(row: row, column: column)
@@ -447,16 +688,21 @@ struct SheetHandler: XMLHandler {
       strings.withString(i) { batch.text.append(contentsOf: $0) }
     case 0x62:  // b
       let v = value.first
-      batch.text.append(
-        contentsOf: v == 0x31 ? Array("true".utf8) : v == 0x30 ? Array("false".utf8) : value)
+      if v == 0x31 {
+        batch.text.append(contentsOf: "true".utf8)
+      } else if v == 0x30 {
+        batch.text.append(contentsOf: "false".utf8)
+      } else {
+        batch.text.append(contentsOf: value)
+      }
     case 0x6E:  // n, or no type
       let kind = style < styleKinds.count ? styleKinds[style] : .number
-      if kind != .number, let serial = Double(String(decoding: value, as: UTF8.self)),
+      if kind != .number, let serial = SheetHandler.double(value),
         let formatted = DateSerial.format(serial, kind: kind, date1904: date1904)
       {
         batch.text.append(contentsOf: formatted.utf8)
       } else {
-        appendNumber()
+        appendNumber(value)
       }
     case 0x64:  // d: an ISO 8601 date (strict OOXML)
       let s = String(decoding: value, as: UTF8.self)
@@ -464,7 +710,7 @@ struct SheetHandler: XMLHandler {
         contentsOf: (s.hasSuffix("T00:00:00") || s.hasSuffix("T00:00:00Z")
           ? String(s.prefix(10)) : s).utf8)
     default:  // str, inlineStr, e
-      value.withUnsafeBufferPointer { batch.text.append(contentsOf: $0) }
+      batch.text.append(contentsOf: value)
     }
     if batch.text.count > start {
       batch.cells.append(column)
@@ -475,15 +721,23 @@ struct SheetHandler: XMLHandler {
 
   /// A number as stored, or the shortest decimal of its double when it has more than 15
   /// significant digits (`85.400000000000006` as Excel writes 85.4).
-  private mutating func appendNumber() {
+  private mutating func appendNumber(_ value: UnsafeBufferPointer<UInt8>) {
     var digits = 0
     for c in value where c >= 0x30 && c <= 0x39 { digits += 1 }
-    if digits > 15, let d = Double(String(decoding: value, as: UTF8.self)), d.isFinite {
-      let s = d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)"
+    if digits > 15, let d = SheetHandler.double(value), d.isFinite {
+      // Both short enough for a String without an allocation.
+      let s = d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : d.description
       batch.text.append(contentsOf: s.utf8)
     } else {
-      value.withUnsafeBufferPointer { batch.text.append(contentsOf: $0) }
+      batch.text.append(contentsOf: value)
     }
+  }
+
+  /// The number in `b`, as `Double(String)` reads it: a decimal without making a String
+  /// (correctly rounded, as strtod in the C locale is), anything else (`inf`, hex) through
+  /// a String.
+  static func double(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
+    NumberParsing.double(b) ?? Double(String(decoding: b, as: UTF8.self))
   }
 
   private mutating func endRow() throws(XLSXError) {
@@ -491,6 +745,17 @@ struct SheetHandler: XMLHandler {
     batch.rows.append(row)
     batch.cellEnds.append(batch.cells.count)
   }
+}
+
+/// Whether `b` holds `s` at `i`.
+@inline(__always) private func matches(
+  _ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ s: StaticString
+) -> Bool {
+  let m = s.utf8CodeUnitCount
+  guard b.count - i >= m else { return false }
+  let p = s.utf8Start
+  for k in 0..<m where b[i + k] != p[k] { return false }
+  return true
 }
 
 /// Excel's date serial numbers.

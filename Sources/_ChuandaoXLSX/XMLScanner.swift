@@ -11,6 +11,16 @@ protocol XMLHandler {
   /// Character data with entities and character references decoded (CDATA as is); one
   /// run of text may come in several calls.
   mutating func text(_ bytes: UnsafeBufferPointer<UInt8>) throws(XLSXError)
+  /// Reads, at the `<` at `i`, a whole element of a shape the handler knows (a sheet's
+  /// cells) straight from the bytes, as the calls above would have reported it; returns
+  /// the offset past it, or `i` to leave it to the general path (any other shape, an
+  /// element cut by the chunk's end).
+  mutating func element(_ b: UnsafeBufferPointer<UInt8>, at i: Int) throws(XLSXError) -> Int
+}
+
+extension XMLHandler {
+  @inline(__always)
+  mutating func element(_ b: UnsafeBufferPointer<UInt8>, at i: Int) throws(XLSXError) -> Int { i }
 }
 
 /// The attributes of one start tag, undecoded until asked for.
@@ -214,6 +224,16 @@ struct XMLScanner {
         guard let e = find(b, from: i + 2, "?>") else { return i }
         i = e + 2
         continue
+      }
+      // A sheet's rows and cells, read whole by the handler where they have the usual
+      // shape.
+      if c == 0x63 || c == 0x2F || c == 0x72 {
+        let k = try handler.element(b, at: i)
+        if k > i {
+          if c != 0x2F { sawRoot = true }
+          i = k
+          continue
+        }
       }
       // The most frequent tags of a sheet, `<v>`, `</v>`, `</c>`: a one-letter name
       // without attributes, passed on without the general path below.

@@ -29,7 +29,7 @@ struct XLSXCLITests {
     ])
   func analyses(_ command: [String]) throws {
     let csv = try Self.analysis([command[0], CLI.sample] + command.dropFirst())
-    for book in ["sample-split", "sample-book"] {
+    for book in ["sample-split", "sample-book", "libreoffice-split", "libreoffice-book", "wps-style"] {
       let xlsx = try Self.analysis([command[0], Self.fixtures + "/" + book] + command.dropFirst())
       #expect(xlsx == csv, "\(command) on \(book)")
     }

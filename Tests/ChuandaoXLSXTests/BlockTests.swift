@@ -5,8 +5,9 @@ import _ChuandaoCSV
 import _ChuandaoOutput
 import _ChuandaoXLSX
 
-/// Records and outcome of reading every sheet of `path`, sequentially or in blocks.
-func readAll(_ path: String, blocks: Int?) -> (
+/// Records and outcome of reading every sheet of `path`, sequentially or in blocks, with
+/// cells of the usual shapes read whole (`cellShapes`) or every tag by the general path.
+func readAll(_ path: String, blocks: Int?, cellShapes: Bool = true) -> (
   rows: [[String]], lines: [Int], error: String?, summary: [XLSXSheetSummary]
 ) {
   var rows: [[String]] = []
@@ -17,7 +18,8 @@ func readAll(_ path: String, blocks: Int?) -> (
     for sheet in book.sheets {
       summaries.append(
         try book.forEachRecord(
-          sheet, blockBytes: blocks ?? 1, minimumBytes: blocks == nil ? Int.max : 0
+          sheet, blockBytes: blocks ?? 1, minimumBytes: blocks == nil ? Int.max : 0,
+          cellShapes: cellShapes
         ) { rec in
           rows.append((0..<rec.count).map { rec.string($0) })
           lines.append(rec.line)
@@ -67,8 +69,22 @@ struct BlockTests {
     "features.xlsx", "features-1904.xlsx", "sample-book/dataset.xlsx", "sample-split/scores.xlsx",
     "city-book/dataset.xlsx", "roundtrip/assess.xlsx", "bad/sst-index.xlsx",
     "bad/merged-header.xlsx",
-    "bad/entities.xlsx", "bad/bomb.xlsx",
+    "bad/entities.xlsx", "bad/bomb.xlsx", "libreoffice-book/dataset.xlsx",
+    "libreoffice-split/supervision.xlsx", "wps-style/dataset.xlsx",
   ]
+
+  /// The cells of the usual shapes are read whole (`SheetHandler.element`); what it makes
+  /// of them must be what the general path's tag-by-tag reading makes.
+  @Test("cells read whole give what the general path gives", arguments: files)
+  func cellShapes(file: String) {
+    let path = Fixtures.root + "/" + file
+    let general = readAll(path, blocks: nil, cellShapes: false)
+    let whole = readAll(path, blocks: nil)
+    #expect(whole.rows == general.rows, "\(file)")
+    #expect(whole.lines == general.lines, "\(file)")
+    #expect(whole.error == general.error, "\(file)")
+    #expect(whole.summary == general.summary, "\(file)")
+  }
 
   @Test("the same records, rows, summary and error, blocks of 1 byte to 64 KiB", arguments: files)
   func same(file: String) {

@@ -127,6 +127,11 @@ struct FuzzTests {
         if a.error == nil {
           #expect(a.rows == b.rows && a.lines == b.lines, "seed \(seed), run \(run): \(what)")
         }
+        // Every tag through the general path: the same records and the same error.
+        let g = readAll(path, blocks: nil, cellShapes: false)
+        #expect(
+          g.rows == a.rows && g.lines == a.lines && g.error == a.error,
+          "seed \(seed), run \(run): \(what): \(a.error ?? "-") | \(g.error ?? "-")")
       }
     }
     #expect(errors > 300, "seed \(seed): most mutations should be caught")

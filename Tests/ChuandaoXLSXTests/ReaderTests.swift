@@ -212,15 +212,17 @@ struct DatasetEquivalenceTests {
   }
 
   @Test(
-    "the sample saved by openpyxl, a workbook per table and one dataset.xlsx (1904 system)",
-    arguments: ["sample-split", "sample-book"])
+    "the sample saved by openpyxl, a workbook per table and one dataset.xlsx (1904 system); by LibreOffice Calc, from the CSV files and from openpyxl's dataset.xlsx; and in WPS-style parts",
+    arguments: [
+      "sample-split", "sample-book", "libreoffice-split", "libreoffice-book", "wps-style",
+    ])
   func sample(folder: String) throws {
     let csv = try Dataset.load(folder: Fixtures.sample, digests: true)
     let xlsx = try Dataset.load(folder: Fixtures.root + "/" + folder, digests: true)
     Self.expectSame(xlsx, csv, folder)
     #expect(xlsx.files.allSatisfy { $0.name == "dataset.yaml" || $0.encoding == "xlsx" })
     // The warning names the sheet and the row, with the CSV's words.
-    let place = folder == "sample-split" ? "org.xlsx[org]!90:90" : "dataset.xlsx[org]!90:90"
+    let place = folder.hasSuffix("-split") ? "org.xlsx[org]!90:90" : "dataset.xlsx[org]!90:90"
     #expect(
       xlsx.diagnostics.items.map { $0.formatted(.en) } == [
         "\(place): warning: node 'B3-U1-ZR0' (建设工程安全质量监督站离退休党支部) has zero members: it is left out of rate analyses"
@@ -247,6 +249,45 @@ struct DatasetEquivalenceTests {
     let csv = try Dataset.load(folder: folder)
     let xlsx = try Dataset.load(folder: book)
     Self.expectSame(xlsx, csv, "city")
+  }
+
+  /// A message about another table names it where it was read from: an unknown node in
+  /// scores.csv is "not in org.xlsx[org]" when org is a workbook, "not in
+  /// dataset.xlsx[org]" when it is a sheet of dataset.xlsx (and "not in org.csv" as before
+  /// when it is a CSV file: the golden files).
+  @Test(
+    "messages about org name the workbook and sheet it was read from",
+    arguments: [("sample-split", "org.xlsx[org]"), ("sample-book", "dataset.xlsx[org]")])
+  func otherTable(fixture: String, org: String) throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "chuandao-other-\(UUID().uuidString)"
+    ).path
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    try FileManager.default.copyItem(atPath: Fixtures.root + "/" + fixture, toPath: folder)
+    try? FileManager.default.removeItem(atPath: folder + "/scores.xlsx")
+    // scores.csv read in place of the workbook's scores, one node unknown (line 3) and one
+    // empty (line 4).
+    var lines = try String(contentsOfFile: Fixtures.sample + "/scores.csv", encoding: .utf8)
+      .components(separatedBy: "\n")
+    for (k, node) in [(2, "NOWHERE"), (3, "")] {
+      var fields = lines[k].components(separatedBy: ",")
+      fields[1] = node
+      lines[k] = fields.joined(separator: ",")
+    }
+    try lines.joined(separator: "\n").write(
+      toFile: folder + "/scores.csv", atomically: true, encoding: .utf8)
+    let (_, log) = Dataset.validate(folder: folder)
+    let errors = log.items.filter { $0.severity == .error }
+    #expect(
+      errors.map { $0.formatted(.en) } == [
+        "scores.csv:3: error: column 'node': unknown node 'NOWHERE' (not in \(org))",
+        "scores.csv:4: error: column 'node' is empty (expected a node id from \(org))",
+      ])
+    #expect(
+      errors.map { $0.formatted(.zh) } == [
+        "scores.csv:3: error: 列 'node'：未知的节点 'NOWHERE'（\(org) 中没有）",
+        "scores.csv:4: error: 列 'node' 为空（应为 \(org) 中的节点 id）",
+      ])
   }
 
   @Test("a bad cell is named by sheet and cell, in the CSV's words")

@@ -253,14 +253,15 @@ extension DatasetLoader {
     problems = p
     let problemTable = IDTable(p.id)
     let hasProblemsFile = files.contains { $0.name == "problems.csv" }
+    let problemsName = tableName("problems.csv")
 
     func problemRow(_ l: inout DatasetLoader, _ file: String, _ rec: CSVRecord, _ col: Int) -> Int? {
       if let r = problemTable.find(bytes: rec.bytes(col)) { return r }
       // A problem whose own row was rejected is already reported; do not report it twice.
       if firstLine[rec.trimmed(col)] != nil { return nil }
       l.log.error(file, rec.line,
-        zh: "列 'problem'：未知的问题 '\(rec.trimmed(col))'（problems.csv 中没有）",
-        en: "column 'problem': unknown problem '\(rec.trimmed(col))' (not in \(hasProblemsFile ? "problems.csv" : "problems.csv, which is missing"))")
+        zh: "列 'problem'：未知的问题 '\(rec.trimmed(col))'（\(problemsName) 中没有）",
+        en: "column 'problem': unknown problem '\(rec.trimmed(col))' (not in \(hasProblemsFile ? problemsName : "problems.csv, which is missing"))")
       return nil
     }
 
@@ -375,8 +376,8 @@ extension DatasetLoader {
           let id = part.trimmingCharacters(in: .whitespaces)
           if id.isEmpty { continue }
           guard let j = l.nodes.find(id) else {
-            l.log.error(file, rec.line, zh: "列 'oversees'：未知的节点 '\(id)'（org.csv 中没有）",
-              en: "column 'oversees': unknown node '\(id)' (not in org.csv)")
+            l.log.error(file, rec.line, zh: "列 'oversees'：未知的节点 '\(id)'（\(l.tableName("org.csv")) 中没有）",
+              en: "column 'oversees': unknown node '\(id)' (not in \(l.tableName("org.csv")))")
             ok = false
             continue
           }

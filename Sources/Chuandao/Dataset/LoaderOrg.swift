@@ -98,8 +98,8 @@ extension DatasetLoader {
         continue
       }
       guard let p = byRow.find(pid) else {
-        log.error(file, Int(rows.line[r]), zh: "列 'parent'：未知的上级 '\(pid)'（org.csv 中没有）",
-          en: "column 'parent': unknown parent '\(pid)' (not in org.csv)")
+        log.error(file, Int(rows.line[r]), zh: "列 'parent'：未知的上级 '\(pid)'（\(tableName("org.csv")) 中没有）",
+          en: "column 'parent': unknown parent '\(pid)' (not in \(tableName("org.csv")))")
         continue
       }
       rows.parent[r] = Int32(p)
@@ -122,8 +122,8 @@ extension DatasetLoader {
     for r in 0..<n where !successorIDs[r].isEmpty {
       let sid = successorIDs[r]
       guard let s = byRow.find(sid) else {
-        log.error(file, Int(rows.line[r]), zh: "列 'successor'：未知的节点 '\(sid)'（org.csv 中没有）",
-          en: "column 'successor': unknown node '\(sid)' (not in org.csv)")
+        log.error(file, Int(rows.line[r]), zh: "列 'successor'：未知的节点 '\(sid)'（\(tableName("org.csv")) 中没有）",
+          en: "column 'successor': unknown node '\(sid)' (not in \(tableName("org.csv")))")
         continue
       }
       rows.successor[r] = Int32(s)

@@ -166,12 +166,13 @@ extension DatasetLoader {
     }
     guard let i = found else {
       let v = rec.trimmed(col)
+      let org = tableName("org.csv")
       if v.isEmpty {
-        log.error(name, rec.line, column: col, zh: "列 '\(column)' 为空（应为 org.csv 中的节点 id）",
-          en: "column '\(column)' is empty (expected a node id from org.csv)")
+        log.error(name, rec.line, column: col, zh: "列 '\(column)' 为空（应为 \(org) 中的节点 id）",
+          en: "column '\(column)' is empty (expected a node id from \(org))")
       } else {
-        log.error(name, rec.line, column: col, zh: "列 '\(column)'：未知的节点 '\(v)'（org.csv 中没有）",
-          en: "column '\(column)': unknown node '\(v)' (not in org.csv)")
+        log.error(name, rec.line, column: col, zh: "列 '\(column)'：未知的节点 '\(v)'（\(org) 中没有）",
+          en: "column '\(column)': unknown node '\(v)' (not in \(org))")
       }
       return nil
     }

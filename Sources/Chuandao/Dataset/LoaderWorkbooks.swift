@@ -53,6 +53,13 @@ extension Dataset {
 }
 
 extension DatasetLoader {
+  /// How a message about another table names table `csv` (`org.csv`): the CSV file, or
+  /// the workbook and sheet it is read from (`dataset.xlsx[org]`), as places name them.
+  func tableName(_ csv: String) -> String {
+    if case .sheet(let t)? = sources[csv] { return "\(t.file)[\(t.sheet.name)]" }
+    return csv
+  }
+
   /// Whether the dataset has table `name`, as a CSV file or a sheet.
   func hasTable(_ name: String) -> Bool {
     switch sources[name] {

@@ -20,6 +20,8 @@ Written here (paths relative to this folder):
 - bad/: damaged and hostile workbooks, each named for what it is.
 - roundtrip/ (with CHUANDAO set to a chuandao executable): workbooks Chuandao writes
   (`--format xlsx`) and what openpyxl reads in them, as NAME.openpyxl.json.
+
+Workbooks of other writers (LibreOffice Calc, and a WPS-style one): make_other_writers.py.
 """
 import csv
 import datetime
