@@ -11,7 +11,7 @@ Written here (paths relative to this folder):
   1900 date system), plus its dataset.yaml.
 - sample-book/: the same tables as the sheets of one dataset.xlsx in the 1904 date system.
 - city-book/: CITY_DATASET (made by `chuandao generate DIR --preset city --seed 3`) as
-  one dataset.xlsx without supervision and risks, when given; the CSV files stay out of
+  one dataset.xlsx without supervision, risks and member reach, when given; the CSV files stay out of
   the repository (the test generates them again with the same seed and compares).
 - features.xlsx and features.json: a sheet written by hand with zipfile (inline strings,
   rich text, phonetic runs, formulas with and without a cached value, booleans, errors,
@@ -38,11 +38,12 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 SAMPLE = os.path.join(REPO, "datasets", "sample")
-TABLES = ["org", "members", "scores", "supervision", "risks", "problems", "responsibilities", "projects", "leaders"]
+TABLES = ["org", "members", "scores", "supervision", "risks", "problems", "responsibilities", "projects", "leaders",
+          "member_reach"]
 # Columns whose values are numbers in the dataset format; dates; booleans.
-NUMBERS = {"members", "score", "count", "risk", "discipline_staff"}
+NUMBERS = {"members", "score", "count", "risk", "discipline_staff", "reached", "eligible"}
 DATES = {"due", "done"}
-BOOLEANS = {"party_admin_split"}
+BOOLEANS = {"party_admin_split", "joint_office"}
 
 
 def typed(column, text):
@@ -243,9 +244,9 @@ def main():
     sample_split(SAMPLE, os.path.join(HERE, "sample-split"))
     one_book(SAMPLE, os.path.join(HERE, "sample-book"), epoch1904=True)
     if len(sys.argv) > 1:
-        # Without supervision and risks (30 MB of CSV): the fixture stays small.
+        # Without supervision, risks and member reach (30 MB of CSV): the fixture stays small.
         one_book(sys.argv[1], os.path.join(HERE, "city-book"), epoch1904=False,
-                 tables=[t for t in TABLES if t not in ("supervision", "risks")])
+                 tables=[t for t in TABLES if t not in ("supervision", "risks", "member_reach")])
     features(os.path.join(HERE, "features.xlsx"), os.path.join(HERE, "features.json"))
     bad(os.path.join(HERE, "bad"))
 
