@@ -70,6 +70,21 @@ struct ImbalanceTests {
 
   static let city = DatasetGenerator(.preset(.city, seed: 77)).makeDataset()
 
+  @Test("the flags of every level and period are the same whether large levels are fitted side by side or one at a time")
+  func flagsOneAtATime() throws {
+    let (d, _) = Self.city
+    let levels = Array(0..<d.forest.levelCount)
+    // Default: the city's levels are all small, so every run is side by side; with a
+    // threshold of 0 every level counts as large and runs alone.
+    let together = PeriodFlags.compute(d, levels: levels)
+    let alone = PeriodFlags.compute(d, levels: levels, oneAtATime: 0)
+    let mixed = PeriodFlags.compute(d, levels: levels, oneAtATime: 1_000)
+    #expect(together.flags == alone.flags)
+    #expect(together.flags == mixed.flags)
+    #expect(together.notes.map(\.en) == alone.notes.map(\.en))
+    #expect(together.flags.joined().contains { $0 == .cold || $0 == .cool })
+  }
+
   @Test("sum(O) = sum(E) overall and within each domain, both adjustments", arguments: ImbalanceAnalysis.Adjustment.allCases)
   func totals(_ adjust: ImbalanceAnalysis.Adjustment) throws {
     let (d, _) = Self.city
