@@ -144,17 +144,18 @@ public struct AssessAnalysis: Sendable {
     case uncertainty(draws: Int)
   }
 
+  /// `raw`: every period's raw indicators (`rawIndicators` of the same flags) when the
+  /// caller has them already (`compare` assesses two periods on the same ones).
   public func run(
     _ d: Dataset, period t: Int, flags given: PeriodFlags? = nil, imbalance: Settings.Imbalance = .init(),
-    progress: ((Stage) -> Void)? = nil
+    raw known: [[[Double]]]? = nil, progress: ((Stage) -> Void)? = nil
   ) -> AssessResult {
     let f = d.forest
-    let T = d.manifest.periods.count
     if given == nil { progress?(.flags) }
     let flags = given ?? PeriodFlags.compute(d, levels: Array(1..<max(1, f.levelCount)), settings: imbalance)
     // Every period's raw indicators: the goalposts span them all.
     progress?(.indicators)
-    let raw = Parallel.perform(T) { indicators(d, period: $0, flags: flags) }
+    let raw = known ?? rawIndicators(d, flags: flags)
     let posts = goalposts(d, raw: raw)
     progress?(.uncertainty(draws: settings.draws))
 
@@ -191,6 +192,11 @@ public struct AssessAnalysis: Sendable {
       grades: settings.grades, draws: settings.draws,
       concentration: settings.concentration, seed: settings.seed,
       notes: flags.notes + u.estimated.map { estimateNote($0, levelName: f.levelNames[Int($0.group)]) })
+  }
+
+  /// The raw indicators of every period (`[period][indicator][node]`), on both cores.
+  public func rawIndicators(_ d: Dataset, flags: PeriodFlags) -> [[[Double]]] {
+    Parallel.perform(d.manifest.periods.count) { indicators(d, period: $0, flags: flags) }
   }
 
   /// What a note says of a level whose rank bands were estimated (docs/assess-scale.md).

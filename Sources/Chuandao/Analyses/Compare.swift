@@ -131,8 +131,10 @@ public struct CompareAnalysis: Sendable {
     assessSettings.draws = 0
     let assess = AssessAnalysis(settings: assessSettings, siloGap: settings.coordination.siloGap)
     let flags = given ?? PeriodFlags.compute(d, levels: Array(1..<max(1, L)), settings: settings.imbalance)
-    let sp = assess.run(d, period: p, flags: flags, imbalance: settings.imbalance)
-    let sq = assess.run(d, period: q, flags: flags, imbalance: settings.imbalance)
+    // The indicators of every period once, for both (they span all periods either way).
+    let raw = assess.rawIndicators(d, flags: flags)
+    let sp = assess.run(d, period: p, flags: flags, imbalance: settings.imbalance, raw: raw)
+    let sq = assess.run(d, period: q, flags: flags, imbalance: settings.imbalance, raw: raw)
     notes += flags.notes
     var gradedP = [AssessResult.NodeRow?](repeating: nil, count: f.count)
     var gradedQ = gradedP
