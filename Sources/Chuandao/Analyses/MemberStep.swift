@@ -16,14 +16,14 @@ import Foundation
 /// Node flags, a funnel plot for proportions with an additive random effect (Spiegelhalter
 /// 2005, Stat Med 24:1185-1202): a branch's expected reach is what its own score and the
 /// step's tau predict, pi_b = min(exp(gbar) score_b / 100, 1 - 1/(2 E_b + 1));
-/// z_b = (p_b - pi_b) / sqrt(pi_b (1 - pi_b) / E_b + pi_b^2 tau2), p_b = (R_b + 1/2) /
-/// (E_b + 1/2), with the between-branch variance of the relative deviations beyond
+/// z_b = d_b / sqrt(pi_b (1 - pi_b) / E_b + pi_b^2 tau2), d_b = R_b / E_b - pi_b brought
+/// half a member nearer to 0 (Yates's continuity correction), with the between-branch variance of the relative deviations beyond
 /// sampling tau2 = max(0, var(p_b / pi_b - 1) - mean of (1 - pi_b) / (E_b pi_b)) (a moment
 /// estimate, as DerSimonian and Laird's; on this scale a branch that reached nobody
 /// weighs -1, where its log ratio would swamp the estimate and hide itself). On the log
 /// scale of tau the z's are skewed (the log of a binomial proportion is): null data were flagged attenuated 3.2% of the time at z <= -2, and with
-/// one common sd, as in the level steps, 3.3%; on the proportion scale 2.5% (nominal 2.3%;
-/// docs/methods/member-reach.md).
+/// one common sd, as in the level steps, 3.3%; on the proportion scale 2.5%, and with the
+/// continuity correction 2.15% (nominal 2.3%; docs/methods/member-reach.md).
 struct MemberStepAnalysis {
   var metric: Metric
   var flagZ: Double
@@ -90,7 +90,11 @@ struct MemberStepAnalysis {
         let e = Double(rows[r].eligible)
         let variance = pi * (1 - pi) / e + pi * pi * between
         guard variance > 0 else { continue }
-        let z = ((Double(rows[r].reached) + 0.5) / (e + 0.5) - pi) / variance.squareRoot()
+        // Half a member of continuity correction (Yates): the deviation of the observed
+        // proportion, brought half a count nearer to pi_b.
+        let d = Double(rows[r].reached) / e - pi
+        let corrected = d < 0 ? min(0, d + 0.5 / e) : max(0, d - 0.5 / e)
+        let z = corrected / variance.squareRoot()
         rows[r].z = z
         if Ties.lessOrEqual(z, -flagZ) { rows[r].flag = .attenuated }
         if Ties.greaterOrEqual(z, flagZ) { rows[r].flag = .amplified }

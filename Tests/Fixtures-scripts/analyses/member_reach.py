@@ -16,7 +16,8 @@ docs/methods/member-reach.md and METHODS.md section 2:
   v_b = 100 (R_b + 1/2) / (E_b + 1/2), g_b = ln(v_b / score_b), tau = exp(mean g),
   95% interval exp(mean g +- t(0.975, B - 1) sd / sqrt(B)) (scipy.stats.t), the expected
   rate pi = min(exp(mean g) score / 100, 1 - 1/(2E + 1)), tau2 = max(0, sample variance
-  of (R + 1/2)/(E + 1/2)/pi - 1 minus the mean of (1 - pi) / (E pi)), z = ((R + 1/2)/(E + 1/2) - pi) / sqrt(pi (1 - pi) / E + pi^2 tau2),
+  of (R + 1/2)/(E + 1/2)/pi - 1 minus the mean of (1 - pi) / (E pi)), z = d / sqrt(pi (1 - pi) / E + pi^2 tau2)
+  with d = R/E - pi brought 1/(2E) nearer to 0 (Yates's continuity correction),
   the flags at |z| >= 2, p = 2 Phi(-|z|) (scipy.stats.norm), Benjamini-Hochberg q (by hand,
   checked against the definition), per-bureau tau, per-measure rates; and the level
   steps' end retention (parent-level means of child log-ratios), times tau.
@@ -211,7 +212,10 @@ def member_step(period):
     for r in tested:
         pi = r["expected_rate"]
         e = r["eligible"]
-        r["z"] = ((r["reached"] + 0.5) / (e + 0.5) - pi) / math.sqrt(pi * (1 - pi) / e + pi * pi * tau2)
+        # Yates: the deviation of R/E from pi, half a member nearer to 0 (never past it).
+        d = r["reached"] / e - pi
+        d = min(0.0, d + 0.5 / e) if d < 0 else max(0.0, d - 0.5 / e)
+        r["z"] = d / math.sqrt(pi * (1 - pi) / e + pi * pi * tau2)
         r["flag"] = "attenuated" if r["z"] <= -FLAG_Z else ("amplified" if r["z"] >= FLAG_Z else None)
         r["p"] = float(2 * stats.norm.cdf(-abs(r["z"])))
     for r, q in zip(tested, bh([r["p"] for r in tested])):
