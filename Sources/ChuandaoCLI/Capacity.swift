@@ -40,13 +40,7 @@ struct Capacity: ParsableCommand {
     let lang = options.lang
     let (settings, data, digests) = try options.load(dataset)
     try requireFile("supervision.csv", in: data, lang: lang)
-    let mode = adjust ?? ImbalanceAnalysis.defaultAdjustment(data)
-    if mode == .risk && !data.hasRisks {
-      printError(lang.pick(
-        "错误：--adjust risk 需要有数据的 risks.csv，数据集中没有",
-        "error: --adjust risk needs a risks.csv with rows, and the dataset has none"))
-      throw ExitCode(1)
-    }
+    let mode = try resolveAdjustment(adjust, in: data, lang: lang)
     let t = try resolvePeriod(options.period, in: data, lang: lang)
     let result = try CapacityAnalysis(adjust: mode, settings: settings.imbalance).run(data, period: t)
     for l in result.levels {

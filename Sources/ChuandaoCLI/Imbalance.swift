@@ -62,13 +62,7 @@ struct Imbalance: ParsableCommand {
     let levels = data.manifest.levels
     let k = try resolveLevel(level, in: data, lang: lang) ?? levels.count - 1
     try requireFile("supervision.csv", in: data, lang: lang)
-    let mode = adjust ?? ImbalanceAnalysis.defaultAdjustment(data)
-    if mode == .risk && !data.hasRisks {
-      printError(lang.pick(
-        "错误：--adjust risk 需要有数据的 risks.csv，数据集中没有",
-        "error: --adjust risk needs a risks.csv with rows, and the dataset has none"))
-      throw ExitCode(1)
-    }
+    let mode = try resolveAdjustment(adjust, in: data, lang: lang)
     let t = try resolvePeriod(options.period, in: data, lang: lang)
     let result: ImbalanceResult
     do {
@@ -90,4 +84,19 @@ struct Imbalance: ParsableCommand {
       annotate(CommandOutput(json: result.json(data, provenance: $0), csvRows: result.csvRows(data), document: result.document(data, lang)))
     }
   }
+}
+
+/// `--adjust` as given, else the dataset's default; `risk` without risks.csv rows is a
+/// usage error (exit 1). For `imbalance` and `capacity`, which fit the same model.
+func resolveAdjustment(
+  _ adjust: ImbalanceAnalysis.Adjustment?, in data: Dataset, lang: Language
+) throws -> ImbalanceAnalysis.Adjustment {
+  let mode = adjust ?? ImbalanceAnalysis.defaultAdjustment(data)
+  if mode == .risk && !data.hasRisks {
+    printError(lang.pick(
+      "错误：--adjust risk 需要有数据的 risks.csv，数据集中没有",
+      "error: --adjust risk needs a risks.csv with rows, and the dataset has none"))
+    throw ExitCode(1)
+  }
+  return mode
 }

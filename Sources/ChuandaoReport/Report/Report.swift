@@ -103,7 +103,11 @@ public struct ReportTimings: Sendable {
   public mutating func addAnalysis(_ name: String, _ duration: Duration) {
     add(.analyses, duration)
     let (s, attoseconds) = duration.components
-    let x = Double(s) + Double(attoseconds) * 1e-18
+    addAnalysis(name, seconds: Double(s) + Double(attoseconds) * 1e-18)
+  }
+
+  /// `x` seconds more for the analysis `name` (appended at its first time).
+  private mutating func addAnalysis(_ name: String, seconds x: Double) {
     if let i = analyses.firstIndex(where: { $0.name == name }) {
       analyses[i].seconds += x
     } else {
@@ -129,9 +133,7 @@ public struct ReportTimings: Sendable {
   /// Adds every stage of `other`.
   public mutating func add(_ other: ReportTimings) {
     for n in seconds.indices { seconds[n] += other.seconds[n] }
-    for (name, x) in other.analyses {
-      if let i = analyses.firstIndex(where: { $0.name == name }) { analyses[i].seconds += x } else { analyses.append((name, x)) }
-    }
+    for (name, x) in other.analyses { addAnalysis(name, seconds: x) }
   }
 
   /// Every stage's seconds, in the order of `Stage`.
@@ -146,19 +148,21 @@ final class ReportClock {
   private var depth = 0
 
   func time<T>(_ stage: ReportTimings.Stage, _ body: () throws -> T) rethrows -> T {
-    if depth > 0 { return try body() }
-    depth += 1
-    defer { depth -= 1 }
-    return try timings.measure(stage, body)
+    try outermost(body) { timings.add(stage, $0) }
   }
 
   /// `time(.analyses, body)`, its time also counted for the analysis `name`.
   func analysis<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+    try outermost(body) { timings.addAnalysis(name, $0) }
+  }
+
+  /// `body`, its duration handed to `record` unless another timed call encloses it.
+  private func outermost<T>(_ body: () throws -> T, record: (Duration) -> Void) rethrows -> T {
     if depth > 0 { return try body() }
     depth += 1
     defer { depth -= 1 }
     let start = ContinuousClock.now
-    defer { timings.addAnalysis(name, .now - start) }
+    defer { record(.now - start) }
     return try body()
   }
 }
